@@ -1,0 +1,39 @@
+// Atomic replacement of a whole file: readers see the old bytes or the new bytes, never a mix.
+//
+// ReplaceFileAtomically(env, path, bytes, options):
+//   1. resolves a symlinked path to its target (the link itself is kept);
+//   2. creates "<dir>/.<name>.sdndb-tmp.<pid>.<random>" with O_EXCL in the same folder,
+//      with the target's current mode (0644 for a new file);
+//   3. appends all bytes, fsyncs (unless options.durable is false), closes (checked);
+//   4. renames over the target, then fsyncs the folder (unless !durable);
+//   5. only then returns OK.
+// On any failure the original file is untouched, the temp file is removed, and the Status
+// names the step, the path and the OS error. A failed fsync is reported, never retried.
+// Blocking. Does not lock: callers hold the database's FileLock.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/io/env.h"
+#include "core/status.h"
+
+namespace sdndb {
+
+struct AtomicWriteOptions {
+  bool durable = true;  // fsync file and folder; false = crash-safe but not power-loss-safe
+};
+
+Status ReplaceFileAtomically(Env* env, const std::string& path, std::string_view bytes,
+                             const AtomicWriteOptions& options = {});
+
+// True for names ReplaceFileAtomically creates for target `name` (".<name>.sdndb-tmp.*").
+bool IsOurTempFile(const std::string& target_name, const std::string& candidate);
+
+// Removes leftover temp files of crashed writers for `path`. Only files matching
+// IsOurTempFile are touched. The caller must hold the database's FileLock so that no live
+// writer's temp file is removed. Returns the number of files removed in *removed.
+Status CleanupTempFiles(Env* env, const std::string& path, int* removed);
+
+}  // namespace sdndb

@@ -1,0 +1,62 @@
+// Env: every file-system call sdndb makes goes through this interface, so tests can inject
+// faults (ENOSPC, EIO, ...) at any step. PosixEnv() is the real one.
+// All calls are blocking, thread-safe, and report errors as IOError Status values whose
+// message names the path and the OS error; they never throw.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sdndb {
+
+struct FileInfo {
+  bool exists = false;
+  bool is_dir = false;
+  uint32_t mode = 0;       // permission bits (st_mode & 07777)
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  uint64_t device = 0;
+};
+
+// A file opened for writing. Write loops over short writes and EINTR.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  virtual Status Sync() = 0;   // fsync (or fdatasync); a failure is final, never retried
+  virtual Status Close() = 0;  // close(2) result is checked
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  virtual Status ReadFile(const std::string& path, std::string* out) = 0;  // NotFound if absent
+  virtual Status Stat(const std::string& path, FileInfo* info) = 0;       // ok + exists=false if absent
+  // Creates path with O_CREAT|O_EXCL and the given mode; fails if it exists.
+  virtual Status NewExclusiveFile(const std::string& path, uint32_t mode,
+                                  std::unique_ptr<WritableFile>* out) = 0;
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status SyncDir(const std::string& dir) = 0;
+  virtual Status Remove(const std::string& path) = 0;  // ok if already absent
+  virtual Status ListDir(const std::string& dir, std::vector<std::string>* names) = 0;
+  virtual Status Chmod(const std::string& path, uint32_t mode) = 0;
+  // Resolves symlinks in the final component chain (realpath of an existing file,
+  // or the path itself when it does not exist yet).
+  virtual Status ResolvePath(const std::string& path, std::string* resolved) = 0;
+};
+
+// The process-wide real implementation (never deleted).
+Env* PosixEnv();
+
+// Helpers on paths.
+std::string DirName(const std::string& path);   // "a/b/c.sdn" -> "a/b"; "c.sdn" -> "."
+std::string BaseName(const std::string& path);  // "a/b/c.sdn" -> "c.sdn"
+
+}  // namespace sdndb

@@ -1,0 +1,69 @@
+// FileLock: cross-process exclusive lock for one database file.
+//
+// The lock is flock(2) on a sidecar file "<db path>.sdndb-lock" that is created once and never
+// deleted or replaced (so every process locks the same inode). The kernel drops the lock
+// when its holder dies: there are no stale locks. Two FileLock objects in one process
+// exclude each other (flock is per open file description). Closing some other descriptor
+// of the lock file does not release it.
+//
+// After acquiring, the holder writes "pid=<pid> host=<host> program=<prog> since=<unix ms>"
+// into the sidecar so that waiters can name it.
+//
+// Interoperation with the Simple project's tools: they treat the existence of
+// "<db path>.lock" as a lock. While such a file exists and its holder is alive (its first
+// line is a pid that is running on this host, or it is empty and younger than 60 s), Acquire
+// waits for it too. While sdndb holds the lock it also creates "<db path>.lock" containing
+// "<pid>\n<unix µs>" (the Simple format), so those tools wait for sdndb; it is removed on
+// release.
+//
+// Acquire blocks in the kernel (no sleep/retry loop on the flock itself) until the lock
+// is granted, the timeout passes (LockTimeout, message like
+// "todo_db.sdn: locked by pid 4242 (sdndb edit) on host h for 1.3 s"), or the cancel flag is
+// set (Cancelled). It wakes every `tick` to check cancellation and call on_wait once per tick
+// with the current holder description (the CLI prints "waiting for lock ..." after 0.5 s).
+// Readers never take this lock.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+
+namespace sdndb {
+
+struct LockOptions {
+  std::chrono::milliseconds timeout{10000};   // 0 = try once (Busy if held)
+  std::chrono::milliseconds tick{100};
+  std::string program = "sdndb";              // written into the holder record
+  bool legacy_lock = true;                    // honour and create "<path>.lock"
+  const std::atomic<bool>* cancel = nullptr;  // set to true to abandon the wait
+  // Called while waiting: (elapsed, human description of the holder).
+  std::function<void(std::chrono::milliseconds, const std::string&)> on_wait;
+};
+
+class FileLock {
+ public:
+  // Acquires the lock for database `db_path`. See the header comment for the contract.
+  static Result<std::unique_ptr<FileLock>> Acquire(const std::string& db_path, const LockOptions& options);
+  ~FileLock();  // releases (removes the legacy lock file, then unlocks)
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+  const std::string& lock_path() const { return lock_path_; }
+
+  // Reads the holder record of db_path's lock ("" when none is recorded). Never blocks.
+  static std::string DescribeHolder(const std::string& db_path);
+  static std::string LockPathFor(const std::string& db_path);  // "<db_path>.sdndb-lock"
+
+ private:
+  FileLock(int fd, std::string lock_path, std::string legacy_path)
+      : fd_(fd), lock_path_(std::move(lock_path)), legacy_path_(std::move(legacy_path)) {}
+  int fd_;
+  std::string lock_path_;
+  std::string legacy_path_;  // "" when we did not create one
+};
+
+}  // namespace sdndb

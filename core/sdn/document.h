@@ -1,0 +1,180 @@
+// The lossless SDN document model.
+//
+// Document::Parse keeps the exact source text. Serialize() of an unchanged document returns
+// the identical bytes (comments, blank lines, spacing, quoting, CRLF/LF, missing final
+// newline). Top-level tables in block form (`name |a, b|` + indented rows, or
+// `name: table{T, U}` + indented rows) are editable: changing one cell rewrites only that
+// row's text; appending or removing a row touches only that row (and, when appending after a
+// last row without a final newline, that row's line ending).
+//
+// Everything else (scalars, dicts, arrays, inline tables, YAML-like `key: |` text blocks) is
+// kept as raw text and exposed read-only through ToValue().
+//
+// Cell values: a cell keeps its original spelling (RawCell). Cell() gives its text value
+// (quotes removed and escapes decoded for quoted cells; the spelling itself for others).
+// New or changed values get the canonical spelling of CanonicalCell().
+//
+// Errors: Parse returns a ParseError Status whose message starts "file:line:col: what",
+// followed by the offending source line and a caret. Parsing is linear in the input size,
+// bounded in nesting depth, never throws and never reads out of bounds.
+// Not thread-safe for concurrent mutation; const access from several threads is fine.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/sdn/value.h"
+#include "core/status.h"
+
+namespace sdndb::sdn {
+
+enum class CellKind : uint8_t {
+  kEmpty,   // nothing between the commas: the empty string
+  kBare,    // one bare word: a string
+  kQuoted,  // one quoted string
+  kInt,     // integer, incl. `_` separators and 0x hex
+  kFloat,
+  kBool,
+  kNull,    // null / nil
+  kInline,  // an inline array or dict: [..] / {..}
+  kText,    // several tokens or characters other readers drop: kept verbatim as a string
+};
+
+struct Diagnostic {
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based, in characters
+  std::string message;
+};
+
+struct ParseOptions {
+  std::string file_name = "<input>";  // used in error messages
+  size_t max_warnings = 200;
+  int max_depth = 64;                 // nesting of blocks and brackets
+};
+
+class Document;
+
+class Table {
+ public:
+  const std::string& name() const { return name_; }
+  bool typed() const { return typed_; }  // `name: table{T..}`: columns() holds the type names
+  const std::vector<std::string>& columns() const { return columns_; }
+  int ColumnIndex(std::string_view column) const;  // -1 when absent
+  size_t row_count() const { return row_items_.size(); }
+  int header_line() const { return header_line_; }
+  int RowLine(size_t row) const;  // 1-based line of the row in the source (0 for new rows)
+
+  std::string_view RawCell(size_t row, size_t col) const;  // spelling as written, trimmed
+  CellKind Kind(size_t row, size_t col) const;
+  std::string Cell(size_t row, size_t col) const;           // text value (see header)
+  Value CellValue(size_t row, size_t col) const;            // typed value
+  std::string_view RowText(size_t row) const;               // the row's full text incl. line ending
+
+  // Index of the row whose cell in column `col` has text value `id`; -1 if none.
+  // The index is built on first use and kept up to date by the edits below.
+  int FindRow(std::string_view id, size_t col = 0) const;
+
+  // Sets one cell to `value` (canonical spelling). Only this row's text changes.
+  void SetCell(size_t row, size_t col, std::string_view value);
+  // Sets one cell to an exact spelling (caller guarantees it is a single valid cell).
+  void SetCellRaw(size_t row, size_t col, std::string_view spelling);
+  // Appends a row (values get canonical spelling); returns its index.
+  size_t AppendRow(const std::vector<std::string>& values);
+  void RemoveRow(size_t row);
+  // Adds a column at the end of the header; every row gains `default_spelling`.
+  void AddColumn(const std::string& name, std::string_view default_spelling);
+
+ private:
+  friend class Document;
+  friend class Parser;
+  struct CellRef {
+    uint32_t begin = 0;  // offset in the row text
+    uint32_t len = 0;
+    CellKind kind = CellKind::kEmpty;
+  };
+  struct Item {            // one row or a trivia line (blank/comment) inside the table body
+    std::string_view text; // points into the document source or into owned storage
+    bool is_row = false;
+    bool removed = false;
+    uint32_t cell_begin = 0;  // index into cells_
+    int line = 0;
+  };
+
+  std::string_view OwnText(std::string text);  // keeps text alive in this table
+  void RelexRow(size_t item_index);
+  void Touch() const { index_valid_ = false; }
+  const Item& RowItem(size_t row) const { return items_[row_items_[row]]; }
+
+  Document* doc_ = nullptr;
+  std::string name_;
+  bool typed_ = false;
+  std::vector<std::string> columns_;
+  std::string_view header_;  // header line(s) incl. line ending (and the inline row, if any)
+  int header_line_ = 0;
+  std::vector<Item> items_;
+  std::vector<uint32_t> row_items_;  // row index -> item index
+  std::vector<CellRef> cells_;       // columns_.size() per row item
+  std::vector<std::unique_ptr<std::string>> owned_;
+  std::string row_indent_ = "    ";
+  std::string separator_ = ", ";
+  mutable bool index_valid_ = false;
+  mutable size_t index_col_ = 0;
+  mutable std::unordered_map<std::string, uint32_t> index_;
+};
+
+class Document {
+ public:
+  static Result<std::unique_ptr<Document>> Parse(std::string text, const ParseOptions& options = {});
+
+  std::string Serialize() const;
+  const std::string& source() const { return *source_; }
+  const std::string& file_name() const { return file_name_; }
+  const std::string& line_ending() const { return eol_; }
+
+  size_t table_count() const { return tables_.size(); }
+  Table* table(size_t i) { return tables_[i].get(); }
+  const Table* table(size_t i) const { return tables_[i].get(); }
+  Table* FindTable(std::string_view name);
+  const Table* FindTable(std::string_view name) const;
+  // Appends a new table at the end of the document, separated by a blank line.
+  Table* AddTable(const std::string& name, const std::vector<std::string>& columns);
+
+  const std::vector<Diagnostic>& warnings() const { return warnings_; }
+  // The whole document as an ordered dict: statements in order; tables as Value tables.
+  Value ToValue() const;
+
+ private:
+  friend class Parser;
+  friend class Table;
+  Document() = default;
+  struct Segment {
+    std::string_view text;  // raw text (empty when table >= 0)
+    int table = -1;
+    std::string key;        // for statements: the key (for ToValue)
+    Value value;            // for statements: the parsed value
+    bool is_statement = false;
+  };
+
+  std::shared_ptr<const std::string> source_;
+  std::string file_name_;
+  std::string eol_ = "\n";
+  std::vector<Segment> segments_;
+  std::vector<std::unique_ptr<Table>> tables_;
+  std::vector<std::unique_ptr<std::string>> owned_;
+  std::vector<Diagnostic> warnings_;
+};
+
+// Canonical spelling of a string value in a table cell: bare when it is a plain word that
+// reads back as the same string, otherwise quoted with \\ \" \n \t \r escapes.
+std::string CanonicalCell(std::string_view value);
+// Quoted spelling, always.
+std::string QuoteString(std::string_view value);
+// Decodes the inside of a quoted string (without the quotes).
+std::string UnescapeQuoted(std::string_view inner);
+
+}  // namespace sdndb::sdn
