@@ -1,0 +1,45 @@
+// RecordData: one record of a database as the engine sees it, independent of its type.
+// Conflict: one unresolved conflict, stored as a row of the file's `conflicts` table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sdndb {
+
+using FieldList = std::vector<std::pair<std::string, std::string>>;  // ordered (column, text value)
+
+struct RecordData {
+  std::string id;
+  int64_t version = 0;    // 0 = never written by sdndb
+  std::string modified;   // "2026-11-26T07:15:30.123Z"; "" = never written by sdndb
+  FieldList fields;       // every column except version/modified, in column order (id included)
+  int line = 0;           // 1-based line of the row in the file (0 if unknown)
+
+  const std::string* Get(std::string_view field) const;
+};
+
+struct Conflict {
+  std::string id;      // "c1", "c2", ... unique within the file
+  std::string record;  // record id
+  std::string field;   // column name, or "*" for a whole-record conflict (delete vs edit)
+  std::string base;    // value both sides started from
+  std::string ours;    // value of the edit that arrived late (the one that found the conflict)
+  std::string theirs;  // value stored in the file when the conflict was found
+  std::string who;     // writer of "ours" (e.g. "sdndb-cli@host:pid")
+  std::string when;    // HLC time the conflict was recorded
+};
+
+// Marker used in a whole-record conflict's ours/theirs for "this side deleted the record".
+inline constexpr std::string_view kDeletedMarker = "<deleted>";
+
+enum class Strategy { kError, kLastWriteWins, kLastModifiedWins, kMerge };
+const char* StrategyName(Strategy s);  // "error", "last-write-wins", "last-modified-wins", "merge"
+Result<Strategy> ParseStrategy(std::string_view name);
+
+}  // namespace sdndb
