@@ -9,7 +9,9 @@
 //
 // All methods are blocking (they may wait for the lock up to options.lock.timeout) and
 // thread-safe. Errors: NotFound (record/conflict), InvalidArgument (unknown field, bad value),
-// Conflict (strategy `error`), LockTimeout/Busy/Cancelled (lock), IOError, ParseError
+// Conflict (Delete with strategy `error` on a changed record; Edit with strategy `error`
+// instead returns outcome kConflict with conflicting_fields and the current record, writing
+// nothing), LockTimeout/Busy/Cancelled (lock), IOError, ParseError
 // (malformed file; nothing is written), Corruption (bad #sdn-crc32 seal).
 #pragma once
 

@@ -1,0 +1,28 @@
+#include "core/db/record.h"
+
+namespace sdndb {
+
+const std::string* RecordData::Get(std::string_view field) const {
+  for (const auto& [name, value] : fields)
+    if (name == field) return &value;
+  return nullptr;
+}
+
+const char* StrategyName(Strategy s) {
+  switch (s) {
+    case Strategy::kError: return "error";
+    case Strategy::kLastWriteWins: return "last-write-wins";
+    case Strategy::kLastModifiedWins: return "last-modified-wins";
+    case Strategy::kMerge: return "merge";
+  }
+  return "merge";
+}
+
+Result<Strategy> ParseStrategy(std::string_view name) {
+  for (Strategy s : {Strategy::kError, Strategy::kLastWriteWins, Strategy::kLastModifiedWins, Strategy::kMerge})
+    if (name == StrategyName(s)) return s;
+  return Status::InvalidArgument("unknown strategy '" + std::string(name) +
+                                 "' (expected error, last-write-wins, last-modified-wins or merge)");
+}
+
+}  // namespace sdndb

@@ -1,0 +1,618 @@
+#include "core/db/store.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "core/db/hlc.h"
+#include "core/db/merge.h"
+#include "core/io/crc32.h"
+#include "core/sdn/document.h"
+
+namespace sdndb {
+
+namespace {
+
+constexpr const char* kVersionColumn = "version";
+constexpr const char* kModifiedColumn = "modified";
+constexpr const char* kConflictsTable = "conflicts";
+const std::vector<std::string> kConflictColumns = {"id", "record", "field", "base", "ours", "theirs", "who", "when"};
+
+std::string DefaultWriter() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  const char* user = std::getenv("USER");
+  return std::string(user && *user ? user : "user") + "@" + host;
+}
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  int64_t v = 0;
+  size_t i = 0;
+  bool neg = s[0] == '-';
+  if (neg) i = 1;
+  if (i == s.size()) return false;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = neg ? -v : v;
+  return true;
+}
+
+enum class ColumnType { kText, kInt, kBool };
+
+// The open document of one transaction and the positions of the engine's columns in it.
+struct TxDoc {
+  std::unique_ptr<sdn::Document> doc;
+  sdn::Table* table = nullptr;
+  int id_col = 0;
+  int version_col = -1;
+  int modified_col = -1;
+  bool sealed = false;
+
+  static int IdColumn(const sdn::Table& t) {
+    int c = t.ColumnIndex("id");
+    return c >= 0 ? c : 0;
+  }
+
+  RecordData Record(size_t row) const {
+    RecordData r;
+    const auto& cols = table->columns();
+    r.fields.reserve(cols.size());
+    for (size_t c = 0; c < cols.size(); ++c) {
+      if (static_cast<int>(c) == version_col) {
+        int64_t v = 0;
+        ParseInt64(table->Cell(row, c), &v);
+        r.version = v;
+      } else if (static_cast<int>(c) == modified_col) {
+        r.modified = table->Cell(row, c);
+      } else {
+        r.fields.emplace_back(cols[c], table->Cell(row, c));
+      }
+    }
+    r.id = table->Cell(row, static_cast<size_t>(id_col));
+    r.line = table->RowLine(row);
+    return r;
+  }
+
+  ColumnType TypeOf(size_t col) const {
+    bool any = false, all_int = true, all_bool = true;
+    for (size_t r = 0; r < table->row_count(); ++r) {
+      sdn::CellKind k = table->Kind(r, col);
+      if (k == sdn::CellKind::kEmpty) continue;
+      any = true;
+      all_int &= k == sdn::CellKind::kInt;
+      all_bool &= k == sdn::CellKind::kBool;
+      if (!all_int && !all_bool) break;
+    }
+    if (!any) return ColumnType::kText;
+    return all_int ? ColumnType::kInt : all_bool ? ColumnType::kBool : ColumnType::kText;
+  }
+
+  bool MostlyQuoted(size_t col) const {
+    size_t quoted = 0, other = 0;
+    for (size_t r = 0; r < table->row_count() && quoted + other < 64; ++r) {
+      sdn::CellKind k = table->Kind(r, col);
+      if (k == sdn::CellKind::kQuoted) ++quoted;
+      else if (k != sdn::CellKind::kEmpty) ++other;
+    }
+    return quoted > other;
+  }
+
+  // The spelling of `value` in column `col`, or InvalidArgument when it does not fit the
+  // column's type (inferred from the existing cells).
+  Result<std::string> Spell(size_t col, const std::string& value) const {
+    const std::string& name = table->columns()[col];
+    switch (TypeOf(col)) {
+      case ColumnType::kInt: {
+        int64_t v;
+        if (value.empty()) return std::string();
+        if (!ParseInt64(value, &v))
+          return Status::InvalidArgument("field '" + name + "' expects an integer, got '" + value + "'");
+        return std::to_string(v);
+      }
+      case ColumnType::kBool:
+        if (value == "true" || value == "false") return value;
+        if (value.empty()) return std::string();
+        return Status::InvalidArgument("field '" + name + "' expects true or false, got '" + value + "'");
+      case ColumnType::kText:
+        break;
+    }
+    if (MostlyQuoted(col)) return sdn::QuoteString(value);
+    return sdn::CanonicalCell(value);
+  }
+
+  Status SetField(size_t row, const std::string& field, const std::string& value) {
+    int col = table->ColumnIndex(field);
+    if (col < 0 || col == version_col || col == modified_col)
+      return Status::InvalidArgument("unknown field '" + field + "' in database table '" + table->name() + "'");
+    auto spelled = Spell(static_cast<size_t>(col), value);
+    if (!spelled.ok()) return spelled.status();
+    table->SetCellRaw(row, static_cast<size_t>(col), spelled.value());
+    return Status::OK();
+  }
+
+  // Adds version/modified columns on the first write of a file that lacks them.
+  void EnsureVersionColumns() {
+    if (version_col < 0) {
+      table->AddColumn(kVersionColumn, "0");
+      version_col = static_cast<int>(table->columns().size()) - 1;
+    }
+    if (modified_col < 0) {
+      table->AddColumn(kModifiedColumn, "\"\"");
+      modified_col = static_cast<int>(table->columns().size()) - 1;
+    }
+  }
+
+  void Stamp(size_t row, int64_t version, const std::string& modified) {
+    EnsureVersionColumns();
+    table->SetCellRaw(row, static_cast<size_t>(version_col), std::to_string(version));
+    table->SetCellRaw(row, static_cast<size_t>(modified_col), sdn::QuoteString(modified));
+  }
+
+  std::string MaxModified() const {
+    std::string best;
+    if (modified_col < 0) return best;
+    for (size_t r = 0; r < table->row_count(); ++r) {
+      std::string m = table->Cell(r, static_cast<size_t>(modified_col));
+      if (m > best) best = std::move(m);
+    }
+    return best;
+  }
+
+  sdn::Table* ConflictsTable(bool create) {
+    sdn::Table* t = doc->FindTable(kConflictsTable);
+    if (t == table) t = nullptr;
+    if (!t && create) t = doc->AddTable(kConflictsTable, kConflictColumns);
+    return t;
+  }
+
+  std::vector<Conflict> Conflicts() {
+    std::vector<Conflict> out;
+    sdn::Table* t = ConflictsTable(false);
+    if (!t) return out;
+    auto col = [&](const char* n) { return t->ColumnIndex(n); };
+    int ci[8];
+    for (size_t i = 0; i < 8; ++i) ci[i] = col(kConflictColumns[i].c_str());
+    for (size_t r = 0; r < t->row_count(); ++r) {
+      auto cell = [&](int c) { return c >= 0 ? t->Cell(r, static_cast<size_t>(c)) : std::string(); };
+      out.push_back({cell(ci[0]), cell(ci[1]), cell(ci[2]), cell(ci[3]), cell(ci[4]), cell(ci[5]), cell(ci[6]),
+                     cell(ci[7])});
+    }
+    return out;
+  }
+
+  // Records a conflict; an open conflict on the same record and field is updated instead.
+  Conflict AddConflict(Conflict c) {
+    sdn::Table* t = ConflictsTable(true);
+    int64_t max_n = 0;
+    for (size_t r = 0; r < t->row_count(); ++r) {
+      std::string id = t->Cell(r, 0);
+      int64_t n;
+      if (id.size() > 1 && id[0] == 'c' && ParseInt64(std::string_view(id).substr(1), &n)) max_n = std::max(max_n, n);
+      if (t->Cell(r, 1) == c.record && t->Cell(r, 2) == c.field) {
+        c.id = id;
+        c.base = t->Cell(r, 3);  // the original base stays: it is what both sides diverged from
+        t->SetCell(r, 4, c.ours);
+        t->SetCell(r, 5, c.theirs);
+        t->SetCell(r, 6, c.who);
+        t->SetCell(r, 7, c.when);
+        return c;
+      }
+    }
+    c.id = "c" + std::to_string(max_n + 1);
+    t->AppendRow({c.id, c.record, c.field, c.base, c.ours, c.theirs, c.who, c.when});
+    return c;
+  }
+
+  void RemoveConflictsOf(const std::string& record_id) {
+    sdn::Table* t = ConflictsTable(false);
+    if (!t) return;
+    for (size_t r = t->row_count(); r-- > 0;)
+      if (t->Cell(r, 1) == record_id) t->RemoveRow(r);
+  }
+};
+
+std::string FieldsToJson(const FieldList& fields) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : fields) j[k] = v;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<FieldList> FieldsFromJson(const std::string& text) {
+  auto j = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("conflict value is not a record");
+  FieldList out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!it.value().is_string()) return Status::InvalidArgument("conflict value is not a record");
+    out.emplace_back(it.key(), it.value().get<std::string>());
+  }
+  return out;
+}
+
+// Next id following the table's id style: max numeric + 1, or PREFIX + zero-padded number.
+std::string NextId(const sdn::Table& t, size_t id_col) {
+  int64_t max_num = 0;
+  bool all_numeric = true;
+  std::string prefix;
+  size_t width = 0;
+  int64_t max_suffix = 0;
+  bool have_prefix = false;
+  for (size_t r = 0; r < t.row_count(); ++r) {
+    std::string id = t.Cell(r, id_col);
+    int64_t n;
+    if (ParseInt64(id, &n)) {
+      max_num = std::max(max_num, n);
+      continue;
+    }
+    all_numeric = false;
+    size_t d = id.size();
+    while (d > 0 && id[d - 1] >= '0' && id[d - 1] <= '9') --d;
+    if (d == id.size() || id.size() - d > 18) continue;
+    int64_t suffix = 0;
+    ParseInt64(std::string_view(id).substr(d), &suffix);
+    std::string p = id.substr(0, d);
+    if (!have_prefix || suffix > max_suffix || (p == prefix && suffix >= max_suffix)) {
+      if (!have_prefix || suffix > max_suffix) {
+        prefix = p;
+        width = id.size() - d;
+        max_suffix = suffix;
+      }
+      have_prefix = true;
+    }
+  }
+  if (all_numeric || !have_prefix) {
+    std::string id = std::to_string(max_num + 1);
+    while (t.FindRow(id, id_col) >= 0) id = std::to_string(++max_num + 1);
+    return id;
+  }
+  for (int64_t n = max_suffix + 1;; ++n) {
+    std::string digits = std::to_string(n);
+    if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+    std::string id = prefix + digits;
+    if (t.FindRow(id, id_col) < 0) return id;
+  }
+}
+
+}  // namespace
+
+const char* EditOutcomeName(EditOutcome o) {
+  switch (o) {
+    case EditOutcome::kApplied: return "applied";
+    case EditOutcome::kMerged: return "merged";
+    case EditOutcome::kConflict: return "conflict";
+    case EditOutcome::kUnchanged: return "unchanged";
+  }
+  return "applied";
+}
+
+const RecordData* Snapshot::Find(std::string_view id) const {
+  for (const auto& r : records)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+std::string DatabaseNameFromPath(const std::string& path) {
+  std::string base = BaseName(path);
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".sdn") == 0) base.resize(base.size() - 4);
+  if (base.size() > 3 && base.compare(base.size() - 3, 3, "_db") == 0) base.resize(base.size() - 3);
+  return base;
+}
+
+Store::Store(std::string path, std::string name, StoreOptions options)
+    : path_(std::move(path)), name_(std::move(name)), options_(std::move(options)) {
+  if (!options_.env) options_.env = PosixEnv();
+  if (options_.writer.empty()) options_.writer = DefaultWriter();
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions options) {
+  if (path.empty()) return Status::InvalidArgument("empty database path");
+  return std::unique_ptr<Store>(new Store(path, DatabaseNameFromPath(path), std::move(options)));
+}
+
+namespace {
+
+Result<TxDoc> LoadDoc(Env* env, const std::string& path) {
+  std::string text;
+  Status st = env->ReadFile(path, &text);
+  if (!st.ok()) return st;
+  TxDoc tx;
+  tx.sealed = HasCrcSeal(text);
+  if (tx.sealed) SDNDB_RETURN_IF_ERROR(VerifyCrcSeal(text, BaseName(path)));
+  sdn::ParseOptions po;
+  po.file_name = BaseName(path);
+  auto doc = sdn::Document::Parse(std::move(text), po);
+  if (!doc.ok()) return doc.status();
+  tx.doc = std::move(doc.value());
+  if (tx.doc->table_count() == 0)
+    return Status::InvalidArgument(BaseName(path) + ": no table (a database needs a `name |columns|` table)");
+  tx.table = tx.doc->table(0);
+  tx.id_col = TxDoc::IdColumn(*tx.table);
+  tx.version_col = tx.table->ColumnIndex(kVersionColumn);
+  tx.modified_col = tx.table->ColumnIndex(kModifiedColumn);
+  return tx;
+}
+
+// One write transaction: lock, read fresh, apply `fn`, and replace the file if `fn` changed it.
+template <typename Fn>
+Status RunTransaction(Env* env, const std::string& path, const StoreOptions& options, std::atomic<bool>* cleaned,
+                      Fn&& fn) {
+  auto lock = FileLock::Acquire(path, options.lock);
+  if (!lock.ok()) return lock.status();
+  if (!cleaned->exchange(true)) {
+    int removed = 0;
+    CleanupTempFiles(env, path, &removed);  // best effort: only our temp names, under the lock
+  }
+  auto tx = LoadDoc(env, path);
+  if (!tx.ok()) return tx.status();
+  HybridClock::Global().Observe(tx->MaxModified());
+  bool changed = false;
+  SDNDB_RETURN_IF_ERROR(fn(tx.value(), &changed));
+  if (!changed) return Status::OK();
+  std::string bytes = tx->doc->Serialize();
+  if (tx->sealed) bytes = ResealCrc(bytes);
+  return ReplaceFileAtomically(env, path, bytes, options.write);
+}
+
+std::atomic<bool>& CleanedFlag(const std::string& path) {
+  // Temp clean-up runs once per database per process.
+  static std::mutex mu;
+  static std::map<std::string, std::unique_ptr<std::atomic<bool>>> flags;
+  std::lock_guard<std::mutex> g(mu);
+  auto& f = flags[path];
+  if (!f) f = std::make_unique<std::atomic<bool>>(false);
+  return *f;
+}
+
+}  // namespace
+
+Result<Snapshot> Store::Read() const {
+  auto tx = LoadDoc(options_.env, path_);
+  if (!tx.ok()) return tx.status();
+  Snapshot snap;
+  snap.table = tx->table->name();
+  for (size_t c = 0; c < tx->table->columns().size(); ++c)
+    if (static_cast<int>(c) != tx->version_col && static_cast<int>(c) != tx->modified_col)
+      snap.columns.push_back(tx->table->columns()[c]);
+  snap.records.reserve(tx->table->row_count());
+  for (size_t r = 0; r < tx->table->row_count(); ++r) snap.records.push_back(tx->Record(r));
+  snap.conflicts = tx->Conflicts();
+  return snap;
+}
+
+Result<RecordData> Store::Create(const FieldList& fields) {
+  RecordData created;
+  Status st = RunTransaction(options_.env, path_, options_, &CleanedFlag(path_), [&](TxDoc& tx, bool* changed) {
+    sdn::Table& t = *tx.table;
+    const size_t id_col = static_cast<size_t>(tx.id_col);
+    std::string id;
+    for (const auto& [k, v] : fields) {
+      int c = t.ColumnIndex(k);
+      if (c < 0 || c == tx.version_col || c == tx.modified_col)
+        return Status::InvalidArgument("unknown field '" + k + "' in database table '" + t.name() + "'");
+      if (static_cast<size_t>(c) == id_col) id = v;
+    }
+    if (id.empty()) id = NextId(t, id_col);
+    if (t.FindRow(id, id_col) >= 0) return Status::InvalidArgument("record '" + id + "' already exists");
+    std::vector<std::string> blank(t.columns().size());
+    size_t row = t.AppendRow(blank);
+    SDNDB_RETURN_IF_ERROR(tx.SetField(row, t.columns()[id_col], id));
+    for (const auto& [k, v] : fields)
+      if (k != t.columns()[id_col]) SDNDB_RETURN_IF_ERROR(tx.SetField(row, k, v));
+    // Cells never set keep the spelling of an empty value for their column type.
+    for (size_t c = 0; c < t.columns().size(); ++c) {
+      bool given = c == id_col;
+      for (const auto& kv : fields) given |= t.columns()[c] == kv.first;
+      if (!given && static_cast<int>(c) != tx.version_col && static_cast<int>(c) != tx.modified_col) {
+        auto sp = tx.Spell(c, "");
+        t.SetCellRaw(row, c, sp.ok() ? sp.value() : std::string("\"\""));
+      }
+    }
+    tx.Stamp(row, 1, HybridClock::Global().Now());
+    created = tx.Record(row);
+    *changed = true;
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  return created;
+}
+
+Result<EditResult> Store::Edit(const EditRequest& req) {
+  EditResult result;
+  const Strategy strategy = req.strategy.value_or(options_.strategy);
+  Status st = RunTransaction(options_.env, path_, options_, &CleanedFlag(path_), [&](TxDoc& tx, bool* changed) {
+    sdn::Table& t = *tx.table;
+    for (const auto& [k, v] : req.changes) {
+      int c = t.ColumnIndex(k);
+      if (c < 0 || c == tx.version_col || c == tx.modified_col)
+        return Status::InvalidArgument("unknown field '" + k + "' in database table '" + t.name() + "'");
+      if (c == tx.id_col) return Status::InvalidArgument("the id of a record cannot be changed");
+      (void)v;
+    }
+    int row = t.FindRow(req.id, static_cast<size_t>(tx.id_col));
+    HybridClock& clock = HybridClock::Global();
+    if (row < 0) {
+      if (!req.base || req.base->version <= 0) return Status::NotFound("no record '" + req.id + "' in " + name_);
+      // Edit of a record that another writer deleted.
+      FieldList ours;
+      for (const auto& [k, v] : req.base->fields) ours.emplace_back(k, v);
+      for (const auto& [k, v] : req.changes) {
+        bool found = false;
+        for (auto& kv : ours)
+          if (kv.first == k) kv.second = v, found = true;
+        if (!found) ours.emplace_back(k, v);
+      }
+      if (strategy == Strategy::kError) {
+        result.outcome = EditOutcome::kConflict;
+        result.conflicting_fields = {"*"};
+        result.record.id = req.id;
+        return Status::OK();
+      }
+      if (strategy == Strategy::kMerge) {
+        Conflict c{"", req.id, "*", "", FieldsToJson(ours), std::string(kDeletedMarker), options_.writer, clock.Now()};
+        result.conflicts.push_back(tx.AddConflict(c));
+        result.outcome = EditOutcome::kConflict;
+        result.record.id = req.id;
+        *changed = true;
+        return Status::OK();
+      }
+      // last-write-wins / last-modified-wins: the edit restores the record.
+      std::vector<std::string> blank(t.columns().size());
+      size_t r = t.AppendRow(blank);
+      SDNDB_RETURN_IF_ERROR(tx.SetField(r, t.columns()[static_cast<size_t>(tx.id_col)], req.id));
+      for (const auto& [k, v] : ours)
+        if (t.ColumnIndex(k) != tx.id_col) SDNDB_RETURN_IF_ERROR(tx.SetField(r, k, v));
+      tx.Stamp(r, req.base->version + 1, clock.Now());
+      result.outcome = EditOutcome::kMerged;
+      result.record = tx.Record(r);
+      *changed = true;
+      return Status::OK();
+    }
+    const size_t urow = static_cast<size_t>(row);
+    RecordData current = tx.Record(urow);
+    FieldList apply;
+    bool stale = req.base && req.base->version != current.version;
+    if (!stale) {
+      for (const auto& [k, v] : req.changes)
+        if (const std::string* cur = current.Get(k); !cur || *cur != v) apply.emplace_back(k, v);
+      result.outcome = EditOutcome::kApplied;
+    } else {
+      StaleEditMerge m = MergeStaleEdit(req.base->fields, req.changes, current.fields);
+      apply = m.clean;
+      result.outcome = EditOutcome::kMerged;
+      if (!m.conflicts.empty()) {
+        switch (strategy) {
+          case Strategy::kError:
+            result.outcome = EditOutcome::kConflict;
+            for (const auto& c : m.conflicts) result.conflicting_fields.push_back(c.field);
+            result.record = current;
+            return Status::OK();  // nothing written
+          case Strategy::kLastWriteWins:
+            for (const auto& c : m.conflicts) apply.emplace_back(c.field, c.ours);
+            break;
+          case Strategy::kLastModifiedWins: {
+            std::string ours_time = req.edited_at.empty() ? clock.Now() : req.edited_at;
+            // Exact ties go to the incoming edit (the stored record's writer is not recorded).
+            bool ours_newer = ours_time >= current.modified;
+            if (ours_newer)
+              for (const auto& c : m.conflicts) apply.emplace_back(c.field, c.ours);
+            break;
+          }
+          case Strategy::kMerge: {
+            std::string now = clock.Now();
+            for (const auto& c : m.conflicts)
+              result.conflicts.push_back(
+                  tx.AddConflict({"", req.id, c.field, c.base.value_or(""), c.ours, c.theirs, options_.writer, now}));
+            result.outcome = EditOutcome::kConflict;
+            *changed = true;
+            break;
+          }
+        }
+      }
+    }
+    if (apply.empty()) {
+      if (result.outcome != EditOutcome::kConflict) result.outcome = EditOutcome::kUnchanged;
+      result.record = current;
+      return Status::OK();
+    }
+    for (const auto& [k, v] : apply) SDNDB_RETURN_IF_ERROR(tx.SetField(urow, k, v));
+    tx.Stamp(urow, current.version + 1, clock.Now());
+    result.record = tx.Record(urow);
+    *changed = true;
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  return result;
+}
+
+Result<DeleteResult> Store::Delete(const std::string& id, std::optional<int64_t> base_version,
+                                   std::optional<Strategy> strategy_opt) {
+  DeleteResult result;
+  const Strategy strategy = strategy_opt.value_or(options_.strategy);
+  Status st = RunTransaction(options_.env, path_, options_, &CleanedFlag(path_), [&](TxDoc& tx, bool* changed) {
+    int row = tx.table->FindRow(id, static_cast<size_t>(tx.id_col));
+    if (row < 0) return Status::NotFound("no record '" + id + "' in " + name_);
+    RecordData current = tx.Record(static_cast<size_t>(row));
+    if (base_version && *base_version != current.version) {
+      if (strategy == Strategy::kError)
+        return Status::Conflict("record '" + id + "' changed since version " + std::to_string(*base_version) +
+                                " (now " + std::to_string(current.version) + "); not deleted");
+      if (strategy == Strategy::kMerge) {
+        Conflict c{"", id, "*", "", std::string(kDeletedMarker), FieldsToJson(current.fields), options_.writer,
+                   HybridClock::Global().Now()};
+        result.conflicts.push_back(tx.AddConflict(c));
+        *changed = true;
+        return Status::OK();
+      }
+    }
+    tx.table->RemoveRow(static_cast<size_t>(row));
+    tx.RemoveConflictsOf(id);
+    result.deleted = true;
+    *changed = true;
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  return result;
+}
+
+Result<std::optional<RecordData>> Store::Resolve(const std::string& conflict_id, Resolution choice,
+                                                 const std::string& value) {
+  std::optional<RecordData> out;
+  Status st = RunTransaction(options_.env, path_, options_, &CleanedFlag(path_), [&](TxDoc& tx, bool* changed) {
+    sdn::Table* ct = tx.ConflictsTable(false);
+    int crow = ct ? ct->FindRow(conflict_id, 0) : -1;
+    if (crow < 0) return Status::NotFound("no conflict '" + conflict_id + "' in " + name_);
+    Conflict c = tx.Conflicts()[static_cast<size_t>(crow)];
+    sdn::Table& t = *tx.table;
+    const size_t id_col = static_cast<size_t>(tx.id_col);
+    HybridClock& clock = HybridClock::Global();
+    int row = t.FindRow(c.record, id_col);
+    if (c.field == "*") {
+      if (choice == Resolution::kValue)
+        return Status::InvalidArgument("conflict " + conflict_id + " is about the whole record: choose ours or theirs");
+      if (c.ours == kDeletedMarker) {  // we deleted, they kept (and edited) the record
+        if (choice == Resolution::kOurs && row >= 0) {
+          t.RemoveRow(static_cast<size_t>(row));
+          row = -1;
+        }
+      } else if (c.theirs == kDeletedMarker) {  // they deleted, we edited
+        if (choice == Resolution::kOurs && row < 0) {
+          auto fields = FieldsFromJson(c.ours);
+          if (!fields.ok()) return fields.status();
+          std::vector<std::string> blank(t.columns().size());
+          size_t r = t.AppendRow(blank);
+          SDNDB_RETURN_IF_ERROR(tx.SetField(r, t.columns()[id_col], c.record));
+          for (const auto& [k, v] : fields.value())
+            if (t.ColumnIndex(k) >= 0 && static_cast<size_t>(t.ColumnIndex(k)) != id_col)
+              SDNDB_RETURN_IF_ERROR(tx.SetField(r, k, v));
+          tx.Stamp(r, 1, clock.Now());
+          row = static_cast<int>(r);
+        }
+      }
+    } else if (row >= 0 && choice != Resolution::kTheirs) {
+      const std::string& v = choice == Resolution::kOurs ? c.ours : value;
+      RecordData cur = tx.Record(static_cast<size_t>(row));
+      const std::string* old = cur.Get(c.field);
+      if (!old || *old != v) {
+        SDNDB_RETURN_IF_ERROR(tx.SetField(static_cast<size_t>(row), c.field, v));
+        tx.Stamp(static_cast<size_t>(row), cur.version + 1, clock.Now());
+      }
+    }
+    // The conflict table may have been re-indexed by row removal above; find the row again.
+    ct = tx.ConflictsTable(false);
+    crow = ct->FindRow(conflict_id, 0);
+    if (crow >= 0) ct->RemoveRow(static_cast<size_t>(crow));
+    if (row >= 0) out = tx.Record(static_cast<size_t>(row));
+    *changed = true;
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+}  // namespace sdndb

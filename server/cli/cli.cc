@@ -1,0 +1,243 @@
+#include "server/cli/cli.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <map>
+
+#include "core/io/file_lock.h"
+#include "server/cli/context.h"
+#include "server/serve/serve.h"
+
+namespace sdndb::cli {
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(Context&, const std::vector<std::string>&);
+  const char* usage;
+  const char* help;
+};
+
+const Command kCommands[] = {
+    {"list", CmdList, "list DB [--where FIELD=VALUE]... [--sort FIELD] [--json]",
+     "List the records of database DB (aligned table, or a JSON array with --json)."},
+    {"show", CmdShow, "show DB ID [--json]", "Show every field of one record, with its version and modified time."},
+    {"add", CmdAdd, "add DB FIELD=VALUE... [--json]",
+     "Add a record. The id is generated (following the table's id style) unless id=... is given."},
+    {"edit", CmdEdit, "edit DB ID FIELD=VALUE... [--expect-version N] [--strategy S] [--json]",
+     "Change fields of a record atomically. With --expect-version, an edit made on an older version is\n"
+     "merged field by field; fields changed on both sides follow the strategy (error, last-write-wins,\n"
+     "last-modified-wins, merge = record a conflict)."},
+    {"delete", CmdDelete, "delete DB ID [--expect-version N] [--strategy S]", "Delete a record."},
+    {"conflicts", CmdConflicts, "conflicts [DB] [--json]", "List unresolved conflicts (ids like todo:c1)."},
+    {"resolve", CmdResolve, "resolve CONFLICT_ID (--ours | --theirs | --value V)",
+     "Resolve a conflict: keep our value, keep the stored value, or set a new value."},
+    {"check", CmdCheck, "check [FILE...] [--strict]",
+     "Parse SDN files (default: every database) and report errors as file:line:col: message."},
+    {"fmt", CmdFmt, "fmt FILE", "Print the re-serialized document (identical bytes for a valid file)."},
+    {"to-json", CmdToJson, "to-json FILE", "Print the document as JSON (tables as arrays of objects)."},
+    {"init", CmdInit, "init [DIR]", "Create example todo, feature and task databases in DIR (default: .)."},
+};
+
+void PrintHelp() {
+  std::printf(
+      "sdndb %s — safe, concurrent editing of SDN record databases\n\n"
+      "Usage: sdndb [--dir DIR] [--json] [--timeout SECONDS] [--no-fsync] COMMAND [ARGS]\n\n"
+      "Commands:\n",
+      SDNDB_VERSION);
+  for (const auto& c : kCommands) std::printf("  %s\n", c.usage);
+  std::printf(
+      "  serve [--dir DIR] [--log FILE]     JSON-RPC 2.0 server over stdio (see docs/protocol.md)\n\n"
+      "Databases are the *_db.sdn files of --dir DIR, else of the nearest folder upward holding\n"
+      "*_db.sdn files or an .sdndb config; a database is named by its file stem without _db.\n"
+      "Exit codes: 0 ok, 1 usage/validation error, 2 conflict, 3 lock timeout, 4 I/O error.\n"
+      "Run `sdndb COMMAND --help` for one command.\n");
+}
+
+int TerminalWidth() {
+  if (const char* c = std::getenv("COLUMNS")) {
+    int w = std::atoi(c);
+    if (w > 0) return w;
+  }
+  winsize ws{};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 0;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  Context ctx;
+  ctx.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+  ctx.terminal_width = TerminalWidth();
+
+  // Global options come before the command; --dir/--json/--timeout are also accepted after it.
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value_of = [&](const char* name, std::string* out) -> int {
+      std::string prefix = std::string("--") + name;
+      if (a == prefix) {
+        if (i + 1 >= args.size()) return -1;
+        *out = args[++i];
+        return 1;
+      }
+      if (a.compare(0, prefix.size() + 1, prefix + "=") == 0) {
+        *out = a.substr(prefix.size() + 1);
+        return 1;
+      }
+      return 0;
+    };
+    std::string v;
+    int r;
+    if ((r = value_of("dir", &v)) != 0) {
+      if (r < 0) return ctx.Usage("option --dir needs a value");
+      ctx.dir = v;
+    } else if ((r = value_of("timeout", &v)) != 0) {
+      char* end = nullptr;
+      ctx.timeout_s = r > 0 ? std::strtod(v.c_str(), &end) : -1;
+      if (r < 0 || !end || *end || ctx.timeout_s < 0) return ctx.Usage("option --timeout needs a number of seconds");
+    } else if (a == "--json") {
+      ctx.json = true;
+    } else if (a == "--no-fsync") {
+      ctx.no_fsync = true;
+    } else if (a == "--version" && rest.empty()) {
+      std::printf("sdndb %s\n", SDNDB_VERSION);
+      return kExitOk;
+    } else if ((a == "--help" || a == "-h") && rest.empty()) {
+      PrintHelp();
+      return kExitOk;
+    } else {
+      rest.push_back(a);
+    }
+  }
+  if (rest.empty()) {
+    PrintHelp();
+    return kExitUsage;
+  }
+  ctx.command = rest[0];
+  std::vector<std::string> cmd_args(rest.begin() + 1, rest.end());
+  if (ctx.command == "serve") {
+    std::vector<std::string> serve_args = cmd_args;
+    if (ctx.dir) serve_args.insert(serve_args.begin(), {"--dir", *ctx.dir});
+    std::vector<char*> ptrs;
+    for (auto& s : serve_args) ptrs.push_back(s.data());
+    ptrs.push_back(nullptr);
+    return serve::Main(static_cast<int>(serve_args.size()), ptrs.data());
+  }
+  if (ctx.command == "help") {
+    if (cmd_args.empty()) {
+      PrintHelp();
+      return kExitOk;
+    }
+    ctx.command = cmd_args[0];
+    cmd_args = {"--help"};
+  }
+  for (const auto& c : kCommands) {
+    if (ctx.command != c.name) continue;
+    for (const auto& a : cmd_args) {
+      if (a == "--help" || a == "-h") {
+        std::printf("Usage: sdndb %s\n\n%s\n", c.usage, c.help);
+        return kExitOk;
+      }
+    }
+    return c.run(ctx, cmd_args);
+  }
+  return ctx.Usage("unknown command '" + ctx.command + "' (see sdndb --help)");
+}
+
+// ---- Context ----
+
+int ExitCodeFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kConflict: return kExitConflict;
+    case StatusCode::kLockTimeout:
+    case StatusCode::kBusy:
+    case StatusCode::kCancelled: return kExitLockTimeout;
+    case StatusCode::kIOError:
+    case StatusCode::kCorruption: return kExitIO;
+    default: return kExitUsage;
+  }
+}
+
+int Context::Fail(const Status& st) const {
+  if (json) {
+    nlohmann::ordered_json j;
+    j["error"] = {{"kind", StatusCodeName(st.code())}, {"message", st.message()}, {"exit", ExitCodeFor(st)}};
+    std::fprintf(stderr, "%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    std::fprintf(stderr, "sdndb %s: %s\n", command.c_str(), st.message().c_str());
+  }
+  return ExitCodeFor(st);
+}
+
+int Context::Usage(const std::string& message) const { return Fail(Status::InvalidArgument(message)); }
+
+Result<Catalog> Context::LoadCatalog() const {
+  std::string root;
+  if (dir) {
+    root = *dir;
+  } else {
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd)) return Status::FromErrno("getcwd", errno);
+    auto found = Catalog::Discover(cwd);
+    if (!found.ok()) return found.status();
+    root = found.value();
+  }
+  return Catalog::Load(root);
+}
+
+Result<std::unique_ptr<Store>> Context::OpenStore(const std::string& db_name, const Catalog& catalog) const {
+  const DatabaseEntry* e = catalog.Find(db_name);
+  if (!e) {
+    std::string names;
+    for (const auto& d : catalog.databases()) names += (names.empty() ? "" : ", ") + d.name;
+    return Status::NotFound("unknown database '" + db_name + "' in " + catalog.root() +
+                            (names.empty() ? " (no databases)" : " (databases: " + names + ")"));
+  }
+  StoreOptions o;
+  o.strategy = e->strategy;
+  o.write.durable = !no_fsync;
+  o.lock.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+  o.lock.program = "sdndb " + command;
+  std::string file = BaseName(e->path);
+  auto announced = std::make_shared<bool>(false);
+  o.lock.on_wait = [file, announced](std::chrono::milliseconds waited, const std::string& holder) {
+    if (*announced || waited.count() < 500) return;
+    *announced = true;
+    std::fprintf(stderr, "waiting for lock on %s held by %s\n", file.c_str(), holder.empty() ? "another process" : holder.c_str());
+  };
+  return Store::Open(e->path, std::move(o));
+}
+
+std::string Context::Bold(const std::string& s) const { return color ? "\033[1m" + s + "\033[0m" : s; }
+std::string Context::Colored(const std::string& s, int ansi) const {
+  return color ? "\033[" + std::to_string(ansi) + "m" + s + "\033[0m" : s;
+}
+
+nlohmann::ordered_json RecordToJson(const RecordData& r) {
+  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : r.fields) fields[k] = v;
+  return {{"id", r.id}, {"version", r.version}, {"modified", r.modified}, {"fields", fields}, {"line", r.line}};
+}
+
+nlohmann::ordered_json ConflictToJson(const Conflict& c, const std::string& database) {
+  return {{"id", c.id},       {"database", database}, {"record", c.record}, {"field", c.field}, {"base", c.base},
+          {"ours", c.ours},   {"theirs", c.theirs},   {"who", c.who},       {"when", c.when}};
+}
+
+void PrintJson(const nlohmann::ordered_json& j) {
+  std::string s = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+}  // namespace sdndb::cli

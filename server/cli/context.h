@@ -1,0 +1,55 @@
+// What every CLI command shares: global options, output helpers, the catalog, and the single
+// place that maps a core Status to an exit code and an error message.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/db/catalog.h"
+#include "core/db/store.h"
+#include "core/status.h"
+#include "server/cli/args.h"
+
+namespace sdndb::cli {
+
+enum ExitCode { kExitOk = 0, kExitUsage = 1, kExitConflict = 2, kExitLockTimeout = 3, kExitIO = 4 };
+
+struct Context {
+  std::string command;        // e.g. "edit"
+  std::optional<std::string> dir;
+  bool json = false;
+  bool color = false;         // stdout is a terminal and NO_COLOR is unset
+  bool no_fsync = false;
+  double timeout_s = 10;
+  int terminal_width = 0;     // 0 = do not truncate
+
+  int Fail(const Status& st) const;             // prints the error, returns its exit code
+  int Usage(const std::string& message) const;  // usage error (exit 1)
+  Result<Catalog> LoadCatalog() const;
+  Result<std::unique_ptr<Store>> OpenStore(const std::string& db_name, const Catalog& catalog) const;
+  std::string Bold(const std::string& s) const;
+  std::string Colored(const std::string& s, int ansi) const;
+};
+
+int ExitCodeFor(const Status& st);
+nlohmann::ordered_json RecordToJson(const RecordData& r);
+nlohmann::ordered_json ConflictToJson(const Conflict& c, const std::string& database);
+void PrintJson(const nlohmann::ordered_json& j);
+
+// Command entry points: args are what follows the command name.
+int CmdList(Context& ctx, const std::vector<std::string>& args);
+int CmdShow(Context& ctx, const std::vector<std::string>& args);
+int CmdAdd(Context& ctx, const std::vector<std::string>& args);
+int CmdEdit(Context& ctx, const std::vector<std::string>& args);
+int CmdDelete(Context& ctx, const std::vector<std::string>& args);
+int CmdConflicts(Context& ctx, const std::vector<std::string>& args);
+int CmdResolve(Context& ctx, const std::vector<std::string>& args);
+int CmdCheck(Context& ctx, const std::vector<std::string>& args);
+int CmdFmt(Context& ctx, const std::vector<std::string>& args);
+int CmdToJson(Context& ctx, const std::vector<std::string>& args);
+int CmdInit(Context& ctx, const std::vector<std::string>& args);
+
+}  // namespace sdndb::cli

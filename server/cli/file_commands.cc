@@ -1,0 +1,124 @@
+// check, fmt, to-json, init: commands on SDN files as text.
+#include <sys/stat.h>
+
+#include <cstdio>
+
+#include "core/io/atomic_file.h"
+#include "core/io/crc32.h"
+#include "core/io/env.h"
+#include "core/sdn/document.h"
+#include "core/sdn/json.h"
+#include "server/cli/context.h"
+
+namespace sdndb::cli {
+
+namespace {
+
+Result<std::unique_ptr<sdn::Document>> ParseFile(const std::string& path) {
+  std::string text;
+  Status st = PosixEnv()->ReadFile(path, &text);
+  if (!st.ok()) return st;
+  if (HasCrcSeal(text)) SDNDB_RETURN_IF_ERROR(VerifyCrcSeal(text, path));
+  sdn::ParseOptions po;
+  po.file_name = path;
+  return sdn::Document::Parse(std::move(text), po);
+}
+
+const char* kExampleTodo =
+    "# Example todo database created by `sdndb init`\n"
+    "todos |id, keyword, area, priority, description, file, line, issue, blocked, status, valid|\n"
+    "    1, TODO, parser, P1, \"Support generic type aliases\", src/parser/types.spl, 120, \"\", \"\", open, true\n"
+    "    2, FIXME, runtime, P0, \"Crash when closing a channel twice\", src/runtime/chan.spl, 88, \"\", \"\", open, true\n"
+    "    3, TODO, doc, P3, \"Document the CLI\", doc/cli.md, 1, \"\", \"\", closed, true\n";
+const char* kExampleFeature =
+    "features |id, category, name, description, spec, mode_interpreter, mode_jit, mode_smf_cranelift, mode_smf_llvm, platforms, status, valid|\n"
+    "    1, Language, Variables, \"let and let mut bindings\", doc/spec/syntax.md, supported, supported, supported, supported, \"linux, macos\", complete, true\n"
+    "    2, Codegen, \"Cranelift Backend\", \"AOT and JIT code generation\", doc/codegen.md, supported, supported, supported, not_supported, linux, in_progress, true\n";
+const char* kExampleTask =
+    "tasks |id, category, name, description, priority, status, valid|\n"
+    "    TRACK-001, tracking, \"Refactor core tracking\", \"Normalize bug, feature, test, task and todo tracking\", high, in_progress, true\n";
+
+}  // namespace
+
+int CmdCheck(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"json", "strict"}, {}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->Has("json")) ctx.json = true;
+  std::vector<std::string> files = args->positional;
+  if (files.empty()) {
+    auto cat = ctx.LoadCatalog();
+    if (!cat.ok()) return ctx.Fail(cat.status());
+    for (const auto& e : cat->databases()) files.push_back(e.path);
+  }
+  bool failed = false;
+  nlohmann::ordered_json report = nlohmann::ordered_json::array();
+  for (const auto& f : files) {
+    auto doc = ParseFile(f);
+    nlohmann::ordered_json entry{{"file", f}, {"ok", doc.ok()}};
+    if (!doc.ok()) {
+      failed = true;
+      entry["error"] = doc.status().message();
+      if (!ctx.json) std::fprintf(stderr, "%s\n", doc.status().message().c_str());
+    } else {
+      entry["warnings"] = nlohmann::ordered_json::array();
+      for (const auto& w : doc.value()->warnings()) {
+        std::string line = f + ":" + std::to_string(w.line) + ":" + std::to_string(w.column) + ": " +
+                           (args->Has("strict") ? "error" : "warning") + ": " + w.message;
+        entry["warnings"].push_back(line);
+        if (!ctx.json) std::fprintf(stderr, "%s\n", line.c_str());
+        if (args->Has("strict")) failed = true;
+      }
+    }
+    report.push_back(entry);
+  }
+  if (ctx.json) PrintJson(report);
+  else if (!failed) std::printf("%zu file%s ok\n", files.size(), files.size() == 1 ? "" : "s");
+  return failed ? kExitUsage : kExitOk;
+}
+
+int CmdFmt(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{}, {}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->positional.size() != 1) return ctx.Usage("usage: sdndb fmt FILE");
+  auto doc = ParseFile(args->positional[0]);
+  if (!doc.ok()) return ctx.Fail(doc.status());
+  std::string out = doc.value()->Serialize();
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+int CmdToJson(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{}, {}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->positional.size() != 1) return ctx.Usage("usage: sdndb to-json FILE");
+  auto doc = ParseFile(args->positional[0]);
+  if (!doc.ok()) return ctx.Fail(doc.status());
+  PrintJson(sdn::ToJson(doc.value()->ToValue()));
+  return kExitOk;
+}
+
+int CmdInit(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{}, {}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->positional.size() > 1) return ctx.Usage("usage: sdndb init [DIR]");
+  std::string dir = !args->positional.empty() ? args->positional[0] : ctx.dir ? *ctx.dir : ".";
+  mkdir(dir.c_str(), 0755);
+
+  for (auto [name, text] : {std::pair{"todo_db.sdn", kExampleTodo}, std::pair{"feature_db.sdn", kExampleFeature},
+                            std::pair{"task_db.sdn", kExampleTask}}) {
+    std::string path = dir + "/" + name;
+    FileInfo info;
+    Status st = PosixEnv()->Stat(path, &info);
+    if (!st.ok()) return ctx.Fail(st);
+    if (info.exists) {
+      std::printf("kept existing %s\n", path.c_str());
+      continue;
+    }
+    st = ReplaceFileAtomically(PosixEnv(), path, text);
+    if (!st.ok()) return ctx.Fail(st);
+    std::printf("created %s\n", path.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace sdndb::cli

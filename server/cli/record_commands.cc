@@ -1,0 +1,388 @@
+// list, show, add, edit, delete, conflicts, resolve.
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "server/cli/context.h"
+
+namespace sdndb::cli {
+
+namespace {
+
+size_t DisplayWidth(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Cuts s to at most `width` characters, ending with "…" when cut; newlines shown as "⏎".
+std::string Fit(const std::string& s, size_t width) {
+  std::string flat;
+  for (char c : s) {
+    if (c == '\n') flat += "⏎";
+    else if (c == '\r' || c == '\t') flat += ' ';
+    else flat += c;
+  }
+  if (DisplayWidth(flat) <= width) return flat;
+  std::string out;
+  size_t n = 0;
+  for (size_t i = 0; i < flat.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(flat[i]);
+    if ((c & 0xC0) != 0x80) {
+      if (n + 1 >= width) break;
+      ++n;
+    }
+    out += flat[i];
+  }
+  return out + "…";
+}
+
+std::string Pad(const std::string& s, size_t width) {
+  size_t w = DisplayWidth(s);
+  return w >= width ? s : s + std::string(width - w, ' ');
+}
+
+bool ParseAssignments(const std::vector<std::string>& items, FieldList* out, std::string* error) {
+  for (const auto& a : items) {
+    auto eq = a.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      *error = "expected FIELD=VALUE, got '" + a + "'";
+      return false;
+    }
+    out->emplace_back(a.substr(0, eq), a.substr(eq + 1));
+  }
+  return true;
+}
+
+bool ParseVersion(const std::string& s, int64_t* out) {
+  char* end = nullptr;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || !end || *end || v < 0) return false;
+  *out = v;
+  return true;
+}
+
+bool IsNumber(const std::string& s) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end && !*end;
+}
+
+struct Opened {
+  Catalog catalog;
+  std::unique_ptr<Store> store;
+};
+
+Result<Opened> Open(Context& ctx, const std::string& db) {
+  auto cat = ctx.LoadCatalog();
+  if (!cat.ok()) return cat.status();
+  auto store = ctx.OpenStore(db, cat.value());
+  if (!store.ok()) return store.status();
+  return Opened{std::move(cat.value()), std::move(store.value())};
+}
+
+void PrintRecord(const Context& ctx, const RecordData& r) {
+  size_t w = 8;
+  for (const auto& [k, v] : r.fields) w = std::max(w, DisplayWidth(k));
+  for (const auto& [k, v] : r.fields) std::printf("%s  %s\n", ctx.Bold(Pad(k, w)).c_str(), v.c_str());
+  std::printf("%s  %lld\n", ctx.Bold(Pad("version", w)).c_str(), static_cast<long long>(r.version));
+  std::printf("%s  %s\n", ctx.Bold(Pad("modified", w)).c_str(), r.modified.c_str());
+}
+
+
+}  // namespace
+
+int CmdList(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"json"}, {"where", "sort"}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->Has("json")) ctx.json = true;
+  if (args->positional.size() != 1) return ctx.Usage("usage: sdndb list DB [--where FIELD=VALUE]... [--sort FIELD]");
+  auto db = Open(ctx, args->positional[0]);
+  if (!db.ok()) return ctx.Fail(db.status());
+  auto snap = db->store->Read();
+  if (!snap.ok()) return ctx.Fail(snap.status());
+  FieldList where;
+  std::string err;
+  if (!ParseAssignments(args->All("where"), &where, &err)) return ctx.Usage(err);
+  auto known = [&](const std::string& f) {
+    return f == "version" || f == "modified" || std::find(snap->columns.begin(), snap->columns.end(), f) != snap->columns.end();
+  };
+  for (const auto& [f, v] : where)
+    if (!known(f)) return ctx.Usage("unknown field '" + f + "' in --where (fields: " + [&] {
+      std::string s;
+      for (const auto& c : snap->columns) s += (s.empty() ? "" : ", ") + c;
+      return s;
+    }() + ")");
+  auto value_of = [](const RecordData& r, const std::string& f) -> std::string {
+    if (f == "version") return std::to_string(r.version);
+    if (f == "modified") return r.modified;
+    const std::string* v = r.Get(f);
+    return v ? *v : std::string();
+  };
+  std::vector<const RecordData*> rows;
+  for (const auto& r : snap->records) {
+    bool keep = true;
+    for (const auto& [f, v] : where) keep &= value_of(r, f) == v;
+    if (keep) rows.push_back(&r);
+  }
+  if (const std::string* sort = args->Get("sort")) {
+    if (!known(*sort)) return ctx.Usage("unknown field '" + *sort + "' in --sort");
+    bool numeric = std::all_of(rows.begin(), rows.end(), [&](const RecordData* r) { return IsNumber(value_of(*r, *sort)); });
+    std::stable_sort(rows.begin(), rows.end(), [&](const RecordData* a, const RecordData* b) {
+      std::string x = value_of(*a, *sort), y = value_of(*b, *sort);
+      return numeric ? std::strtod(x.c_str(), nullptr) < std::strtod(y.c_str(), nullptr) : x < y;
+    });
+  }
+  if (ctx.json) {
+    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+    for (const auto* r : rows) arr.push_back(RecordToJson(*r));
+    PrintJson(arr);
+    return kExitOk;
+  }
+  // Aligned table; the widest columns shrink until the table fits the terminal.
+  std::vector<std::string> header = snap->columns;
+  header.push_back("ver");
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) width[c] = DisplayWidth(header[c]);
+  std::vector<std::vector<std::string>> cells;
+  for (const auto* r : rows) {
+    std::vector<std::string> line;
+    for (const auto& [k, v] : r->fields) line.push_back(Fit(v, 1u << 30));
+    line.push_back(std::to_string(r->version));
+    for (size_t c = 0; c < line.size() && c < width.size(); ++c) width[c] = std::max(width[c], DisplayWidth(line[c]));
+    cells.push_back(std::move(line));
+  }
+  if (ctx.terminal_width > 0) {
+    auto total = [&] {
+      size_t t = 0;
+      for (size_t w : width) t += w + 2;
+      return t;
+    };
+    while (total() > static_cast<size_t>(ctx.terminal_width)) {
+      auto widest = std::max_element(width.begin(), width.end());
+      if (*widest <= 6) break;
+      --*widest;
+    }
+  }
+  std::string line;
+  for (size_t c = 0; c < header.size(); ++c) line += Pad(Fit(header[c], width[c]), width[c]) + "  ";
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  std::printf("%s\n", ctx.Bold(line).c_str());
+  for (const auto& row : cells) {
+    line.clear();
+    for (size_t c = 0; c < row.size() && c < width.size(); ++c) line += Pad(Fit(row[c], width[c]), width[c]) + "  ";
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::printf("%s\n", line.c_str());
+  }
+  std::printf("%zu of %zu records", rows.size(), snap->records.size());
+  if (!snap->conflicts.empty())
+    std::printf(", %s", ctx.Colored(std::to_string(snap->conflicts.size()) + " unresolved conflicts", 31).c_str());
+  std::printf("\n");
+  return kExitOk;
+}
+
+int CmdShow(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"json"}, {}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->Has("json")) ctx.json = true;
+  if (args->positional.size() != 2) return ctx.Usage("usage: sdndb show DB ID");
+  auto db = Open(ctx, args->positional[0]);
+  if (!db.ok()) return ctx.Fail(db.status());
+  auto snap = db->store->Read();
+  if (!snap.ok()) return ctx.Fail(snap.status());
+  const RecordData* r = snap->Find(args->positional[1]);
+  if (!r) return ctx.Fail(Status::NotFound("no record '" + args->positional[1] + "' in " + db->store->name()));
+  if (ctx.json) {
+    PrintJson(RecordToJson(*r));
+  } else {
+    PrintRecord(ctx, *r);
+    for (const auto& c : snap->conflicts)
+      if (c.record == r->id)
+        std::printf("%s\n", ctx.Colored("conflict " + db->store->name() + ":" + c.id + " on " + c.field + ": ours '" +
+                                            c.ours + "' vs theirs '" + c.theirs + "'", 31).c_str());
+  }
+  return kExitOk;
+}
+
+int CmdAdd(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"json"}, {}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->Has("json")) ctx.json = true;
+  if (args->positional.size() < 2) return ctx.Usage("usage: sdndb add DB FIELD=VALUE...");
+  FieldList fields;
+  std::string err;
+  if (!ParseAssignments({args->positional.begin() + 1, args->positional.end()}, &fields, &err)) return ctx.Usage(err);
+  auto db = Open(ctx, args->positional[0]);
+  if (!db.ok()) return ctx.Fail(db.status());
+  auto rec = db->store->Create(fields);
+  if (!rec.ok()) return ctx.Fail(rec.status());
+  if (ctx.json) PrintJson(RecordToJson(rec.value()));
+  else std::printf("added %s %s\n", db->store->name().c_str(), rec->id.c_str());
+  return kExitOk;
+}
+
+int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"json"}, {"expect-version", "strategy"}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->Has("json")) ctx.json = true;
+  if (args->positional.size() < 3) return ctx.Usage("usage: sdndb edit DB ID FIELD=VALUE... [--expect-version N]");
+  EditRequest req;
+  req.id = args->positional[1];
+  std::string err;
+  if (!ParseAssignments({args->positional.begin() + 2, args->positional.end()}, &req.changes, &err)) return ctx.Usage(err);
+  if (const std::string* s = args->Get("strategy")) {
+    auto st = ParseStrategy(*s);
+    if (!st.ok()) return ctx.Usage(st.status().message());
+    req.strategy = st.value();
+  }
+  auto db = Open(ctx, args->positional[0]);
+  if (!db.ok()) return ctx.Fail(db.status());
+  if (const std::string* v = args->Get("expect-version")) {
+    EditBase base;
+    if (!ParseVersion(*v, &base.version)) return ctx.Usage("--expect-version needs a non-negative integer");
+    // The CLI knows the version it expected but not the values it saw; the engine treats the
+    // base of every changed field as unknown, so a field changed since is a conflict.
+    req.base = base;
+  }
+  auto res = db->store->Edit(req);
+  if (!res.ok()) return ctx.Fail(res.status());
+  const EditResult& r = res.value();
+  if (r.outcome == EditOutcome::kConflict && r.conflicts.empty()) {
+    std::string fields;
+    for (const auto& f : r.conflicting_fields) fields += (fields.empty() ? "" : ", ") + f;
+    return ctx.Fail(Status::Conflict("record '" + req.id + "' changed since version " + *args->Get("expect-version") +
+                                     " (now " + std::to_string(r.record.version) + "); conflicting fields: " + fields +
+                                     "; nothing written"));
+  }
+  if (ctx.json) {
+    nlohmann::ordered_json j{{"outcome", EditOutcomeName(r.outcome)}, {"record", RecordToJson(r.record)}};
+    j["conflicts"] = nlohmann::ordered_json::array();
+    for (const auto& c : r.conflicts) j["conflicts"].push_back(ConflictToJson(c, db->store->name()));
+    PrintJson(j);
+  } else {
+    std::printf("%s %s %s (version %lld)\n", EditOutcomeName(r.outcome), db->store->name().c_str(), req.id.c_str(),
+                static_cast<long long>(r.record.version));
+    for (const auto& c : r.conflicts)
+      std::fprintf(stderr, "conflict %s:%s on %s: ours '%s' vs theirs '%s' (resolve with: sdndb resolve %s:%s --ours|--theirs)\n",
+                   db->store->name().c_str(), c.id.c_str(), c.field.c_str(), c.ours.c_str(), c.theirs.c_str(),
+                   db->store->name().c_str(), c.id.c_str());
+  }
+  return r.outcome == EditOutcome::kConflict ? kExitConflict : kExitOk;
+}
+
+int CmdDelete(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"json"}, {"expect-version", "strategy"}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->Has("json")) ctx.json = true;
+  if (args->positional.size() != 2) return ctx.Usage("usage: sdndb delete DB ID [--expect-version N]");
+  std::optional<int64_t> base;
+  if (const std::string* v = args->Get("expect-version")) {
+    int64_t n;
+    if (!ParseVersion(*v, &n)) return ctx.Usage("--expect-version needs a non-negative integer");
+    base = n;
+  }
+  std::optional<Strategy> strategy;
+  if (const std::string* s = args->Get("strategy")) {
+    auto st = ParseStrategy(*s);
+    if (!st.ok()) return ctx.Usage(st.status().message());
+    strategy = st.value();
+  }
+  auto db = Open(ctx, args->positional[0]);
+  if (!db.ok()) return ctx.Fail(db.status());
+  auto res = db->store->Delete(args->positional[1], base, strategy);
+  if (!res.ok()) return ctx.Fail(res.status());
+  if (ctx.json) {
+    nlohmann::ordered_json j{{"outcome", res->deleted ? "deleted" : "conflict"}};
+    j["conflicts"] = nlohmann::ordered_json::array();
+    for (const auto& c : res->conflicts) j["conflicts"].push_back(ConflictToJson(c, db->store->name()));
+    PrintJson(j);
+  } else if (res->deleted) {
+    std::printf("deleted %s %s\n", db->store->name().c_str(), args->positional[1].c_str());
+  } else {
+    for (const auto& c : res->conflicts)
+      std::fprintf(stderr, "conflict %s:%s: record changed since version %s; not deleted (resolve with: sdndb resolve %s:%s --ours|--theirs)\n",
+                   db->store->name().c_str(), c.id.c_str(), args->Get("expect-version")->c_str(),
+                   db->store->name().c_str(), c.id.c_str());
+  }
+  return res->deleted ? kExitOk : kExitConflict;
+}
+
+int CmdConflicts(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"json"}, {}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->Has("json")) ctx.json = true;
+  if (args->positional.size() > 1) return ctx.Usage("usage: sdndb conflicts [DB]");
+  auto cat = ctx.LoadCatalog();
+  if (!cat.ok()) return ctx.Fail(cat.status());
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  size_t count = 0;
+  for (const auto& e : cat->databases()) {
+    if (!args->positional.empty() && e.name != args->positional[0]) continue;
+    auto store = ctx.OpenStore(e.name, cat.value());
+    if (!store.ok()) return ctx.Fail(store.status());
+    auto snap = store.value()->Read();
+    if (!snap.ok()) return ctx.Fail(snap.status());
+    for (const auto& c : snap->conflicts) {
+      ++count;
+      if (ctx.json) {
+        arr.push_back(ConflictToJson(c, e.name));
+      } else {
+        std::printf("%s  %s %s.%s\n    base:   %s\n    ours:   %s (%s)\n    theirs: %s\n",
+                    ctx.Colored(e.name + ":" + c.id, 31).c_str(), e.name.c_str(), c.record.c_str(), c.field.c_str(),
+                    c.base.c_str(), c.ours.c_str(), c.who.c_str(), c.theirs.c_str());
+      }
+    }
+  }
+  if (!args->positional.empty() && !cat->Find(args->positional[0]))
+    return ctx.Fail(Status::NotFound("unknown database '" + args->positional[0] + "'"));
+  if (ctx.json) PrintJson(arr);
+  else if (count == 0) std::printf("no conflicts\n");
+  return kExitOk;
+}
+
+int CmdResolve(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"json", "ours", "theirs"}, {"value"}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->Has("json")) ctx.json = true;
+  int choices = args->Has("ours") + args->Has("theirs") + (args->Get("value") != nullptr);
+  if (args->positional.size() != 1 || choices != 1)
+    return ctx.Usage("usage: sdndb resolve CONFLICT_ID (--ours | --theirs | --value V)");
+  auto cat = ctx.LoadCatalog();
+  if (!cat.ok()) return ctx.Fail(cat.status());
+  // CONFLICT_ID is "db:cN", or "cN" when only one database has such a conflict.
+  std::string id = args->positional[0], db_name;
+  if (auto colon = id.find(':'); colon != std::string::npos) {
+    db_name = id.substr(0, colon);
+    id = id.substr(colon + 1);
+  } else {
+    for (const auto& e : cat->databases()) {
+      auto store = ctx.OpenStore(e.name, cat.value());
+      if (!store.ok()) continue;
+      auto snap = store.value()->Read();
+      if (!snap.ok()) continue;
+      for (const auto& c : snap->conflicts)
+        if (c.id == id) {
+          if (!db_name.empty())
+            return ctx.Usage("conflict id '" + id + "' exists in " + db_name + " and " + e.name + "; use DB:" + id);
+          db_name = e.name;
+        }
+    }
+    if (db_name.empty()) return ctx.Fail(Status::NotFound("no conflict '" + id + "'"));
+  }
+  auto store = ctx.OpenStore(db_name, cat.value());
+  if (!store.ok()) return ctx.Fail(store.status());
+  Resolution how = args->Has("ours") ? Resolution::kOurs : args->Has("theirs") ? Resolution::kTheirs : Resolution::kValue;
+  auto res = store.value()->Resolve(id, how, args->Get("value") ? *args->Get("value") : std::string());
+  if (!res.ok()) return ctx.Fail(res.status());
+  if (ctx.json) {
+    PrintJson({{"resolved", db_name + ":" + id}, {"record", res->has_value() ? RecordToJson(**res) : nullptr}});
+  } else {
+    std::printf("resolved %s:%s", db_name.c_str(), id.c_str());
+    if (res->has_value()) std::printf(" (%s version %lld)", (*res)->id.c_str(), static_cast<long long>((*res)->version));
+    std::printf("\n");
+  }
+  return kExitOk;
+}
+
+}  // namespace sdndb::cli
