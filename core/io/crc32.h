@@ -16,7 +16,8 @@ uint32_t Crc32(std::string_view data, uint32_t crc = 0);
 bool HasCrcSeal(std::string_view text);
 // Corruption naming `file` when the seal does not match the body; OK when it matches or absent.
 Status VerifyCrcSeal(std::string_view text, const std::string& file);
-// Returns text with its seal line recomputed (text must carry a seal; keeps its line ending).
+// Returns text with its seal line recomputed, keeping the seal line's line ending. Text without
+// a seal gets one added in front (with the line ending of its first line); nothing else changes.
 std::string ResealCrc(std::string_view text);
 
 }  // namespace sdndb

@@ -38,11 +38,21 @@ class Env {
   virtual ~Env() = default;
 
   virtual Status ReadFile(const std::string& path, std::string* out) = 0;  // NotFound if absent
-  virtual Status Stat(const std::string& path, FileInfo* info) = 0;       // ok + exists=false if absent
-  // Creates path with O_CREAT|O_EXCL and the given mode; fails if it exists.
+  // Follows symlinks. ok + exists=false if absent.
+  virtual Status Stat(const std::string& path, FileInfo* info) = 0;
+  // Creates path with O_CREAT|O_EXCL|O_NOFOLLOW; fails if it exists. The permission bits are
+  // set to exactly `mode` (not filtered by the umask) so a replaced file keeps its mode.
   virtual Status NewExclusiveFile(const std::string& path, uint32_t mode,
                                   std::unique_ptr<WritableFile>* out) = 0;
-  virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  virtual Status Rename(const std::string& from, const std::string& to) = 0;  // rename(2)
+  // Hard link (link(2)); fails if `to` exists or the file system has no hard links.
+  // Optional: the default reports "not supported" (ReplaceFileAtomically then works without
+  // its rollback copy, see atomic_file.h).
+  virtual Status Link(const std::string& from, const std::string& to) {
+    return Status::IOError("link " + from + " -> " + to + ": not supported by this Env");
+  }
+  // fsync of the folder itself, making renames/creations in it durable. File systems that
+  // cannot fsync a folder (EINVAL/ENOTSUP) count as success.
   virtual Status SyncDir(const std::string& dir) = 0;
   virtual Status Remove(const std::string& path) = 0;  // ok if already absent
   virtual Status ListDir(const std::string& dir, std::vector<std::string>* names) = 0;

@@ -63,7 +63,8 @@ class FileLock {
       : fd_(fd), lock_path_(std::move(lock_path)), legacy_path_(std::move(legacy_path)) {}
   int fd_;
   std::string lock_path_;
-  std::string legacy_path_;  // "" when we did not create one
+  std::string legacy_path_;     // "" when we did not create one
+  std::string legacy_content_;  // what we wrote into it; removed on release only if unchanged
 };
 
 }  // namespace sdndb
