@@ -1,0 +1,78 @@
+-- Options of the sdndb plugin: defaults, merging and validation.
+local M = {}
+
+---@class sdndb.Config
+M.defaults = {
+  -- The sdndb executable (a name looked up in $PATH, or a path).
+  binary = "sdndb",
+  -- The database folder. nil: the server discovers it from the current directory upward
+  -- (the nearest folder holding `*_db.sdn` or `.sdndb`).
+  dir = nil,
+  -- Conflict strategy sent with every edit: "merge" | "error" | "last-write-wins" |
+  -- "last-modified-wins". nil: the database's own strategy (the server's default is "merge").
+  strategy = nil,
+  -- Ask before deleting records whose lines were removed from a buffer.
+  confirm_delete = true,
+  -- Reload unmodified sdndb:// buffers when a database changes elsewhere (CLI, git, ...).
+  auto_refresh = true,
+  -- Column separator used in sdndb:// buffers.
+  separator = "│",
+  -- Milliseconds to wait for a server reply before giving up on a synchronous request.
+  timeout = 5000,
+  -- Extra arguments for `sdndb serve` (e.g. { "--log", "/tmp/sdndb.log" }).
+  server_args = {},
+  -- Buffer-local keymaps in sdndb:// buffers. Set one to false to disable it, or the whole
+  -- table to false to disable them all.
+  keymaps = {
+    resolve = "<localleader>r",
+    diff = "<localleader>d",
+    refresh = "<localleader>l",
+    conflicts = "<localleader>c",
+    next_conflict = "]x",
+    prev_conflict = "[x",
+  },
+}
+
+M.strategies = { ["error"] = true, ["last-write-wins"] = true, ["last-modified-wins"] = true, ["merge"] = true }
+
+M.options = vim.deepcopy(M.defaults)
+
+local function validate(o)
+  vim.validate({
+    binary = { o.binary, "string" },
+    dir = { o.dir, "string", true },
+    strategy = { o.strategy, "string", true },
+    confirm_delete = { o.confirm_delete, "boolean" },
+    auto_refresh = { o.auto_refresh, "boolean" },
+    separator = { o.separator, "string" },
+    timeout = { o.timeout, "number" },
+    server_args = { o.server_args, "table" },
+  })
+  if o.strategy and not M.strategies[o.strategy] then
+    error("sdndb: unknown strategy '" .. o.strategy .. "'")
+  end
+  if o.separator == "" or o.separator:find("[%s\\]") then
+    error("sdndb: separator must be non-empty, without blanks or backslashes")
+  end
+end
+
+---Merges user options over the defaults; raises a readable error on bad values.
+function M.setup(opts)
+  opts = opts or {}
+  local o = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
+  if opts.keymaps == false then
+    o.keymaps = false
+  end
+  if o.dir then
+    o.dir = vim.fn.fnamemodify(vim.fn.expand(o.dir), ":p"):gsub("/$", "")
+  end
+  validate(o)
+  M.options = o
+  return o
+end
+
+function M.get()
+  return M.options
+end
+
+return M

@@ -1,0 +1,266 @@
+-- The text form of a database in an sdndb:// buffer, and back. Pure: no server, no buffers.
+--
+--   id │ keyword │ area    │ status
+--   1  │ TODO    │ codegen │ open
+--   2  │ TODO    │ driver  │ closed
+--
+-- Line 1 is the header (column names). Every other non-blank line is one record; its first
+-- cell is the record id (empty for a new record). Cells are trimmed. Inside a cell these
+-- escapes are used: \\ (backslash), \n, \r, \t, \s (a space at either end of a value) and a
+-- backslash before the separator for a literal separator.
+local M = {}
+
+M.hidden_columns = { version = true, modified = true }
+
+local function width(s)
+  return vim.fn.strdisplaywidth(s)
+end
+
+---The columns shown for a database (id first, without version/modified).
+function M.columns(db)
+  local cols = { db.idColumn or "id" }
+  for _, c in ipairs(db.columns or {}) do
+    if c ~= cols[1] and not M.hidden_columns[c] then
+      cols[#cols + 1] = c
+    end
+  end
+  return cols
+end
+
+function M.escape(v, sep)
+  v = tostring(v == nil and "" or v)
+  v = v:gsub("\\", "\\\\")
+  v = v:gsub("\n", "\\n"):gsub("\r", "\\r"):gsub("\t", "\\t")
+  if sep and sep ~= "" then
+    v = v:gsub(vim.pesc(sep), function(m)
+      return "\\" .. m
+    end)
+  end
+  v = v:gsub("^ ", "\\s"):gsub(" $", "\\s")
+  return v
+end
+
+local unescapes = { n = "\n", r = "\r", t = "\t", s = " ", ["\\"] = "\\" }
+
+---Splits a line on unescaped separators; returns raw (still escaped) cells.
+function M.split(line, sep)
+  local cells, cur = {}, {}
+  local i, n, sl = 1, #line, #sep
+  while i <= n do
+    local c = line:sub(i, i)
+    if c == "\\" and i < n then
+      if line:sub(i + 1, i + sl) == sep then
+        cur[#cur + 1] = line:sub(i, i + sl)
+        i = i + 1 + sl
+      else
+        cur[#cur + 1] = line:sub(i, i + 1)
+        i = i + 2
+      end
+    elseif line:sub(i, i + sl - 1) == sep then
+      cells[#cells + 1] = table.concat(cur)
+      cur = {}
+      i = i + sl
+    else
+      cur[#cur + 1] = c
+      i = i + 1
+    end
+  end
+  cells[#cells + 1] = table.concat(cur)
+  return cells
+end
+
+---Trims a raw cell and decodes its escapes.
+function M.unescape(raw, sep)
+  raw = raw:gsub("^%s+", ""):gsub("%s+$", "")
+  local out, i, n, sl = {}, 1, #raw, #(sep or "")
+  while i <= n do
+    local c = raw:sub(i, i)
+    if c == "\\" and i < n then
+      if sl > 0 and raw:sub(i + 1, i + sl) == sep then
+        out[#out + 1] = sep
+        i = i + 1 + sl
+      else
+        local e = raw:sub(i + 1, i + 1)
+        out[#out + 1] = unescapes[e] or ("\\" .. e)
+        i = i + 2
+      end
+    else
+      out[#out + 1] = c
+      i = i + 1
+    end
+  end
+  return table.concat(out)
+end
+
+local function record_id(rec, idcol)
+  if rec.id ~= nil then
+    return tostring(rec.id)
+  end
+  return tostring((rec.fields or {})[idcol] or "")
+end
+
+---Renders records. Returns the lines and index: lnum -> id (line 1 is the header).
+function M.render(columns, records, sep)
+  sep = sep or "│"
+  local rows = { {} }
+  for i, c in ipairs(columns) do
+    rows[1][i] = M.escape(c, sep)
+  end
+  local index = {}
+  for r, rec in ipairs(records) do
+    local row = {}
+    local fields = rec.fields or {}
+    for i, c in ipairs(columns) do
+      local v = (i == 1) and record_id(rec, c) or fields[c]
+      row[i] = M.escape(v == vim.NIL and "" or v, sep)
+    end
+    rows[#rows + 1] = row
+    index[r + 1] = record_id(rec, columns[1])
+  end
+  local widths = {}
+  for _, row in ipairs(rows) do
+    for i, cell in ipairs(row) do
+      widths[i] = math.max(widths[i] or 0, width(cell))
+    end
+  end
+  local lines = {}
+  for _, row in ipairs(rows) do
+    local parts = {}
+    for i, cell in ipairs(row) do
+      if i < #row then
+        parts[i] = cell .. string.rep(" ", widths[i] - width(cell))
+      else
+        parts[i] = cell
+      end
+    end
+    lines[#lines + 1] = table.concat(parts, " " .. sep .. " ")
+  end
+  return lines, index
+end
+
+---Parses buffer lines. Returns entries { {lnum, id (nil for new), fields} } and
+---errors { {lnum, col (0-based byte), message} }.
+function M.parse(lines, columns, sep)
+  sep = sep or "│"
+  local entries, errors = {}, {}
+  local header = lines[1]
+  if header == nil then
+    errors[#errors + 1] = { lnum = 1, col = 0, message = "the header line is missing" }
+    return entries, errors
+  end
+  local hcells = M.split(header, sep)
+  local same = #hcells == #columns
+  if same then
+    for i, raw in ipairs(hcells) do
+      if M.unescape(raw, sep) ~= columns[i] then
+        same = false
+      end
+    end
+  end
+  if not same then
+    errors[#errors + 1] = {
+      lnum = 1,
+      col = 0,
+      message = "line 1 must be the header: " .. table.concat(columns, " " .. sep .. " "),
+    }
+  end
+  local seen = {}
+  for lnum = 2, #lines do
+    local line = lines[lnum]
+    if line:match("%S") then
+      local cells = M.split(line, sep)
+      if #cells ~= #columns then
+        errors[#errors + 1] = {
+          lnum = lnum,
+          col = 0,
+          message = string.format("expected %d cells separated by '%s', found %d", #columns, sep, #cells),
+        }
+      else
+        local fields = {}
+        for i, raw in ipairs(cells) do
+          fields[columns[i]] = M.unescape(raw, sep)
+        end
+        local id = fields[columns[1]]
+        if id == "" then
+          id = nil
+          fields[columns[1]] = nil
+        end
+        if id and seen[id] then
+          errors[#errors + 1] = {
+            lnum = lnum,
+            col = 0,
+            message = string.format("duplicate id '%s' (also on line %d)", id, seen[id]),
+          }
+        else
+          if id then
+            seen[id] = lnum
+          end
+          entries[#entries + 1] = { lnum = lnum, id = id, fields = fields }
+        end
+      end
+    end
+  end
+  return entries, errors
+end
+
+---Compares parsed entries with the base records (id -> {version, fields}).
+---Returns { creates = {{lnum, fields}}, edits = {{lnum, id, changes, base}}, deletes = {{id, version}} }.
+function M.diff(base, entries, columns)
+  local out = { creates = {}, edits = {}, deletes = {} }
+  local present = {}
+  for _, e in ipairs(entries) do
+    local b = e.id and base[e.id]
+    if b then
+      present[e.id] = true
+      local changes, n = {}, 0
+      for i = 2, #columns do
+        local c = columns[i]
+        local old = b.fields[c]
+        if old == nil or old == vim.NIL then
+          old = ""
+        end
+        if e.fields[c] ~= old then
+          changes[c] = e.fields[c]
+          n = n + 1
+        end
+      end
+      if n > 0 then
+        out.edits[#out.edits + 1] = { lnum = e.lnum, id = e.id, changes = changes, base = b }
+      end
+    else
+      local fields = {}
+      for c, v in pairs(e.fields) do
+        if c ~= columns[1] or v ~= "" then
+          fields[c] = v
+        end
+      end
+      if e.id then
+        fields[columns[1]] = e.id
+      end
+      out.creates[#out.creates + 1] = { lnum = e.lnum, fields = fields }
+    end
+  end
+  local ids = vim.tbl_keys(base)
+  table.sort(ids, function(a, b)
+    return (base[a].order or 0) < (base[b].order or 0)
+  end)
+  for _, id in ipairs(ids) do
+    if not present[id] then
+      out.deletes[#out.deletes + 1] = { id = id, version = base[id].version }
+    end
+  end
+  return out
+end
+
+---Finds the line of a record id in buffer lines (nil when absent).
+function M.find_line(lines, id, sep)
+  sep = sep or "│"
+  for lnum = 2, #lines do
+    local cells = M.split(lines[lnum], sep)
+    if M.unescape(cells[1] or "", sep) == id then
+      return lnum
+    end
+  end
+end
+
+return M

@@ -1,0 +1,301 @@
+-- A JSON-RPC 2.0 client over stdio with LSP base-protocol framing (Content-Length headers).
+-- Works on Neovim 0.7 (vim.loop) and later (vim.uv). Callbacks run in the main loop
+-- (vim.schedule), so they may touch buffers and windows.
+local uv = vim.uv or vim.loop
+
+local M = {}
+
+M.errors = {
+  ParseError = -32700,
+  InvalidRequest = -32600,
+  MethodNotFound = -32601,
+  InvalidParams = -32602,
+  InternalError = -32603,
+  ServerNotInitialized = -32002,
+  RequestCancelled = -32800,
+  Conflict = -32010,
+  LockTimeout = -32011,
+  NotFound = -32012,
+  Validation = -32013,
+  IoError = -32014,
+  Malformed = -32015,
+  OutsideWorkspace = -32016,
+}
+
+local function encode(msg)
+  local body = vim.json.encode(msg)
+  return "Content-Length: " .. #body .. "\r\n\r\n" .. body
+end
+M.encode = encode
+
+local function decode(body)
+  local ok, msg = pcall(vim.json.decode, body, { luanil = { object = true } })
+  if ok then
+    return msg
+  end
+  return nil, msg
+end
+
+---Incremental LSP frame splitter. feed() takes raw bytes and returns complete bodies.
+function M.new_framer()
+  local buf = ""
+  local framer = {}
+  function framer.feed(chunk)
+    buf = buf .. chunk
+    local bodies = {}
+    while true do
+      local hend = buf:find("\r\n\r\n", 1, true)
+      if not hend then
+        break
+      end
+      local header = buf:sub(1, hend - 1)
+      local len
+      for line in header:gmatch("[^\r\n]+") do
+        local k, v = line:match("^%s*([^:]+)%s*:%s*(.-)%s*$")
+        if k and k:lower() == "content-length" then
+          len = tonumber(v)
+        end
+      end
+      if not len then
+        -- Malformed header: drop it and resynchronise on the next one.
+        buf = buf:sub(hend + 4)
+      else
+        local total = hend + 3 + len
+        if #buf < total then
+          break
+        end
+        bodies[#bodies + 1] = buf:sub(hend + 4, total)
+        buf = buf:sub(total + 1)
+      end
+    end
+    return bodies
+  end
+  return framer
+end
+
+local function close_handle(h)
+  if h and not h:is_closing() then
+    h:close()
+  end
+end
+
+---Starts `cmd args...` and returns a client, or nil and an error message.
+---opts: cwd, on_notification(method, params), on_exit(code, signal), on_stderr(text),
+---      on_request(method, params) -> result | nil, err
+function M.start(cmd, args, opts)
+  opts = opts or {}
+  local stdin = uv.new_pipe(false)
+  local stdout = uv.new_pipe(false)
+  local stderr = uv.new_pipe(false)
+  local client = {
+    cmd = cmd,
+    args = args,
+    next_id = 0,
+    pending = {},
+    stderr_tail = {},
+    running = true,
+    exit_code = nil,
+  }
+
+  local handle, pid_or_err = uv.spawn(cmd, {
+    args = args,
+    cwd = opts.cwd,
+    stdio = { stdin, stdout, stderr },
+  }, function(code, signal)
+    client.running = false
+    client.exit_code = code
+    client.exit_signal = signal
+    close_handle(stdin)
+    close_handle(stdout)
+    close_handle(stderr)
+    close_handle(client.handle)
+    vim.schedule(function()
+      -- Fail every request still waiting for an answer.
+      local pending = client.pending
+      client.pending = {}
+      for _, cb in pairs(pending) do
+        cb({ code = M.errors.InternalError, message = "sdndb server exited (code " .. tostring(code) .. ")" })
+      end
+      if opts.on_exit then
+        opts.on_exit(code, signal)
+      end
+    end)
+  end)
+  if not handle then
+    close_handle(stdin)
+    close_handle(stdout)
+    close_handle(stderr)
+    return nil, tostring(pid_or_err)
+  end
+  client.handle = handle
+  client.pid = pid_or_err
+
+  local function write(msg)
+    if not client.running or stdin:is_closing() then
+      return false
+    end
+    stdin:write(encode(msg))
+    return true
+  end
+
+  local function handle_message(msg)
+    if type(msg) ~= "table" then
+      return
+    end
+    if msg.method ~= nil then
+      if msg.id ~= nil then
+        -- A request from the server: answer it (progress tokens are accepted, the rest unknown).
+        local result, err
+        if opts.on_request then
+          result, err = opts.on_request(msg.method, msg.params)
+        elseif msg.method == "window/workDoneProgress/create" then
+          result = vim.NIL
+        else
+          err = { code = M.errors.MethodNotFound, message = "method not found: " .. msg.method }
+        end
+        if err then
+          write({ jsonrpc = "2.0", id = msg.id, error = err })
+        else
+          write({ jsonrpc = "2.0", id = msg.id, result = result == nil and vim.NIL or result })
+        end
+      elseif opts.on_notification then
+        opts.on_notification(msg.method, msg.params)
+      end
+    elseif msg.id ~= nil then
+      local cb = client.pending[msg.id]
+      client.pending[msg.id] = nil
+      if cb then
+        cb(msg.error, msg.result)
+      end
+    end
+  end
+
+  local framer = M.new_framer()
+  stdout:read_start(function(err, data)
+    if err or not data then
+      close_handle(stdout)
+      return
+    end
+    local bodies = framer.feed(data)
+    if #bodies > 0 then
+      vim.schedule(function()
+        for _, body in ipairs(bodies) do
+          local msg = decode(body)
+          if type(msg) == "table" and msg[1] ~= nil then
+            for _, m in ipairs(msg) do
+              handle_message(m)
+            end
+          else
+            handle_message(msg)
+          end
+        end
+      end)
+    end
+  end)
+  stderr:read_start(function(err, data)
+    if err or not data then
+      close_handle(stderr)
+      return
+    end
+    local tail = client.stderr_tail
+    tail[#tail + 1] = data
+    if #tail > 50 then
+      table.remove(tail, 1)
+    end
+    if opts.on_stderr then
+      vim.schedule(function()
+        opts.on_stderr(data)
+      end)
+    end
+  end)
+
+  ---Sends a request; callback(err, result) runs in the main loop. Returns the id or nil.
+  function client.request(method, params, callback)
+    client.next_id = client.next_id + 1
+    local id = client.next_id
+    client.pending[id] = callback or function() end
+    local msg = { jsonrpc = "2.0", id = id, method = method }
+    if params ~= vim.NIL then
+      msg.params = params or vim.empty_dict()
+    end
+    if not write(msg) then
+      client.pending[id] = nil
+      if callback then
+        vim.schedule(function()
+          callback({ code = M.errors.InternalError, message = "sdndb server is not running" })
+        end)
+      end
+      return nil
+    end
+    return id
+  end
+
+  ---Sends a request and waits for its answer (at most timeout ms). Returns result, err.
+  function client.request_sync(method, params, timeout)
+    local done, rerr, rres = false, nil, nil
+    local id = client.request(method, params, function(e, r)
+      done, rerr, rres = true, e, r
+    end)
+    if not id and not client.running then
+      return nil, { code = M.errors.InternalError, message = "sdndb server is not running" }
+    end
+    local ok = vim.wait(timeout or 5000, function()
+      return done
+    end, 10)
+    if not ok then
+      if id then
+        client.pending[id] = nil
+        client.notify("$/cancelRequest", { id = id })
+      end
+      return nil, { code = M.errors.RequestCancelled, message = method .. " timed out" }
+    end
+    return rres, rerr
+  end
+
+  function client.notify(method, params)
+    local msg = { jsonrpc = "2.0", method = method }
+    if params ~= vim.NIL then
+      msg.params = params or vim.empty_dict()
+    end
+    return write(msg)
+  end
+
+  ---Asks the server to shut down and exit; kills it if it does not within timeout ms.
+  function client.stop(timeout)
+    if not client.running then
+      return
+    end
+    timeout = timeout or 1000
+    client.request_sync("shutdown", vim.NIL, timeout)
+    client.notify("exit", vim.NIL)
+    if not stdin:is_closing() then
+      stdin:shutdown()
+    end
+    vim.wait(timeout, function()
+      return not client.running
+    end, 10)
+    if client.running and client.handle and not client.handle:is_closing() then
+      client.handle:kill("sigterm")
+    end
+  end
+
+  function client.is_running()
+    return client.running
+  end
+
+  return client
+end
+
+---Short text for an error object from the server.
+function M.format_error(err)
+  if type(err) ~= "table" then
+    return tostring(err)
+  end
+  local s = tostring(err.message or "error")
+  if err.code then
+    s = s .. " (" .. tostring(err.code) .. ")"
+  end
+  return s
+end
+
+return M
