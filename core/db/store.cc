@@ -317,6 +317,16 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
 
 namespace {
 
+// The records table: the one named after the database ("todo" -> "todo" or "todos"), else the
+// first table that is not an interning `strings` table or our `conflicts` table, else the first.
+sdn::Table* RecordsTable(sdn::Document& doc, const std::string& db_name) {
+  for (size_t i = 0; i < doc.table_count(); ++i)
+    if (doc.table(i)->name() == db_name || doc.table(i)->name() == db_name + "s") return doc.table(i);
+  for (size_t i = 0; i < doc.table_count(); ++i)
+    if (doc.table(i)->name() != "strings" && doc.table(i)->name() != kConflictsTable) return doc.table(i);
+  return doc.table(0);
+}
+
 Result<TxDoc> LoadDoc(Env* env, const std::string& path) {
   std::string text;
   Status st = env->ReadFile(path, &text);
@@ -331,7 +341,7 @@ Result<TxDoc> LoadDoc(Env* env, const std::string& path) {
   tx.doc = std::move(doc.value());
   if (tx.doc->table_count() == 0)
     return Status::InvalidArgument(BaseName(path) + ": no table (a database needs a `name |columns|` table)");
-  tx.table = tx.doc->table(0);
+  tx.table = RecordsTable(*tx.doc, DatabaseNameFromPath(path));
   tx.id_col = TxDoc::IdColumn(*tx.table);
   tx.version_col = tx.table->ColumnIndex(kVersionColumn);
   tx.modified_col = tx.table->ColumnIndex(kModifiedColumn);
@@ -522,6 +532,38 @@ Result<EditResult> Store::Edit(const EditRequest& req) {
     }
     for (const auto& [k, v] : apply) SDNDB_RETURN_IF_ERROR(tx.SetField(urow, k, v));
     tx.Stamp(urow, current.version + 1, clock.Now());
+    result.record = tx.Record(urow);
+    *changed = true;
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
+  return result;
+}
+
+Result<EditResult> Store::Update(const std::string& id, const std::function<Status(FieldList&)>& mutate) {
+  EditResult result;
+  Status st = RunTransaction(options_.env, path_, options_, &CleanedFlag(path_), [&](TxDoc& tx, bool* changed) {
+    int row = tx.table->FindRow(id, static_cast<size_t>(tx.id_col));
+    if (row < 0) return Status::NotFound("no record '" + id + "' in " + name_);
+    const size_t urow = static_cast<size_t>(row);
+    RecordData current = tx.Record(urow);
+    FieldList fields = current.fields;
+    SDNDB_RETURN_IF_ERROR(mutate(fields));
+    bool any = false;
+    for (const auto& [k, v] : fields) {
+      const std::string* old = current.Get(k);
+      if (old && *old == v) continue;
+      if (tx.table->ColumnIndex(k) == tx.id_col) return Status::InvalidArgument("the id of a record cannot be changed");
+      SDNDB_RETURN_IF_ERROR(tx.SetField(urow, k, v));
+      any = true;
+    }
+    if (!any) {
+      result.outcome = EditOutcome::kUnchanged;
+      result.record = current;
+      return Status::OK();
+    }
+    tx.Stamp(urow, current.version + 1, HybridClock::Global().Now());
+    result.outcome = EditOutcome::kApplied;
     result.record = tx.Record(urow);
     *changed = true;
     return Status::OK();

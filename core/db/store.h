@@ -1,5 +1,7 @@
 // Store: the storage engine for one database file (one `.sdn` file; its records are the rows of
-// its first table, keyed by the `id` column; other tables and comments are preserved).
+// its records table — the table named after the database (`todo_db.sdn` -> `todo`/`todos`), else
+// the first table other than `strings`/`conflicts` — keyed by the `id` column (else the first
+// column); other tables and comments are preserved byte for byte).
 //
 // Reads take no lock (replacement is atomic, so a reader always sees a whole file).
 // Every write is one transaction: lock -> read fresh from disk -> apply -> bump version and
@@ -16,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -92,6 +95,10 @@ class Store {
   // table's id style (max numeric id + 1, or PREFIX-NNN). InvalidArgument if the id exists.
   Result<RecordData> Create(const FieldList& fields);
   Result<EditResult> Edit(const EditRequest& request);
+  // Atomic read-modify-write under the lock: `mutate` receives the record's current fields and
+  // changes them in place (it runs with the lock held, so keep it short; it must not call the
+  // store). Changed fields are validated and written; outcome kApplied or kUnchanged.
+  Result<EditResult> Update(const std::string& id, const std::function<Status(FieldList&)>& mutate);
   Result<DeleteResult> Delete(const std::string& id, std::optional<int64_t> base_version,
                               std::optional<Strategy> strategy = std::nullopt);
   // Applies the chosen value and removes the conflict row, in one transaction.

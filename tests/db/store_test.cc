@@ -1,0 +1,344 @@
+#include "core/db/store.h"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "core/io/crc32.h"
+#include "tests/db/db_test_util.h"
+
+using namespace sdndb;
+using sdndb::testing::TempDir;
+
+namespace {
+
+const char* kTodo =
+    "# todo list\n"
+    "todos |id, keyword, area, priority, description, file, line, issue, blocked, status, valid|\n"
+    "    1, TODO, parser, P2, \"Add generic aliases\", src/a.spl, 492, \"\", \"\", open, true\n"
+    "    2, FIXME, runtime, P1, \"Crash, sometimes\", src/b.spl, 10, \"\", \"\", open, true\n"
+    "    3, TODO, doc, P3, \"Write docs\", doc/x.md, 1, \"\", \"\", closed, false\n"
+    "\n"
+    "# another table that must survive\n"
+    "notes |id, text|\n"
+    "    n1, \"keep me\"\n";
+
+std::unique_ptr<Store> OpenStore(const std::string& path, Strategy s = Strategy::kMerge) {
+  StoreOptions o;
+  o.strategy = s;
+  o.writer = "tester@host";
+  o.lock.timeout = std::chrono::milliseconds(5000);
+  auto st = Store::Open(path, o);
+  REQUIRE(st.ok());
+  return std::move(st.value());
+}
+
+std::vector<std::string> Lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string l;
+  while (std::getline(ss, l)) out.push_back(l);
+  return out;
+}
+
+int DifferingLines(const std::string& a, const std::string& b) {
+  auto x = Lines(a), y = Lines(b);
+  int n = 0;
+  for (size_t i = 0; i < std::max(x.size(), y.size()); ++i)
+    if (i >= x.size() || i >= y.size() || x[i] != y[i]) ++n;
+  return n;
+}
+
+EditRequest Change(const std::string& id, FieldList changes) {
+  EditRequest r;
+  r.id = id;
+  r.changes = std::move(changes);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a file without version columns loads as version 0") {
+  TempDir dir;
+  auto store = OpenStore(dir.Write("todo_db.sdn", kTodo));
+  CHECK(store->name() == "todo");
+  auto snap = store->Read();
+  REQUIRE(snap.ok());
+  CHECK(snap->table == "todos");
+  REQUIRE(snap->records.size() == 3);
+  CHECK(snap->records[0].version == 0);
+  CHECK(snap->records[0].modified == "");
+  CHECK(*snap->records[1].Get("description") == "Crash, sometimes");
+  CHECK(snap->records[1].line == 4);
+  CHECK(snap->conflicts.empty());
+}
+
+TEST_CASE("first write adds version and modified; later writes touch one line") {
+  TempDir dir;
+  std::string path = dir.Write("todo_db.sdn", kTodo);
+  auto store = OpenStore(path);
+  auto r = store->Edit(Change("2", {{"status", "closed"}}));
+  REQUIRE(r.ok());
+  CHECK(r->outcome == EditOutcome::kApplied);
+  CHECK(r->record.version == 1);
+  CHECK(r->record.modified.size() == 24);
+  std::string after1 = dir.Read("todo_db.sdn");
+  CHECK(after1.find("valid, version, modified|") != std::string::npos);
+  CHECK(after1.find("# another table that must survive\nnotes |id, text|\n    n1, \"keep me\"\n") != std::string::npos);
+  CHECK(after1.rfind("# todo list\n", 0) == 0);
+
+  auto r2 = store->Edit(Change("1", {{"priority", "P0"}}));
+  REQUIRE(r2.ok());
+  CHECK(r2->record.version == 1);
+  std::string after2 = dir.Read("todo_db.sdn");
+  CHECK(DifferingLines(after1, after2) == 1);
+  auto snap = store->Read();
+  REQUIRE(snap.ok());
+  CHECK(*snap->Find("1")->Get("priority") == "P0");
+  CHECK(*snap->Find("2")->Get("status") == "closed");
+  CHECK(snap->Find("3")->version == 0);
+}
+
+TEST_CASE("an edit that changes nothing writes nothing") {
+  TempDir dir;
+  std::string path = dir.Write("todo_db.sdn", kTodo);
+  auto store = OpenStore(path);
+  auto r = store->Edit(Change("1", {{"status", "open"}}));
+  REQUIRE(r.ok());
+  CHECK(r->outcome == EditOutcome::kUnchanged);
+  CHECK(dir.Read("todo_db.sdn") == kTodo);
+}
+
+TEST_CASE("validation errors write nothing") {
+  TempDir dir;
+  std::string path = dir.Write("todo_db.sdn", kTodo);
+  auto store = OpenStore(path);
+  auto unknown = store->Edit(Change("1", {{"colour", "red"}}));
+  CHECK(unknown.status().code() == StatusCode::kInvalidArgument);
+  CHECK(unknown.status().message().find("colour") != std::string::npos);
+  auto bad_int = store->Edit(Change("1", {{"line", "twelve"}}));
+  CHECK(bad_int.status().code() == StatusCode::kInvalidArgument);
+  CHECK(bad_int.status().message().find("line") != std::string::npos);
+  auto bad_bool = store->Edit(Change("1", {{"valid", "maybe"}}));
+  CHECK(bad_bool.status().code() == StatusCode::kInvalidArgument);
+  auto missing = store->Edit(Change("99", {{"status", "open"}}));
+  CHECK(missing.status().code() == StatusCode::kNotFound);
+  auto id_change = store->Edit(Change("1", {{"id", "7"}}));
+  CHECK(id_change.status().code() == StatusCode::kInvalidArgument);
+  auto dup = store->Create({{"id", "2"}});
+  CHECK(dup.status().code() == StatusCode::kInvalidArgument);
+  CHECK(dir.Read("todo_db.sdn") == kTodo);
+}
+
+TEST_CASE("create generates ids in the table's style") {
+  TempDir dir;
+  auto todos = OpenStore(dir.Write("todo_db.sdn", kTodo));
+  auto a = todos->Create({{"description", "new, with comma"}, {"line", "5"}});
+  REQUIRE(a.ok());
+  CHECK(a->id == "4");
+  CHECK(a->version == 1);
+  auto tasks = OpenStore(dir.Write("task_db.sdn",
+                                   "tasks |id, name|\n    TRACK-001, a\n    TRACK-009, b\n    TRACK-002, c\n"));
+  auto t = tasks->Create({{"name", "next"}});
+  REQUIRE(t.ok());
+  CHECK(t->id == "TRACK-010");
+  auto snap = todos->Read();
+  REQUIRE(snap.ok());
+  CHECK(*snap->Find("4")->Get("description") == "new, with comma");
+  CHECK(*snap->Find("4")->Get("line") == "5");
+  CHECK(*snap->Find("4")->Get("status") == "");
+}
+
+TEST_CASE("unicode, quotes, commas and newlines round-trip") {
+  TempDir dir;
+  auto store = OpenStore(dir.Write("todo_db.sdn", kTodo));
+  const std::string tricky = "naïve — \"quoted\", comma\nsecond line\t✅ \\ back";
+  REQUIRE(store->Edit(Change("1", {{"description", tricky}})).ok());
+  auto snap = store->Read();
+  REQUIRE(snap.ok());
+  CHECK(*snap->Find("1")->Get("description") == tricky);
+  CHECK(snap->records.size() == 3);
+}
+
+TEST_CASE("stale edits merge field by field") {
+  TempDir dir;
+  auto store = OpenStore(dir.Write("todo_db.sdn", kTodo));
+  auto v1 = store->Edit(Change("1", {{"status", "blocked"}}));  // someone else: version 0 -> 1
+  REQUIRE(v1.ok());
+  EditRequest mine = Change("1", {{"priority", "P0"}});
+  mine.base = EditBase{0, {{"priority", "P2"}, {"status", "open"}}};
+  auto r = store->Edit(mine);
+  REQUIRE(r.ok());
+  CHECK(r->outcome == EditOutcome::kMerged);
+  CHECK(r->record.version == 2);
+  CHECK(*r->record.Get("priority") == "P0");
+  CHECK(*r->record.Get("status") == "blocked");
+}
+
+TEST_CASE("same-field stale edits follow the strategy") {
+  TempDir dir;
+  std::string path = dir.Write("todo_db.sdn", kTodo);
+  auto setup = [&] {
+    dir.Write("todo_db.sdn", kTodo);
+    REQUIRE(OpenStore(path)->Edit(Change("1", {{"status", "closed"}})).ok());  // theirs
+  };
+  auto mine = [] {
+    EditRequest r = Change("1", {{"status", "blocked"}, {"area", "lexer"}});
+    r.base = EditBase{0, {{"status", "open"}, {"area", "parser"}}};
+    return r;
+  };
+
+  SUBCASE("error: nothing written, current record returned") {
+    setup();
+    std::string before = dir.Read("todo_db.sdn");
+    auto r = OpenStore(path, Strategy::kError)->Edit(mine());
+    REQUIRE(r.ok());
+    CHECK(r->outcome == EditOutcome::kConflict);
+    CHECK(r->conflicting_fields == std::vector<std::string>{"status"});
+    CHECK(*r->record.Get("status") == "closed");
+    CHECK(dir.Read("todo_db.sdn") == before);
+  }
+  SUBCASE("last-write-wins: the incoming edit wins") {
+    setup();
+    auto r = OpenStore(path, Strategy::kLastWriteWins)->Edit(mine());
+    REQUIRE(r.ok());
+    CHECK(*r->record.Get("status") == "blocked");
+    CHECK(*r->record.Get("area") == "lexer");
+  }
+  SUBCASE("last-modified-wins: an older edit loses, a newer one wins") {
+    setup();
+    EditRequest old_edit = mine();
+    old_edit.edited_at = "2000-01-01T00:00:00.000Z";
+    auto r = OpenStore(path, Strategy::kLastModifiedWins)->Edit(old_edit);
+    REQUIRE(r.ok());
+    CHECK(*r->record.Get("status") == "closed");
+    CHECK(*r->record.Get("area") == "lexer");  // clean field still merges
+    EditRequest new_edit = mine();
+    new_edit.base->version = r->record.version;
+    new_edit.base->version = 0;
+    new_edit.edited_at = "2999-01-01T00:00:00.000Z";
+    auto r2 = OpenStore(path, Strategy::kLastModifiedWins)->Edit(new_edit);
+    REQUIRE(r2.ok());
+    CHECK(*r2->record.Get("status") == "blocked");
+  }
+  SUBCASE("merge: clean fields applied, conflict recorded, resolvable") {
+    setup();
+    auto store = OpenStore(path, Strategy::kMerge);
+    auto r = store->Edit(mine());
+    REQUIRE(r.ok());
+    CHECK(r->outcome == EditOutcome::kConflict);
+    REQUIRE(r->conflicts.size() == 1);
+    const Conflict& c = r->conflicts[0];
+    CHECK(c.id == "c1");
+    CHECK(c.record == "1");
+    CHECK(c.field == "status");
+    CHECK(c.base == "open");
+    CHECK(c.ours == "blocked");
+    CHECK(c.theirs == "closed");
+    CHECK(c.who == "tester@host");
+    CHECK(*r->record.Get("status") == "closed");
+    CHECK(*r->record.Get("area") == "lexer");
+    std::string text = dir.Read("todo_db.sdn");
+    CHECK(text.find("conflicts |id, record, field, base, ours, theirs, who, when|") != std::string::npos);
+    auto snap = store->Read();
+    REQUIRE(snap.ok());
+    REQUIRE(snap->conflicts.size() == 1);
+
+    SUBCASE("ours") {
+      auto res = store->Resolve("c1", Resolution::kOurs);
+      REQUIRE(res.ok());
+      REQUIRE(res->has_value());
+      CHECK(*(*res)->Get("status") == "blocked");
+    }
+    SUBCASE("theirs") {
+      auto res = store->Resolve("c1", Resolution::kTheirs);
+      REQUIRE(res.ok());
+      CHECK(*(*res)->Get("status") == "closed");
+    }
+    SUBCASE("value") {
+      auto res = store->Resolve("c1", Resolution::kValue, "wontfix");
+      REQUIRE(res.ok());
+      CHECK(*(*res)->Get("status") == "wontfix");
+    }
+    auto after = store->Read();
+    REQUIRE(after.ok());
+    CHECK(after->conflicts.empty());
+    CHECK(store->Resolve("c1", Resolution::kOurs).status().code() == StatusCode::kNotFound);
+  }
+}
+
+TEST_CASE("delete versus edit is a conflict too") {
+  TempDir dir;
+  std::string path = dir.Write("todo_db.sdn", kTodo);
+  auto store = OpenStore(path);
+  SUBCASE("edit of a record deleted meanwhile; resolve ours restores it") {
+    REQUIRE(store->Edit(Change("2", {{"status", "closed"}})).ok());
+    REQUIRE(store->Delete("2", std::nullopt).ok());
+    EditRequest mine = Change("2", {{"priority", "P0"}});
+    mine.base = EditBase{1, {{"priority", "P1"}, {"description", "Crash, sometimes"}}};
+    auto r = store->Edit(mine);
+    REQUIRE(r.ok());
+    CHECK(r->outcome == EditOutcome::kConflict);
+    REQUIRE(r->conflicts.size() == 1);
+    CHECK(r->conflicts[0].field == "*");
+    CHECK(r->conflicts[0].theirs == "<deleted>");
+    CHECK(store->Read()->Find("2") == nullptr);
+    auto res = store->Resolve(r->conflicts[0].id, Resolution::kOurs);
+    REQUIRE(res.ok());
+    REQUIRE(res->has_value());
+    CHECK(*(*res)->Get("priority") == "P0");
+    CHECK(*(*res)->Get("description") == "Crash, sometimes");
+  }
+  SUBCASE("stale delete of an edited record; resolve ours deletes, error strategy refuses") {
+    REQUIRE(store->Edit(Change("3", {{"status", "open"}})).ok());  // version 1
+    auto refused = store->Delete("3", int64_t{0}, Strategy::kError);
+    CHECK(refused.status().code() == StatusCode::kConflict);
+    auto d = store->Delete("3", int64_t{0});
+    REQUIRE(d.ok());
+    CHECK_FALSE(d->deleted);
+    REQUIRE(d->conflicts.size() == 1);
+    CHECK(d->conflicts[0].ours == "<deleted>");
+    CHECK(store->Read()->Find("3") != nullptr);
+    auto res = store->Resolve(d->conflicts[0].id, Resolution::kOurs);
+    REQUIRE(res.ok());
+    CHECK_FALSE(res->has_value());
+    CHECK(store->Read()->Find("3") == nullptr);
+    CHECK(store->Read()->conflicts.empty());
+  }
+}
+
+TEST_CASE("a malformed file is reported with its position and never written") {
+  TempDir dir;
+  const std::string bad = "todos |id, status|\n    1, open\n    2, \"unterminated\n";
+  std::string path = dir.Write("todo_db.sdn", bad);
+  auto store = OpenStore(path);
+  auto r = store->Edit(Change("1", {{"status", "closed"}}));
+  CHECK(r.status().code() == StatusCode::kParseError);
+  CHECK(r.status().message().rfind("todo_db.sdn:3:", 0) == 0);
+  CHECK(dir.Read("todo_db.sdn") == bad);
+}
+
+TEST_CASE("sealed files stay sealed; a broken seal is corruption") {
+  TempDir dir;
+  std::string body = "tasks |id, status|\n    T-1, open\n";
+  std::string sealed = "#sdn-crc32:" + std::to_string(Crc32(body)) + "\n" + body;
+  std::string path = dir.Write("task_db.sdn", sealed);
+  auto store = OpenStore(path);
+  REQUIRE(store->Edit(Change("T-1", {{"status", "done"}})).ok());
+  std::string after = dir.Read("task_db.sdn");
+  CHECK(VerifyCrcSeal(after, "task_db.sdn").ok());
+  CHECK(after.find("done") != std::string::npos);
+  dir.Write("task_db.sdn", "#sdn-crc32:12345\n" + body);
+  CHECK(store->Read().status().code() == StatusCode::kCorruption);
+}
+
+TEST_CASE("modified never goes backwards, even after a future timestamp in the file") {
+  TempDir dir;
+  std::string path = dir.Write("task_db.sdn",
+                               "tasks |id, status, version, modified|\n    T-1, open, 3, \"2999-01-01T00:00:00.000Z\"\n");
+  auto store = OpenStore(path);
+  auto r = store->Edit(Change("T-1", {{"status", "done"}}));
+  REQUIRE(r.ok());
+  CHECK(r->record.version == 4);
+  CHECK(r->record.modified > "2999-01-01T00:00:00.000Z");
+}
