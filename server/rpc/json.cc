@@ -1,0 +1,47 @@
+#include "server/rpc/json.h"
+
+namespace sdndb::rpc {
+
+std::string DumpJson(const Json& value) {
+  try {
+    return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  } catch (...) {
+    // dump with error_handler_t::replace throws only on allocation failure.
+    return "null";
+  }
+}
+
+int JsonNestingDepth(std::string_view text) {
+  int depth = 0;
+  int max_depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        ++depth;
+        if (depth > max_depth) max_depth = depth;
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      default: break;
+    }
+  }
+  return max_depth;
+}
+
+}  // namespace sdndb::rpc

@@ -1,0 +1,26 @@
+// JSON helpers shared by the transport, the dispatcher and the handlers.
+// nlohmann::json is the one JSON type; exceptions it throws must never leave the rpc/serve layer,
+// so everything that may throw (parse, dump, typed access) goes through these helpers or is
+// wrapped in try/catch at the boundary.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace sdndb::rpc {
+
+using Json = nlohmann::json;
+
+// Serialises compactly. Never throws: invalid UTF-8 in strings is replaced by U+FFFD.
+std::string DumpJson(const Json& value);
+
+// Maximum nesting depth of arrays/objects accepted from the wire.
+inline constexpr int kMaxJsonDepth = 64;
+
+// Returns the maximum nesting depth of arrays/objects in `text` (a linear scan that skips
+// strings). It does not validate the JSON; it only bounds what the parser will build.
+int JsonNestingDepth(std::string_view text);
+
+}  // namespace sdndb::rpc
