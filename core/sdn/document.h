@@ -81,13 +81,20 @@ class Table {
 
   // Sets one cell to `value` (canonical spelling). Only this row's text changes.
   void SetCell(size_t row, size_t col, std::string_view value);
-  // Sets one cell to an exact spelling (caller guarantees it is a single valid cell).
+  // Sets one cell to an exact spelling (caller guarantees it is a single valid cell). A
+  // spelling that would not read back as exactly this one cell is stored as the string
+  // CanonicalCell(spelling) instead, so an edit can never break the row.
   void SetCellRaw(size_t row, size_t col, std::string_view spelling);
-  // Appends a row (values get canonical spelling); returns its index.
+  // Appends a row (values get canonical spelling); returns its index. Pass one value per
+  // column: missing values become empty strings, extra values are ignored.
   size_t AppendRow(const std::vector<std::string>& values);
   void RemoveRow(size_t row);
-  // Adds a column at the end of the header; every row gains `default_spelling`.
+  // Adds a column at the end of the header; every row gains `default_spelling` (quoted
+  // canonically when it is not exactly one valid cell).
   void AddColumn(const std::string& name, std::string_view default_spelling);
+
+  // The table as a Value (kind kTable): columns and one array of typed cell values per row.
+  Value ToValue() const;
 
  private:
   friend class Document;
@@ -115,6 +122,7 @@ class Table {
   bool typed_ = false;
   std::vector<std::string> columns_;
   std::string_view header_;  // header line(s) incl. line ending (and the inline row, if any)
+  size_t header_close_ = 0;  // offset in header_ of the closing `|` (or `}` of a typed table)
   int header_line_ = 0;
   std::vector<Item> items_;
   std::vector<uint32_t> row_items_;  // row index -> item index

@@ -1,0 +1,381 @@
+#include "core/sdn/document.h"
+
+#include <limits>
+
+#include "core/sdn/inline_value.h"
+#include "core/sdn/lexer.h"
+#include "core/sdn/parser.h"
+#include "core/sdn/row_scanner.h"
+
+namespace sdndb::sdn {
+namespace {
+
+bool EndsWithNewline(std::string_view text) { return !text.empty() && text.back() == '\n'; }
+
+// The separator between the first two cells of a row when it is a plain `,` + blanks.
+bool RowSeparator(std::string_view row, size_t end_of_first, size_t begin_of_second, std::string* separator) {
+  if (begin_of_second <= end_of_first) return false;
+  std::string_view gap = row.substr(end_of_first, begin_of_second - end_of_first);
+  if (gap.empty() || gap[0] != ',') return false;
+  for (size_t i = 1; i < gap.size(); ++i) {
+    if (!lex::IsBlank(gap[i])) return false;
+  }
+  separator->assign(gap);
+  return true;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Table: reading
+
+int Table::ColumnIndex(std::string_view column) const {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i] == column) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int Table::RowLine(size_t row) const { return row < row_items_.size() ? RowItem(row).line : 0; }
+
+std::string_view Table::RawCell(size_t row, size_t col) const {
+  if (row >= row_items_.size() || col >= columns_.size()) return {};
+  const Item& item = RowItem(row);
+  const CellRef& cell = cells_[item.cell_begin + col];
+  return item.text.substr(cell.begin, cell.len);
+}
+
+CellKind Table::Kind(size_t row, size_t col) const {
+  if (row >= row_items_.size() || col >= columns_.size()) return CellKind::kEmpty;
+  return cells_[RowItem(row).cell_begin + col].kind;
+}
+
+std::string Table::Cell(size_t row, size_t col) const {
+  std::string_view raw = RawCell(row, col);
+  switch (Kind(row, col)) {
+    case CellKind::kEmpty: return {};
+    case CellKind::kQuoted: return raw.size() >= 2 ? UnescapeQuoted(raw.substr(1, raw.size() - 2)) : std::string();
+    default: return std::string(raw);
+  }
+}
+
+Value Table::CellValue(size_t row, size_t col) const {
+  std::string_view raw = RawCell(row, col);
+  CellKind kind = Kind(row, col);
+  if (kind == CellKind::kInline) {
+    InlineValueParser parser(raw, ParseOptions().max_depth);
+    ScanError error;
+    size_t end = 0;
+    Value value;
+    if (parser.Parse(0, 1, &end, &value, &error)) return value;
+    return Value::String(std::string(raw));
+  }
+  return lex::TokenValue(raw, kind);
+}
+
+std::string_view Table::RowText(size_t row) const {
+  return row < row_items_.size() ? RowItem(row).text : std::string_view();
+}
+
+int Table::FindRow(std::string_view id, size_t col) const {
+  if (col >= columns_.size()) return -1;
+  if (!index_valid_ || index_col_ != col) {
+    index_.clear();
+    index_.reserve(row_items_.size());
+    for (size_t row = 0; row < row_items_.size(); ++row) {
+      index_.emplace(Cell(row, col), static_cast<uint32_t>(row));  // first occurrence wins
+    }
+    index_valid_ = true;
+    index_col_ = col;
+  }
+  auto it = index_.find(std::string(id));
+  return it == index_.end() ? -1 : static_cast<int>(it->second);
+}
+
+Value Table::ToValue() const {
+  Value value;
+  value.kind = Value::Kind::kTable;
+  value.columns = columns_;
+  value.typed_table = typed_;
+  value.items.reserve(row_items_.size());
+  for (size_t row = 0; row < row_items_.size(); ++row) {
+    Value cells = Value::Array();
+    cells.items.reserve(columns_.size());
+    for (size_t col = 0; col < columns_.size(); ++col) cells.items.push_back(CellValue(row, col));
+    value.items.push_back(std::move(cells));
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------
+// Table: editing
+
+std::string_view Table::OwnText(std::string text) {
+  owned_.push_back(std::make_unique<std::string>(std::move(text)));
+  return *owned_.back();
+}
+
+void Table::RelexRow(size_t item_index) {
+  std::vector<CellSpan> spans;
+  Item& item = items_[item_index];
+  if (!Parser::RescanRow(*this, item.text, &spans)) return;  // callers validated the text
+  if (item.cell_begin + spans.size() > cells_.size()) {
+    item.cell_begin = static_cast<uint32_t>(cells_.size());
+    cells_.resize(cells_.size() + spans.size());
+  }
+  for (size_t i = 0; i < spans.size(); ++i) {
+    cells_[item.cell_begin + i] = CellRef{spans[i].begin, spans[i].len, spans[i].kind};
+  }
+}
+
+void Table::SetCell(size_t row, size_t col, std::string_view value) {
+  SetCellRaw(row, col, CanonicalCell(value));
+}
+
+void Table::SetCellRaw(size_t row, size_t col, std::string_view spelling) {
+  if (row >= row_items_.size() || col >= columns_.size()) return;
+  Item& item = items_[row_items_[row]];
+  const CellRef cell = cells_[item.cell_begin + col];
+  const std::string_view old = item.text;
+  auto splice = [&](std::string_view with) {
+    std::string text;
+    text.reserve(old.size() + with.size() + 2);
+    text.append(old.substr(0, cell.begin));
+    if (cell.len == 0 && !with.empty() && cell.begin > 0 && old[cell.begin - 1] == ',' && separator_.size() > 1) {
+      text += ' ';  // filling an empty cell of a spaced row: keep `, x`
+    }
+    text.append(with);
+    size_t rest = cell.begin + cell.len;
+    if (rest < old.size() && old[rest] == '#') text += ' ';  // keep a following comment a comment
+    text.append(old.substr(rest));
+    return text;
+  };
+  std::string text = splice(spelling);
+  std::vector<CellSpan> spans;
+  bool valid = Parser::RescanRow(*this, text, &spans) &&
+               std::string_view(text).substr(spans[col].begin, spans[col].len) == spelling;
+  if (!valid) {
+    std::string canonical = CanonicalCell(spelling);
+    text = splice(canonical);
+    if (!Parser::RescanRow(*this, text, &spans)) return;  // cannot happen: canonical cells are valid
+  }
+  item.text = OwnText(std::move(text));
+  for (size_t i = 0; i < spans.size(); ++i) {
+    cells_[item.cell_begin + i] = CellRef{spans[i].begin, spans[i].len, spans[i].kind};
+  }
+  if (index_valid_ && index_col_ == col) Touch();
+}
+
+size_t Table::AppendRow(const std::vector<std::string>& values) {
+  const std::string eol = doc_ != nullptr ? doc_->eol_ : std::string("\n");
+  // Copy the indentation and separator style of the last row.
+  std::string indent = row_indent_;
+  std::string separator = separator_;
+  if (!row_items_.empty()) {
+    const Item& last = RowItem(row_items_.size() - 1);
+    size_t i = 0;
+    while (i < last.text.size() && lex::IsBlank(last.text[i])) ++i;
+    if (i > 0) indent.assign(last.text.substr(0, i));
+    if (columns_.size() >= 2) {
+      const CellRef& a = cells_[last.cell_begin];
+      const CellRef& b = cells_[last.cell_begin + 1];
+      if (a.len > 0 && b.len > 0) RowSeparator(last.text, a.begin + a.len, b.begin, &separator);
+    }
+  }
+  std::string text = indent;
+  for (size_t col = 0; col < columns_.size(); ++col) {
+    if (col > 0) text += separator;
+    text += CanonicalCell(col < values.size() ? std::string_view(values[col]) : std::string_view());
+  }
+  text += eol;
+  // The text before the new row must end with a line break.
+  Item* previous = nullptr;
+  for (size_t i = items_.size(); i-- > 0;) {
+    if (!items_[i].removed) {
+      previous = &items_[i];
+      break;
+    }
+  }
+  if (previous != nullptr) {
+    if (!EndsWithNewline(previous->text)) previous->text = OwnText(std::string(previous->text) + eol);
+  } else if (!EndsWithNewline(header_)) {
+    header_ = OwnText(std::string(header_) + eol);
+  }
+  Item item;
+  item.text = OwnText(std::move(text));
+  item.is_row = true;
+  item.cell_begin = static_cast<uint32_t>(cells_.size());
+  cells_.resize(cells_.size() + columns_.size());
+  items_.push_back(item);
+  row_items_.push_back(static_cast<uint32_t>(items_.size() - 1));
+  RelexRow(items_.size() - 1);
+  const size_t row = row_items_.size() - 1;
+  if (index_valid_) index_.emplace(Cell(row, index_col_), static_cast<uint32_t>(row));
+  return row;
+}
+
+void Table::RemoveRow(size_t row) {
+  if (row >= row_items_.size()) return;
+  items_[row_items_[row]].removed = true;
+  row_items_.erase(row_items_.begin() + static_cast<std::ptrdiff_t>(row));
+  Touch();
+}
+
+void Table::AddColumn(const std::string& name, std::string_view default_spelling) {
+  // Only a spelling that reads back as exactly one cell is used verbatim.
+  std::string spelling(default_spelling);
+  {
+    std::vector<CellSpan> spans;
+    RowScanResult result;
+    ScanError error;
+    bool valid = ScanRow(spelling, 0, 0, 1, ParseOptions().max_depth, &spans, &result, &error) &&
+                 spans.size() == 1 && result.end == spelling.size() && spans[0].begin == 0 &&
+                 spans[0].len == spelling.size();
+    if (!valid) spelling = CanonicalCell(default_spelling);
+  }
+  // Header: insert before the closing `|` (or `}`), in the header's own separator style.
+  std::string header(header_);
+  std::string header_separator = ", ";
+  if (columns_.size() >= 2 && header.find(", ") == std::string::npos) header_separator = ",";
+  std::string insertion = columns_.empty() ? name : header_separator + name;
+  if (header_close_ <= header.size()) {
+    header.insert(header_close_, insertion);
+    header_close_ += insertion.size();
+  }
+  header_ = OwnText(std::move(header));
+  columns_.push_back(name);
+  // Rows: append the cell after the last one, in the table's separator style.
+  std::string separator = separator_;
+  if (!row_items_.empty() && columns_.size() >= 3) {
+    const Item& first = RowItem(0);
+    const CellRef& a = cells_[first.cell_begin];
+    const CellRef& b = cells_[first.cell_begin + 1];
+    if (a.len > 0 && b.len > 0) RowSeparator(first.text, a.begin + a.len, b.begin, &separator);
+  }
+  const size_t old_columns = columns_.size() - 1;
+  std::vector<CellRef> new_cells;
+  new_cells.reserve(row_items_.size() * columns_.size());
+  std::vector<CellSpan> spans;
+  for (Item& item : items_) {
+    if (!item.is_row || item.removed || old_columns == 0) continue;
+    const CellRef last = cells_[item.cell_begin + old_columns - 1];
+    size_t at = last.begin + last.len;
+    std::string text(item.text.substr(0, at));
+    text += separator;
+    text += spelling;
+    if (at < item.text.size() && item.text[at] == '#') text += ' ';
+    text.append(item.text.substr(at));
+    item.text = OwnText(std::move(text));
+    uint32_t begin = static_cast<uint32_t>(new_cells.size());
+    if (Parser::RescanRow(*this, item.text, &spans)) {
+      for (const CellSpan& s : spans) new_cells.push_back(CellRef{s.begin, s.len, s.kind});
+    } else {
+      new_cells.resize(new_cells.size() + columns_.size());  // unreachable: both parts are valid
+    }
+    item.cell_begin = begin;
+  }
+  cells_ = std::move(new_cells);
+  Touch();
+}
+
+// ---------------------------------------------------------------------------------------
+// Document
+
+Result<std::unique_ptr<Document>> Document::Parse(std::string text, const ParseOptions& options) {
+  if (text.size() >= std::numeric_limits<uint32_t>::max()) {
+    return Status::ParseError(options.file_name + ":1:1: input larger than 4 GiB");
+  }
+  std::unique_ptr<Document> doc(new Document());
+  doc->file_name_ = options.file_name;
+  doc->source_ = std::make_shared<const std::string>(std::move(text));
+  const std::string& source = *doc->source_;
+  size_t first_break = source.find('\n');
+  if (first_break != std::string::npos && first_break > 0 && source[first_break - 1] == '\r') doc->eol_ = "\r\n";
+  Parser parser(source, options, doc.get());
+  Status status = parser.Run();
+  if (!status.ok()) return status;
+  return Result<std::unique_ptr<Document>>(std::move(doc));
+}
+
+std::string Document::Serialize() const {
+  std::string out;
+  out.reserve(source_->size() + 256);
+  for (const Segment& segment : segments_) {
+    if (segment.table < 0) {
+      out.append(segment.text);
+      continue;
+    }
+    const Table& table = *tables_[static_cast<size_t>(segment.table)];
+    out.append(table.header_);
+    for (const Table::Item& item : table.items_) {
+      if (!item.removed) out.append(item.text);
+    }
+  }
+  return out;
+}
+
+Table* Document::FindTable(std::string_view name) {
+  for (auto& table : tables_) {
+    if (table->name() == name) return table.get();
+  }
+  return nullptr;
+}
+
+const Table* Document::FindTable(std::string_view name) const {
+  for (const auto& table : tables_) {
+    if (table->name() == name) return table.get();
+  }
+  return nullptr;
+}
+
+Table* Document::AddTable(const std::string& name, const std::vector<std::string>& columns) {
+  const std::string current = Serialize();
+  std::string separator;
+  if (!current.empty()) {
+    if (current.back() != '\n') separator += eol_;
+    std::string_view view(current);
+    bool blank_line_before = view.size() >= 2 && view[view.size() - 1] == '\n' &&
+                             (view[view.size() - 2] == '\n' ||
+                              (view.size() >= 3 && view[view.size() - 2] == '\r' && view[view.size() - 3] == '\n'));
+    if (!blank_line_before) separator += eol_;
+  }
+  if (!separator.empty()) {
+    owned_.push_back(std::make_unique<std::string>(std::move(separator)));
+    Segment segment;
+    segment.text = *owned_.back();
+    segments_.push_back(std::move(segment));
+  }
+  auto table = std::make_unique<Table>();
+  table->doc_ = this;
+  table->name_ = name;
+  table->columns_ = columns;
+  std::string header = name + " |";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) header += ", ";
+    header += columns[i];
+  }
+  table->header_close_ = header.size();
+  header += '|';
+  header += eol_;
+  table->header_ = table->OwnText(std::move(header));
+  Segment segment;
+  segment.table = static_cast<int>(tables_.size());
+  segments_.push_back(std::move(segment));
+  tables_.push_back(std::move(table));
+  return tables_.back().get();
+}
+
+Value Document::ToValue() const {
+  Value root = Value::Dict();
+  for (const Segment& segment : segments_) {
+    if (segment.table >= 0) {
+      const Table& table = *tables_[static_cast<size_t>(segment.table)];
+      root.entries.emplace_back(table.name(), table.ToValue());
+    } else if (segment.is_statement) {
+      root.entries.emplace_back(segment.key, segment.value);
+    }
+  }
+  return root;
+}
+
+}  // namespace sdndb::sdn

@@ -1,0 +1,82 @@
+// Character-level rules of SDN shared by the parser, the row scanner and the editor:
+// character classes, token classification, quoted-string scanning and number decoding.
+//
+// All functions take explicit bounds and never read past them. None allocate except the
+// ones returning std::string.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/sdn/document.h"
+#include "core/sdn/value.h"
+
+namespace sdndb::sdn::lex {
+
+inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+inline bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// True when `pos` is the start of a line break: "\n" or "\r\n". A lone '\r' is not a break.
+inline bool AtLineBreak(std::string_view text, size_t pos) {
+  if (pos >= text.size()) return false;
+  char c = text[pos];
+  return c == '\n' || (c == '\r' && pos + 1 < text.size() && text[pos + 1] == '\n');
+}
+// True at end of input or at a line break.
+inline bool AtLineEnd(std::string_view text, size_t pos) {
+  return pos >= text.size() || AtLineBreak(text, pos);
+}
+// Whitespace inside a line: space, tab, and a '\r' that does not start a "\r\n".
+inline bool AtInlineSpace(std::string_view text, size_t pos) {
+  if (pos >= text.size()) return false;
+  char c = text[pos];
+  return c == ' ' || c == '\t' || (c == '\r' && !AtLineBreak(text, pos));
+}
+inline size_t SkipInlineSpace(std::string_view text, size_t pos) {
+  while (AtInlineSpace(text, pos)) ++pos;
+  return pos;
+}
+// Offset just past the line break that ends the line containing `pos` (or text.size()).
+size_t NextLineStart(std::string_view text, size_t pos);
+// Offset of the line break (or end of input) of the line containing `pos`.
+size_t LineBreakPos(std::string_view text, size_t pos);
+
+// Classifies one token (no surrounding blanks, not quoted, not bracketed): int (with `_`
+// separators, 0x hex, fits in int64), float, bool, null, bare word, or kText for anything
+// else (dates, versions, hex-like ids, words starting with '.', out-of-range ints...).
+CellKind ClassifyToken(std::string_view token);
+// True for a bare word as SDN readers accept it: a letter, '_' or non-ASCII byte first, then
+// letters, digits, non-ASCII bytes or `_ . / - #`. Keywords are not excluded here.
+bool IsBareWord(std::string_view token);
+bool IsKeyword(std::string_view token);  // true false null nil table
+
+// Finds the closing quote of a quoted string whose opening quote is at `open`. Returns its
+// offset, or std::string_view::npos when the string is unterminated. Backslash escapes any
+// character; raw line breaks are allowed.
+size_t FindClosingQuote(std::string_view text, size_t open);
+
+// Decoded values of tokens classified by ClassifyToken.
+int64_t DecodeInt(std::string_view token);
+double DecodeFloat(std::string_view token);
+// The typed value of a token of the given kind (kBare/kText/kInt/kFloat/kBool/kNull), or of a
+// quoted string including its quotes (kQuoted), or kEmpty.
+Value TokenValue(std::string_view spelling, CellKind kind);
+
+// Column (1-based, in characters) of `pos` on the line starting at `line_start`.
+int CharColumn(std::string_view text, size_t line_start, size_t pos);
+
+// Key characters: anything but blanks, line breaks and the punctuation : = | , " [ ] { } ( ).
+inline bool IsKeyChar(char c) {
+  switch (c) {
+    case ' ': case '\t': case '\r': case '\n': case ':': case '=': case '|': case ',':
+    case '"': case '[': case ']': case '{': case '}': case '(': case ')':
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace sdndb::sdn::lex

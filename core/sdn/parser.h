@@ -1,0 +1,93 @@
+// Parser: builds a Document from source text in one pass over the lines.
+//
+// The top level is a sequence of statements at column 0 separated by trivia (blank and
+// comment lines). Block-form tables become editable Tables whose rows keep offsets into the
+// source; every other statement keeps its raw text plus a parsed Value. The segments
+// partition the source exactly, which is what makes Serialize() lossless.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/sdn/document.h"
+#include "core/sdn/inline_value.h"
+#include "core/sdn/row_scanner.h"
+#include "core/status.h"
+
+namespace sdndb::sdn {
+
+class Parser {
+ public:
+  Parser(std::string_view text, const ParseOptions& options, Document* doc)
+      : text_(text), options_(options), doc_(doc) {}
+
+  Status Run();
+
+  // Re-scans the text of one row of `table` (used after edits). Returns false when the text
+  // is not exactly one row with the table's column count.
+  static bool RescanRow(const Table& table, std::string_view row_text, std::vector<CellSpan>* cells);
+
+ private:
+  enum class LineType { kBlank, kComment, kContent, kEnd };
+  struct LineInfo {
+    size_t start = 0;    // line start
+    size_t content = 0;  // first non-blank character (or the line break)
+    int indent = 0;      // columns; a tab counts 4
+    LineType type = LineType::kEnd;
+  };
+  struct Mark {
+    size_t pos;
+    int line;
+  };
+
+  LineInfo Measure(size_t line_start) const;
+  // Moves the cursor to `pos` (forward), counting line breaks.
+  void MoveTo(size_t pos);
+  void SkipLine(const LineInfo& info);
+  // Skips blank and comment lines; returns the next content line (or kEnd).
+  LineInfo SkipTrivia();
+  Mark Save() const { return {pos_, line_}; }
+  void Restore(Mark m) { pos_ = m.pos; line_ = m.line; }
+
+  // One `key ...` entry whose line is `info`. At the top level block tables become
+  // editable Tables (`*table` set), otherwise the entry's value is stored in `*value`.
+  bool ParseEntry(const LineInfo& info, int depth, bool top_level, std::string* key, Value* value,
+                  std::unique_ptr<Table>* table);
+  bool ParseBlock(int parent_indent, int depth, Value* out);
+  bool ParseValueLine(size_t pos, int depth, Value* out);
+  bool ParseTextBlock(int key_indent, Value* out);
+  bool ParseNamedTable(const LineInfo& info, size_t bar, int depth, bool top_level,
+                       const std::string& name, Value* value, std::unique_ptr<Table>* table);
+  bool ParseTypedTable(const LineInfo& info, size_t keyword, int depth, bool top_level,
+                       const std::string& name, Value* value, std::unique_ptr<Table>* table);
+  // Rows indented deeper than `header_indent`, into `table` (editable) or `value` (kTable).
+  bool ParseRows(int header_indent, int depth, const std::string& name, size_t column_count,
+                 Table* table, Value* value);
+  bool AppendValueRow(std::string_view text, size_t row_start, size_t line_start, int line, int depth,
+                      const std::vector<CellSpan>& cells, Value* value);
+  bool ParseColumnList(size_t open, char close_char, std::vector<std::string>* names, size_t* close);
+
+  bool Fail(size_t pos, const std::string& message);
+  bool Fail(const ScanError& error) { return Fail(error.pos, error.message); }
+  void Warn(size_t pos, const std::string& message);
+  // Warning position helpers: line/column of `pos` at or after the cursor's line.
+  void WarnAt(size_t line_start, int line, size_t pos, const std::string& message);
+  static std::string Excerpt(std::string_view text);
+
+  std::string_view text_;
+  const ParseOptions& options_;
+  Document* doc_;
+  size_t pos_ = 0;  // always a line start in the line loops
+  int line_ = 1;    // line number of pos_
+  Status status_;
+  std::vector<CellSpan> scratch_cells_;
+};
+
+// "file:line:col: message\n<source line>\n<caret>" for offset `pos` of `text`.
+std::string FormatDiagnostic(std::string_view file, std::string_view text, size_t pos, int line, int column,
+                             std::string_view message);
+
+}  // namespace sdndb::sdn
