@@ -1,0 +1,135 @@
+// How records are shown: titles, grouping, filtering, icons, tooltips. Pure functions, no vscode import.
+import { Conflict, SdnRecord } from './protocol';
+
+export type GroupBy = 'status' | 'area' | 'priority';
+export const GROUP_BYS: readonly GroupBy[] = ['status', 'area', 'priority'];
+
+/** Columns that may stand in for a grouping key when a table lacks it. */
+const GROUP_FIELDS: Record<GroupBy, string[]> = {
+  status: ['status', 'state'],
+  area: ['area', 'category', 'component', 'module'],
+  priority: ['priority', 'prio', 'severity'],
+};
+
+const TITLE_FIELDS = ['title', 'name', 'summary', 'description'];
+
+/** The column used as a record's title in this table. */
+export function titleField(columns: string[]): string | undefined {
+  return TITLE_FIELDS.find((f) => columns.includes(f));
+}
+
+export function recordTitle(r: SdnRecord): string {
+  for (const f of TITLE_FIELDS) {
+    const v = r.fields[f];
+    if (v !== undefined && v !== '') return v;
+  }
+  return `(record ${r.id})`;
+}
+
+/** The column that groups this table under `by`, or undefined if it has none. */
+export function groupField(columns: string[], by: GroupBy): string | undefined {
+  return GROUP_FIELDS[by].find((f) => columns.includes(f));
+}
+
+export const NO_VALUE = '(none)';
+
+export interface Group { key: string; records: SdnRecord[] }
+
+const STATUS_ORDER = ['open', 'todo', 'planned', 'in_progress', 'in-progress', 'active', 'blocked',
+  'review', 'done', 'complete', 'completed', 'closed', 'cancelled', 'wontfix'];
+
+function groupRank(by: GroupBy, key: string): number {
+  if (by === 'status') {
+    const i = STATUS_ORDER.indexOf(key.toLowerCase());
+    return i < 0 ? STATUS_ORDER.length : i;
+  }
+  if (by === 'priority') {
+    const m = /^p(\d+)$/i.exec(key);
+    if (m) return Number(m[1]);
+    const named = ['critical', 'high', 'medium', 'low'].indexOf(key.toLowerCase());
+    if (named >= 0) return named;
+  }
+  return 1000;
+}
+
+export function groupRecords(records: SdnRecord[], columns: string[], by: GroupBy): Group[] {
+  const field = groupField(columns, by);
+  const map = new Map<string, SdnRecord[]>();
+  for (const r of records) {
+    const key = (field ? r.fields[field] : '') || NO_VALUE;
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    list.push(r);
+  }
+  return [...map.entries()]
+    .map(([key, recs]) => ({ key, records: recs }))
+    .sort((a, b) => groupRank(by, a.key) - groupRank(by, b.key) || (a.key === NO_VALUE ? 1 : 0) - (b.key === NO_VALUE ? 1 : 0) || a.key.localeCompare(b.key));
+}
+
+/** Case-insensitive: every word of the filter must appear in the id or some field value (or `field:value`). */
+export function matchesFilter(r: SdnRecord, filter: string): boolean {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const values = [r.id, ...Object.values(r.fields)].map((v) => v.toLowerCase());
+  return words.every((w) => {
+    const colon = w.indexOf(':');
+    if (colon > 0) {
+      const field = w.slice(0, colon);
+      const want = w.slice(colon + 1);
+      const entry = Object.entries(r.fields).find(([k]) => k.toLowerCase() === field);
+      if (entry) return entry[1].toLowerCase().includes(want);
+    }
+    return values.some((v) => v.includes(w));
+  });
+}
+
+export function compareIds(a: string, b: string): number {
+  const na = Number(a), nb = Number(b);
+  if (Number.isFinite(na) && Number.isFinite(nb) && a.trim() !== '' && b.trim() !== '') return na - nb;
+  return a.localeCompare(b, undefined, { numeric: true });
+}
+
+/** A codicon name for a status value. */
+export function statusIcon(status: string | undefined): string {
+  switch ((status ?? '').toLowerCase()) {
+    case 'closed': case 'done': case 'complete': case 'completed': return 'pass-filled';
+    case 'blocked': return 'error';
+    case 'in_progress': case 'in-progress': case 'active': return 'sync';
+    case 'planned': case 'todo': return 'circle-large-outline';
+    case 'cancelled': case 'wontfix': return 'circle-slash';
+    case 'open': return 'circle-outline';
+    default: return 'symbol-field';
+  }
+}
+
+/** A short secondary line for a record: priority and area/category when present. */
+export function recordDescription(r: SdnRecord, exclude: string | undefined): string {
+  const parts: string[] = [];
+  for (const f of ['priority', 'area', 'category', 'status']) {
+    if (f === exclude) continue;
+    const v = r.fields[f];
+    if (v) parts.push(v);
+  }
+  return parts.join(' · ');
+}
+
+/** Markdown table of every field, used as the tree item's tooltip. */
+export function recordTooltipMarkdown(database: string, r: SdnRecord): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = [`**${esc(database)} #${esc(r.id)}** — ${esc(recordTitle(r))}`, '', '| field | value |', '|---|---|'];
+  for (const [k, v] of Object.entries(r.fields)) lines.push(`| ${esc(k)} | ${esc(v) || '""'} |`);
+  lines.push(`| version | ${r.version} |`);
+  if (r.modified) lines.push(`| modified | ${esc(r.modified)} |`);
+  return lines.join('\n');
+}
+
+export function conflictLabel(c: Conflict): string {
+  return `${c.database} #${c.record} · ${c.field === '*' ? 'whole record' : c.field}`;
+}
+
+/** One line, shortened, for showing a value inline. */
+export function shortValue(v: string, max = 40): string {
+  const one = v.replace(/\s+/g, ' ');
+  if (one === '') return '""';
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}

@@ -1,0 +1,81 @@
+// What the command modules need, handed over by activate().
+import * as vscode from 'vscode';
+import { Conflict, RecordStore, SdnRecord, ServerSupervisor, recordTitle, conflictLabel, shortValue } from '../client';
+import { ConflictsNode, RecordNode, RecordsNode } from '../nodes';
+import { RecordFileSystemProvider } from '../recordFileSystemProvider';
+import { RecordsTreeProvider } from '../recordsTreeProvider';
+
+export interface CommandContext {
+  supervisor: ServerSupervisor;
+  store: RecordStore;
+  records: RecordsTreeProvider;
+  recordsView: vscode.TreeView<RecordsNode>;
+  conflictsView: vscode.TreeView<ConflictsNode>;
+  recordFs: RecordFileSystemProvider;
+  log: vscode.LogOutputChannel;
+}
+
+/** Runs a command body, turning failures into an error message (and a log line). */
+export function guarded<A extends unknown[]>(ctx: CommandContext, name: string, fn: (...args: A) => Promise<unknown>) {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      ctx.log.error(`${name}: ${msg}`);
+      void vscode.window.showErrorMessage(`sdndb: ${msg}`);
+    }
+  };
+}
+
+export async function pickDatabase(ctx: CommandContext, placeHolder: string): Promise<string | undefined> {
+  const dbs = ctx.store.databases;
+  if (dbs.length === 1) return dbs[0].db.name;
+  const pick = await vscode.window.showQuickPick(
+    dbs.map((e) => ({ label: e.db.name, description: `${e.records.length} records`, detail: e.db.path })),
+    { placeHolder });
+  return pick?.label;
+}
+
+/** The record a command acts on: the tree node it was invoked on, the selection, or a QuickPick. */
+export async function resolveRecord(ctx: CommandContext, node: unknown, placeHolder: string): Promise<{ node: RecordNode; record: SdnRecord } | undefined> {
+  let target: RecordNode | undefined;
+  if (node && typeof node === 'object' && (node as RecordNode).kind === 'record') target = node as RecordNode;
+  if (!target) {
+    const items = ctx.store.databases.flatMap((e) => e.records.map((r) => ({
+      label: recordTitle(r),
+      description: `${e.db.name} #${r.id}`,
+      detail: Object.entries(r.fields).filter(([k]) => k !== 'id').map(([k, v]) => `${k}=${shortValue(v, 20)}`).join('  '),
+      node: { kind: 'record', database: e.db.name, id: r.id } as RecordNode,
+    })));
+    const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true });
+    target = pick?.node;
+  }
+  if (!target) return undefined;
+  const record = ctx.store.findRecord(target.database, target.id);
+  if (!record) throw new Error(`${target.database} #${target.id} no longer exists`);
+  return { node: target, record };
+}
+
+export async function resolveConflict(ctx: CommandContext, node: unknown, placeHolder: string): Promise<Conflict | undefined> {
+  let id: string | undefined;
+  if (node && typeof node === 'object' && 'conflictId' in node) id = (node as { conflictId: string }).conflictId;
+  if (!id) {
+    const conflicts = ctx.store.conflicts;
+    if (conflicts.length === 0) {
+      void vscode.window.showInformationMessage('sdndb: there are no conflicts.');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(conflicts.map((c) => ({
+      label: conflictLabel(c),
+      description: `mine ${shortValue(c.ours, 25)} · theirs ${shortValue(c.theirs, 25)}`,
+      detail: `base ${shortValue(c.base, 40)}${c.who ? ` · by ${c.who}` : ''}`,
+      id: c.id,
+    })), { placeHolder });
+    id = pick?.id;
+  }
+  if (!id) return undefined;
+  const c = ctx.store.conflicts.find((x) => x.id === id);
+  if (!c) throw new Error('that conflict has already been resolved');
+  return c;
+}

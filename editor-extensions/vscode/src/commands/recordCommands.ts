@@ -1,0 +1,128 @@
+// Commands on records: open, add, delete, change status / priority, edit title.
+import * as vscode from 'vscode';
+import { groupField, recordTitle, SdnRecord, titleField } from '../client';
+import { settings } from '../config';
+import { reportEditOutcome } from '../editOutcome';
+import { recordUriFor } from '../recordFileSystemProvider';
+import { CommandContext, guarded, pickDatabase, resolveRecord } from './context';
+
+const COMMON_VALUES: Record<string, string[]> = {
+  status: ['open', 'in_progress', 'blocked', 'closed'],
+  priority: ['P0', 'P1', 'P2', 'P3'],
+};
+
+/** Sends one field-level edit based on the version the tree shows, so concurrent changes merge. */
+async function editFields(ctx: CommandContext, database: string, record: SdnRecord, changes: Record<string, string>) {
+  const client = await ctx.supervisor.ready();
+  const result = await client.edit({
+    database, id: record.id, changes,
+    base: { version: record.version, fields: record.fields },
+    strategy: settings().defaultStrategy,
+  });
+  reportEditOutcome(database, record.id, result);
+  await ctx.store.refreshDatabase(database);
+  return result;
+}
+
+async function pickFieldValue(ctx: CommandContext, database: string, field: string, current: string): Promise<string | undefined> {
+  const seen = new Set<string>();
+  for (const r of ctx.store.database(database)?.records ?? []) if (r.fields[field]) seen.add(r.fields[field]);
+  const common = COMMON_VALUES[field] ?? [];
+  // Offer the values already used in this database, else the common ones.
+  const values = seen.size ? [...seen].sort() : common;
+  const OTHER = 'Other…';
+  const items: vscode.QuickPickItem[] = values.map((v) => ({ label: v, description: v === current ? '(current)' : undefined }));
+  items.push({ label: OTHER, description: 'type a value' });
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: `${field} of ${database} record (now: ${current || '""'})` });
+  if (!pick) return undefined;
+  if (pick.label !== OTHER) return pick.label;
+  return vscode.window.showInputBox({ prompt: `New ${field}`, value: current });
+}
+
+async function changeField(ctx: CommandContext, node: unknown, by: 'status' | 'priority') {
+  const target = await resolveRecord(ctx, node, `Record whose ${by} to change`);
+  if (!target) return;
+  const { database } = target.node;
+  const entry = ctx.store.database(database);
+  const field = entry && groupField(entry.db.columns, by);
+  if (!field) {
+    void vscode.window.showInformationMessage(`sdndb: ${database} has no ${by} column.`);
+    return;
+  }
+  const value = await pickFieldValue(ctx, database, field, target.record.fields[field] ?? '');
+  if (value === undefined || value === target.record.fields[field]) return;
+  await editFields(ctx, database, target.record, { [field]: value });
+}
+
+export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('sdndb.openRecord', guarded(ctx, 'openRecord', async (node?: unknown) => {
+      const target = await resolveRecord(ctx, node, 'Record to open');
+      if (!target) return;
+      const doc = await vscode.workspace.openTextDocument(recordUriFor(target.node.database, target.node.id));
+      await vscode.window.showTextDocument(doc, { preview: false });
+    })),
+
+    vscode.commands.registerCommand('sdndb.setStatus', guarded(ctx, 'setStatus', (node?: unknown) => changeField(ctx, node, 'status'))),
+    vscode.commands.registerCommand('sdndb.setPriority', guarded(ctx, 'setPriority', (node?: unknown) => changeField(ctx, node, 'priority'))),
+
+    vscode.commands.registerCommand('sdndb.editTitle', guarded(ctx, 'editTitle', async (node?: unknown) => {
+      const target = await resolveRecord(ctx, node, 'Record whose title to edit');
+      if (!target) return;
+      const { database } = target.node;
+      const field = titleField(ctx.store.database(database)?.db.columns ?? Object.keys(target.record.fields));
+      if (!field) throw new Error(`${database} has no title, name or description column`);
+      const value = await vscode.window.showInputBox({
+        prompt: `${field} of ${database} #${target.record.id}`,
+        value: target.record.fields[field] ?? '',
+        validateInput: (v) => (v.includes('\n') ? 'one line only' : undefined),
+      });
+      if (value === undefined || value === target.record.fields[field]) return;
+      await editFields(ctx, database, target.record, { [field]: value });
+    })),
+
+    vscode.commands.registerCommand('sdndb.addRecord', guarded(ctx, 'addRecord', async (node?: unknown) => {
+      let database: string | undefined;
+      if (node && typeof node === 'object' && 'database' in node) database = (node as { database: string }).database;
+      database ??= await pickDatabase(ctx, 'Database to add a record to');
+      if (!database) return;
+      const entry = ctx.store.database(database);
+      const field = titleField(entry?.db.columns ?? []);
+      if (!field) throw new Error(`${database} has no title, name or description column`);
+      const title = await vscode.window.showInputBox({ prompt: `New ${database} record: ${field}`, placeHolder: field });
+      if (!title) return;
+      const fields: Record<string, string> = { [field]: title };
+      const status = entry && groupField(entry.db.columns, 'status');
+      if (status) {
+        const used = new Set(entry.records.map((r) => r.fields[status]));
+        const first = ['open', 'planned', 'todo'].find((s) => used.has(s));
+        if (first) fields[status] = first;
+      }
+      const client = await ctx.supervisor.ready();
+      const record = await client.create(database, fields);
+      await ctx.store.refreshDatabase(database);
+      const open = 'Open';
+      const choice = await vscode.window.showInformationMessage(`sdndb: added ${database} #${record.id} "${recordTitle(record)}".`, open);
+      if (choice === open) await vscode.commands.executeCommand('sdndb.openRecord', { kind: 'record', database, id: record.id });
+    })),
+
+    vscode.commands.registerCommand('sdndb.deleteRecord', guarded(ctx, 'deleteRecord', async (node?: unknown) => {
+      const target = await resolveRecord(ctx, node, 'Record to delete');
+      if (!target) return;
+      const { database } = target.node;
+      const yes = 'Delete';
+      const choice = await vscode.window.showWarningMessage(
+        `Delete ${database} #${target.record.id} "${recordTitle(target.record)}"?`,
+        { modal: true, detail: 'The row is removed from the .sdn file.' }, yes);
+      if (choice !== yes) return;
+      const client = await ctx.supervisor.ready();
+      const result = await client.delete({
+        database, id: target.record.id, baseVersion: target.record.version, strategy: settings().defaultStrategy,
+      });
+      if (result.outcome === 'conflict') {
+        void vscode.window.showWarningMessage(`sdndb: ${database} #${target.record.id} was changed elsewhere; not deleted. See the Conflicts view.`);
+      }
+      await ctx.store.refreshDatabase(database);
+    })),
+  ];
+}

@@ -1,0 +1,27 @@
+// `sdndb-conflict:/<conflict id>/<side>.txt`: read-only text of one side of a conflict, for the diff editor.
+import * as vscode from 'vscode';
+import { RecordStore } from './client';
+
+export const CONFLICT_SCHEME = 'sdndb-conflict';
+export type Side = 'base' | 'ours' | 'theirs';
+
+export function conflictSideUri(conflictId: string, side: Side, label: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: CONFLICT_SCHEME, path: `/${encodeURIComponent(conflictId)}/${label}.txt`, query: side });
+}
+
+export class ConflictValueProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(private readonly store: RecordStore) {}
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const id = decodeURIComponent(uri.path.split('/')[1] ?? '');
+    const side = uri.query as Side;
+    const c = this.store.conflicts.find((x) => x.id === id);
+    if (!c) return '(this conflict has been resolved)\n';
+    return `${c[side] ?? ''}\n`;
+  }
+
+  dispose(): void { this.changeEmitter.dispose(); }
+}

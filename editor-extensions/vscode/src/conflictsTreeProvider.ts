@@ -1,0 +1,64 @@
+// The Conflicts view: one node per conflict, with base / mine / theirs underneath.
+import * as vscode from 'vscode';
+import { Conflict, conflictLabel, RecordStore, shortValue } from './client';
+import { ConflictNode, ConflictsNode, ConflictValueNode } from './nodes';
+
+export const SIDE_LABEL = { base: 'base', ours: 'mine', theirs: 'theirs' } as const;
+
+export class ConflictsTreeProvider implements vscode.TreeDataProvider<ConflictsNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<ConflictsNode | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly store: RecordStore) {
+    this.sub = store.onDidUpdate(() => this.changeEmitter.fire(undefined));
+  }
+
+  private conflict(id: string): Conflict | undefined {
+    return this.store.conflicts.find((c) => c.id === id);
+  }
+
+  getChildren(node?: ConflictsNode): ConflictsNode[] {
+    if (!node) return this.store.conflicts.map((c): ConflictNode => ({ kind: 'conflict', conflictId: c.id }));
+    if (node.kind === 'conflict') {
+      return (['base', 'ours', 'theirs'] as const).map((side): ConflictValueNode => ({ kind: 'conflictValue', conflictId: node.conflictId, side }));
+    }
+    return [];
+  }
+
+  getParent(node: ConflictsNode): ConflictsNode | undefined {
+    return node.kind === 'conflictValue' ? { kind: 'conflict', conflictId: node.conflictId } : undefined;
+  }
+
+  getTreeItem(node: ConflictsNode): vscode.TreeItem {
+    const c = this.conflict(node.conflictId);
+    if (node.kind === 'conflict') {
+      const item = new vscode.TreeItem(c ? conflictLabel(c) : node.conflictId, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `conflict:${node.conflictId}`;
+      item.contextValue = 'conflict';
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+      if (c) {
+        item.description = `mine ${shortValue(c.ours, 20)} ≠ theirs ${shortValue(c.theirs, 20)}`;
+        const md = new vscode.MarkdownString();
+        md.appendMarkdown(`**Conflict** in \`${c.database}\` record \`${c.record}\`, field \`${c.field}\`\n\n`);
+        md.appendMarkdown(`- base: \`${c.base}\`\n- mine: \`${c.ours}\`\n- theirs: \`${c.theirs}\`\n\n`);
+        if (c.who || c.when) md.appendMarkdown(`by ${c.who || '?'} at ${c.when || '?'}`);
+        item.tooltip = md;
+      }
+      return item;
+    }
+    const value = c ? c[node.side] : '';
+    const item = new vscode.TreeItem(SIDE_LABEL[node.side], vscode.TreeItemCollapsibleState.None);
+    item.id = `conflict:${node.conflictId}:${node.side}`;
+    item.description = shortValue(value, 60);
+    item.tooltip = value;
+    item.contextValue = `conflictValue-${node.side}`;
+    item.iconPath = new vscode.ThemeIcon(node.side === 'base' ? 'git-commit' : node.side === 'ours' ? 'account' : 'remote');
+    return item;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changeEmitter.dispose();
+  }
+}

@@ -1,0 +1,81 @@
+// Entry point: activate() only wires things together; the logic lives in the modules it creates.
+import * as vscode from 'vscode';
+import { RecordStore, ServerState, ServerSupervisor } from './client';
+import { registerConflictCommands } from './commands/conflictCommands';
+import { CommandContext } from './commands/context';
+import { registerRecordCommands } from './commands/recordCommands';
+import { registerViewCommands } from './commands/viewCommands';
+import { launchConfig, RESTART_SETTINGS, SECTION, settings } from './config';
+import { CONFLICT_SCHEME, ConflictValueProvider } from './conflictValueProvider';
+import { ConflictsTreeProvider } from './conflictsTreeProvider';
+import { ConflictsNode, RecordsNode } from './nodes';
+import { RECORD_SCHEME, RecordFileSystemProvider } from './recordFileSystemProvider';
+import { RecordsTreeProvider } from './recordsTreeProvider';
+import { SdndbStatusBar } from './statusBar';
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel('sdndb', { log: true });
+  const version = String(context.extension.packageJSON.version ?? '');
+  const supervisor = new ServerSupervisor({ launchConfig: () => launchConfig(log, version), logger: log });
+  const store = new RecordStore(supervisor, {
+    logger: log,
+    throttleMs: () => settings().refreshThrottleMs,
+    autoRefresh: () => settings().autoRefresh,
+  });
+  const records = new RecordsTreeProvider(store, settings().groupBy);
+  const conflicts = new ConflictsTreeProvider(store);
+  const recordsView = vscode.window.createTreeView<RecordsNode>('sdndb.records', { treeDataProvider: records, showCollapseAll: true });
+  const conflictsView = vscode.window.createTreeView<ConflictsNode>('sdndb.conflicts', { treeDataProvider: conflicts });
+  const recordFs = new RecordFileSystemProvider(supervisor, store, () => settings().defaultStrategy);
+  const conflictValues = new ConflictValueProvider(store);
+  const ctx: CommandContext = { supervisor, store, records, recordsView, conflictsView, recordFs, log };
+
+  context.subscriptions.push(
+    log, supervisor, store, records, conflicts, recordsView, conflictsView, recordFs, conflictValues,
+    vscode.workspace.registerFileSystemProvider(RECORD_SCHEME, recordFs, { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(CONFLICT_SCHEME, conflictValues),
+    new SdndbStatusBar(supervisor, store),
+    ...registerViewCommands(ctx),
+    ...registerRecordCommands(ctx),
+    ...registerConflictCommands(ctx),
+    store.onDidUpdate(() => {
+      const n = store.conflicts.length;
+      conflictsView.badge = n ? { value: n, tooltip: `${n} sdndb conflict${n === 1 ? '' : 's'}` } : undefined;
+      conflictsView.description = n ? `${n}` : undefined;
+    }),
+    supervisor.onDidChangeState((state) => onStateChange(state, supervisor, log)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (RESTART_SETTINGS.some((k) => e.affectsConfiguration(k))) {
+        log.info('settings changed: restarting the sdndb server');
+        void supervisor.restart();
+      }
+      if (e.affectsConfiguration(`${SECTION}.groupBy`)) records.groupBy = settings().groupBy;
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void supervisor.restart()),
+  );
+  void vscode.commands.executeCommand('setContext', 'sdndb.filterActive', false);
+  void vscode.commands.executeCommand('setContext', 'sdndb.serverState', supervisor.state);
+  void supervisor.start();
+}
+
+function onStateChange(state: ServerState, supervisor: ServerSupervisor, log: vscode.LogOutputChannel): void {
+  void vscode.commands.executeCommand('setContext', 'sdndb.serverState', state);
+  log.info(`server state: ${state}`);
+  if (state === 'missing') {
+    void vscode.window.showErrorMessage(`sdndb: ${supervisor.lastError}`, 'Open Settings', 'Show Log').then((c) => {
+      if (c === 'Open Settings') void vscode.commands.executeCommand('sdndb.openSettings');
+      if (c === 'Show Log') log.show(true);
+    });
+  } else if (state === 'failed') {
+    void vscode.window.showErrorMessage(`sdndb: the server keeps failing (${supervisor.lastError}).`, 'Restart Server', 'Show Log').then((c) => {
+      if (c === 'Restart Server') void supervisor.restart();
+      if (c === 'Show Log') log.show(true);
+    });
+  } else if (state === 'restarting') {
+    void vscode.window.setStatusBarMessage(`sdndb: ${supervisor.lastError}; restarting…`, 5000);
+  }
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; disposing the supervisor stops the server.
+}
