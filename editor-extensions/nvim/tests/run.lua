@@ -95,6 +95,9 @@ function T.noted(pat)
   end
 end
 
+-- `-u NONE` skips plugin/ scripts: load ours as a plugin manager would.
+vim.cmd("runtime! plugin/sdndb.lua")
+
 -- Load spec files.
 local files = vim.fn.glob(tests_dir .. "/*_spec.lua", false, true)
 table.sort(files)

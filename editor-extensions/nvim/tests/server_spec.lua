@@ -1,0 +1,448 @@
+-- End-to-end tests: the plugin against the real `sdndb serve` (SDNDB_BIN) on copies of
+-- docs/example/*.sdn in a temporary folder.
+return function(T)
+  local uv = vim.uv or vim.loop
+  local sep = "│"
+  local bin = os.getenv("SDNDB_BIN") or (T.repo_root .. "/build/server/sdndb")
+  local mock = os.getenv("SDNDB_MOCK_STATE") -- development only: a fake server without files
+  local examples = T.repo_root .. "/docs/example"
+
+  local sdndb = require("sdndb")
+  local view = require("sdndb.view")
+  local conflicts = require("sdndb.conflicts")
+  local server = require("sdndb.server")
+  local format = require("sdndb.format")
+
+  local real_select, real_input, real_confirm = vim.ui.select, vim.ui.input, view.confirm
+  local counter = 0
+
+  local function fresh_dir()
+    counter = counter + 1
+    local dir = (os.getenv("SDNDB_TEST_TMP") or vim.fn.fnamemodify(vim.fn.tempname(), ":h"))
+      .. string.format("/db-%d-%d", uv.os_getpid(), counter)
+    vim.fn.mkdir(dir, "p")
+    for _, f in ipairs(vim.fn.glob(examples .. "/*.sdn", false, true)) do
+      T.write(dir .. "/" .. vim.fn.fnamemodify(f, ":t"), T.read(f))
+    end
+    if mock then
+      vim.env.MOCK_STATE = dir .. "/state.json"
+      T.write(vim.env.MOCK_STATE, T.read(mock))
+    end
+    return dir
+  end
+
+  local function start(opts)
+    local dir = fresh_dir()
+    sdndb.setup(vim.tbl_extend("force", { binary = bin, dir = dir, timeout = 10000 }, opts or {}))
+    return dir
+  end
+
+  local function cli(dir, ...)
+    local out = vim.fn.system(vim.list_extend({ bin, "--dir", dir }, { ... }))
+    return out, vim.v.shell_error
+  end
+
+  local function file(dir, db)
+    return T.read(dir .. "/" .. (db or "todo") .. "_db.sdn") or ""
+  end
+
+  -- The line of record `id` in the todo file on disk.
+  local function row(dir, id)
+    if mock then
+      for _, r in ipairs(vim.json.decode(T.read(vim.env.MOCK_STATE)).dbs.todo.records) do
+        if r.id == id then
+          local f = r.fields
+          return table.concat({ f.id, f.keyword, f.area, f.priority, f.description, f.status }, ", ")
+        end
+      end
+      return nil
+    end
+    for line in file(dir):gmatch("[^\n]+") do
+      if line:match("^%s+" .. vim.pesc(id) .. "%s*,") then
+        return line
+      end
+    end
+  end
+
+  local function lines(buf)
+    return vim.api.nvim_buf_get_lines(buf or 0, 0, -1, false)
+  end
+
+  local function line_of(buf, id)
+    return format.find_line(lines(buf), id, sep)
+  end
+
+  local function cell(buf, id, col)
+    local st = view.state[buf]
+    local l = lines(buf)[line_of(buf, id)]
+    local cells = format.split(l, sep)
+    for i, c in ipairs(st.columns) do
+      if c == col then
+        return format.unescape(cells[i], sep)
+      end
+    end
+  end
+
+  -- Changes one cell of a record's line, as a user would.
+  local function set_cell(buf, id, col, value)
+    local st = view.state[buf]
+    local lnum = T.ok(line_of(buf, id), "no line for id " .. id)
+    local cells = format.split(lines(buf)[lnum], sep)
+    for i, c in ipairs(st.columns) do
+      if c == col then
+        cells[i] = " " .. format.escape(value, sep) .. " "
+      end
+    end
+    vim.api.nvim_buf_set_lines(buf, lnum - 1, lnum, false, { table.concat(cells, sep) })
+  end
+
+  local function open(db)
+    vim.cmd("Sdndb " .. (db or "todo"))
+    local buf = vim.api.nvim_get_current_buf()
+    T.ok(view.state[buf], "buffer state for " .. vim.api.nvim_buf_get_name(buf))
+    return buf
+  end
+
+  local function diags(buf, ns)
+    local d = vim.diagnostic.get(buf, { namespace = ns })
+    table.sort(d, function(a, b)
+      return a.lnum < b.lnum
+    end)
+    return d
+  end
+
+  -- Waits until the server has told us about a change to a modified buffer.
+  local function wait_notice()
+    T.wait(function()
+      return T.noted("changed elsewhere") ~= nil
+    end, 5000, "the 'changed elsewhere' notice")
+  end
+
+  local function choose(label)
+    vim.ui.select = function(items, _, on_choice)
+      for _, it in ipairs(items) do
+        if it == label then
+          return on_choice(it)
+        end
+      end
+      error("no choice " .. label .. " in " .. vim.inspect(items))
+    end
+  end
+
+  table.insert(T.after_each, function()
+    vim.ui.select, vim.ui.input, view.confirm = real_select, real_input, real_confirm
+    pcall(vim.cmd, "silent! tabonly!")
+    pcall(vim.cmd, "silent! only!")
+    pcall(vim.fn.setqflist, {}, "r")
+    pcall(vim.cmd, "silent! cclose")
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_get_name(b):match("^sdndb://") then
+        pcall(vim.api.nvim_buf_delete, b, { force = true })
+      end
+    end
+    server.stop()
+  end)
+
+  T.test(":Sdndb lists the databases", function()
+    start()
+    local out = vim.fn.execute("Sdndb")
+    for _, name in ipairs({ "todo", "feature", "task" }) do
+      T.match(out, name, ":Sdndb output")
+    end
+    local dbs = sdndb.databases(true)
+    T.eq(3, #dbs)
+    T.ok(server.is_running(), "server running")
+  end)
+
+  T.test(":Sdndb todo opens an aligned, editable buffer", function()
+    start()
+    local buf = open("todo")
+    T.eq("sdndb://todo", vim.api.nvim_buf_get_name(buf))
+    T.eq("acwrite", vim.bo[buf].buftype)
+    T.eq(false, vim.bo[buf].modified)
+    local l = lines(buf)
+    T.eq(13, #l, "header + 12 records")
+    T.match(l[1], "^id%s+│ keyword")
+    T.match(l[1], "│ status%s+│ valid$")
+    local col1
+    for i, line in ipairs(l) do
+      local _, n = line:gsub(sep, "")
+      T.eq(#view.state[buf].columns - 1, n, "separators on line " .. i)
+      local w = vim.fn.strdisplaywidth(line:sub(1, line:find(sep, 1, true) - 1))
+      col1 = col1 or w
+      T.eq(col1, w, "aligned first column on line " .. i)
+    end
+    T.match(l[2], "^1%s+│ TODO%s+│ codegen")
+    T.eq("Document the CLI 1", cell(buf, "1", "description"))
+    T.eq("", cell(buf, "1", "issue"))
+  end)
+
+  T.test("edit a field, :w writes the file (other rows byte-identical)", function()
+    local dir = start()
+    local before = file(dir)
+    local buf = open("todo")
+    set_cell(buf, "3", "status", "closed")
+    T.eq(true, vim.bo[buf].modified)
+    vim.cmd("write")
+    T.eq(false, vim.bo[buf].modified, "modified after :w")
+    T.match(row(dir, "3"), "closed")
+    T.eq("closed", cell(buf, "3", "status"))
+    if not mock then
+      local a, b = vim.split(before, "\n"), vim.split(file(dir), "\n")
+      T.eq(#a, #b, "line count")
+      local diff = 0
+      for i = 1, #a do
+        if a[i] ~= b[i] then
+          diff = diff + 1
+          T.match(b[i], "^%s+3,", "only row 3 changed")
+        end
+      end
+      T.eq(1, diff, "changed lines")
+      local out, rc = cli(dir, "show", "todo", "3", "--json")
+      T.eq(0, rc, out)
+      T.match(out, '"closed"')
+    end
+  end)
+
+  T.test("a new line creates a record, the buffer shows its id", function()
+    local dir = start()
+    local buf = open("todo")
+    local cells = { "", "TODO", "doc", "P2", "Write the nvim help", "doc/nvim.spl", "7", "", "", "open", "true" }
+    vim.api.nvim_buf_set_lines(buf, -1, -1, false, { table.concat(cells, " " .. sep .. " ") })
+    vim.cmd("write")
+    T.eq(false, vim.bo[buf].modified)
+    T.eq(14, #lines(buf))
+    local found
+    for _, l in ipairs(lines(buf)) do
+      if l:find("Write the nvim help", 1, true) then
+        found = l
+      end
+    end
+    T.ok(found, "new line in the buffer")
+    local id = vim.trim(format.split(found, sep)[1])
+    T.ok(id ~= "", "generated id shown")
+    T.ok(row(dir, id), "row " .. id .. " on disk")
+    T.match(row(dir, id), "Write the nvim help")
+  end)
+
+  T.test("a deleted line is deleted only after confirmation", function()
+    local dir = start()
+    local before = file(dir)
+    local buf = open("todo")
+    local lnum = line_of(buf, "4")
+    vim.api.nvim_buf_set_lines(buf, lnum - 1, lnum, false, {})
+    local asked
+    view.confirm = function(msg)
+      asked = msg
+      return false
+    end
+    vim.cmd("write")
+    T.match(asked, "4")
+    T.eq(before, file(dir), "declined: file unchanged")
+    T.eq(true, vim.bo[buf].modified)
+    view.confirm = function()
+      return true
+    end
+    vim.cmd("write")
+    T.eq(nil, row(dir, "4"), "row 4 gone")
+    T.ok(row(dir, "5"), "row 5 kept")
+    T.eq(false, vim.bo[buf].modified)
+    T.eq(nil, line_of(buf, "4"))
+    T.eq(12, #lines(buf))
+  end)
+
+  T.test("bad lines are reported on their line and nothing is sent", function()
+    local dir = start()
+    local before = file(dir)
+    local buf = open("todo")
+    local l2 = line_of(buf, "2")
+    vim.api.nvim_buf_set_lines(buf, l2 - 1, l2, false, { "2 │ TODO │ only three" })
+    local l5 = line_of(buf, "5")
+    local dup = lines(buf)[l5]
+    vim.api.nvim_buf_set_lines(buf, -1, -1, false, { dup })
+    set_cell(buf, "1", "status", "closed") -- a valid edit that must not be sent either
+    vim.cmd("write")
+    local d = diags(buf, view.ns_parse)
+    T.eq(2, #d)
+    T.eq(l2 - 1, d[1].lnum)
+    T.match(d[1].message, "expected 11 cells")
+    T.eq(#lines(buf) - 1, d[2].lnum)
+    T.match(d[2].message, "duplicate id '5'")
+    T.eq(before, file(dir), "file unchanged")
+    T.eq(true, vim.bo[buf].modified)
+    T.ok(T.noted("nothing was written"))
+    -- Fix the lines: the diagnostics go away and the valid edit is written.
+    vim.api.nvim_buf_set_lines(buf, -2, -1, false, {})
+    vim.api.nvim_buf_set_lines(buf, l2 - 1, l2, false, { (dup:gsub("^5", "2")) })
+    local fixed = lines(buf)[l2]
+    local c = format.split(fixed, sep)
+    c[5] = " Speed up lexer 2 "
+    vim.api.nvim_buf_set_lines(buf, l2 - 1, l2, false, { table.concat(c, sep) })
+    vim.cmd("write")
+    T.eq(0, #diags(buf, view.ns_parse))
+    T.match(row(dir, "1"), "closed")
+    T.eq(false, vim.bo[buf].modified)
+  end)
+
+  T.test("a CLI edit reloads an unmodified buffer in place (cursor kept)", function()
+    local dir = start()
+    local buf = open("todo")
+    local l8 = line_of(buf, "8")
+    vim.api.nvim_win_set_cursor(0, { l8, 6 })
+    local out, rc = cli(dir, "edit", "todo", "5", "status=closed")
+    T.eq(0, rc, out)
+    T.wait(function()
+      return cell(buf, "5", "status") == "closed"
+    end, 5000, "buffer shows the CLI edit")
+    T.eq(false, vim.bo[buf].modified)
+    T.eq({ line_of(buf, "8"), 6 }, vim.api.nvim_win_get_cursor(0))
+    T.eq(nil, T.noted("changed elsewhere"))
+  end)
+
+  T.test("a CLI edit keeps unsaved edits (notice), :w then merges both", function()
+    local dir = start()
+    local buf = open("todo")
+    set_cell(buf, "2", "description", "Edited in Neovim")
+    local out, rc = cli(dir, "edit", "todo", "6", "status=open")
+    T.eq(0, rc, out)
+    wait_notice()
+    T.eq("Edited in Neovim", cell(buf, "2", "description"), "unsaved edit kept")
+    T.eq("closed", cell(buf, "6", "status"), "not reloaded")
+    T.eq(true, vim.bo[buf].modified)
+    vim.cmd("write")
+    T.eq(false, vim.bo[buf].modified)
+    T.match(row(dir, "2"), "Edited in Neovim")
+    T.match(row(dir, "6"), "open")
+    T.eq("open", cell(buf, "6", "status"), "reloaded after :w")
+  end)
+
+  T.test("different fields of one record edited on both sides merge", function()
+    local dir = start()
+    local buf = open("todo")
+    set_cell(buf, "9", "description", "Mine")
+    local out, rc = cli(dir, "edit", "todo", "9", "status=open")
+    T.eq(0, rc, out)
+    wait_notice()
+    vim.cmd("write")
+    T.match(row(dir, "9"), "Mine")
+    T.match(row(dir, "9"), "open")
+    T.eq(0, #diags(buf, conflicts.ns), "no conflicts")
+  end)
+
+  -- Makes a conflict on record `id`, field `col`: mine = `mine`, theirs (CLI) = `theirs`.
+  local function make_conflict(dir, buf, id, col, mine, theirs)
+    T.notes = {}
+    set_cell(buf, id, col, mine)
+    local out, rc = cli(dir, "edit", "todo", id, col .. "=" .. theirs)
+    T.eq(0, rc, out)
+    wait_notice()
+    vim.cmd("write")
+  end
+
+  T.test("a conflict shows as a diagnostic and in quickfix; Keep mine resolves it", function()
+    local dir = start()
+    local buf = open("todo")
+    make_conflict(dir, buf, "7", "priority", "P2", "P3")
+    T.eq(false, vim.bo[buf].modified)
+    T.match(row(dir, "7"), "P3", "stored value kept until resolved")
+    local l7 = line_of(buf, "7")
+    local d = diags(buf, conflicts.ns)
+    T.eq(1, #d)
+    T.eq(l7 - 1, d[1].lnum)
+    T.match(d[1].message, "priority")
+    T.match(d[1].message, '"P2"')
+    T.match(d[1].message, '"P3"')
+    T.ok(T.noted("1 conflict"), "write summary mentions the conflict")
+    vim.cmd("Sdndb conflicts")
+    local qf = vim.fn.getqflist()
+    T.eq(1, #qf)
+    T.eq(buf, qf[1].bufnr)
+    T.eq(l7, qf[1].lnum)
+    T.match(qf[1].text, "priority")
+    vim.cmd("cclose")
+    vim.api.nvim_set_current_buf(buf)
+    vim.api.nvim_win_set_cursor(0, { l7, 0 })
+    choose("Keep mine")
+    vim.cmd("Sdndb resolve")
+    T.match(row(dir, "7"), "P2")
+    T.eq("P2", cell(buf, "7", "priority"))
+    T.eq(0, #diags(buf, conflicts.ns))
+    T.eq(0, #conflicts.fetch("todo"))
+  end)
+
+  T.test("Keep theirs and Edit value resolve conflicts", function()
+    local dir = start()
+    local buf = open("todo")
+    make_conflict(dir, buf, "10", "area", "mine-area", "cli-area")
+    make_conflict(dir, buf, "11", "priority", "P2", "P0")
+    T.eq(2, #diags(buf, conflicts.ns))
+    vim.api.nvim_win_set_cursor(0, { line_of(buf, "10"), 0 })
+    choose("Keep theirs")
+    vim.cmd("Sdndb resolve")
+    T.match(row(dir, "10"), "cli%-area")
+    vim.api.nvim_win_set_cursor(0, { line_of(buf, "11"), 0 })
+    choose("Edit value")
+    local default
+    vim.ui.input = function(o, cb)
+      default = o.default
+      cb("P1")
+    end
+    vim.cmd("Sdndb resolve")
+    T.eq("P2", default, "the input starts from my value")
+    T.match(row(dir, "11"), "P1")
+    T.eq(0, #diags(buf, conflicts.ns))
+    T.eq("P1", cell(buf, "11", "priority"))
+  end)
+
+  T.test("the side-by-side view shows mine and theirs in diff mode", function()
+    local dir = start()
+    local buf = open("todo")
+    make_conflict(dir, buf, "12", "priority", "P1", "P0")
+    vim.api.nvim_win_set_cursor(0, { line_of(buf, "12"), 0 })
+    local tab = vim.api.nvim_get_current_tabpage()
+    vim.cmd("Sdndb diff")
+    T.ok(vim.api.nvim_get_current_tabpage() ~= tab, "new tab")
+    local wins = vim.api.nvim_tabpage_list_wins(0)
+    T.eq(2, #wins)
+    local texts = {}
+    for _, w in ipairs(wins) do
+      T.eq(true, vim.wo[w].diff, "diff mode")
+      texts[#texts + 1] = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(w), 0, -1, false), "\n")
+    end
+    T.match(texts[1], "priority: P1")
+    T.match(texts[2], "priority: P0")
+    T.match(vim.api.nvim_buf_get_name(vim.api.nvim_win_get_buf(wins[1])), "mine")
+  end)
+
+  T.test("strategy 'error': the line is kept and marked; :w again overwrites", function()
+    local dir = start({ strategy = "error" })
+    local buf = open("todo")
+    set_cell(buf, "8", "area", "mine")
+    local out, rc = cli(dir, "edit", "todo", "8", "area=theirs")
+    T.eq(0, rc, out)
+    wait_notice()
+    vim.cmd("write")
+    T.eq(true, vim.bo[buf].modified, "still modified")
+    T.eq("mine", cell(buf, "8", "area"), "my line kept")
+    local d = diags(buf, view.ns_parse)
+    T.eq(1, #d)
+    T.eq(line_of(buf, "8") - 1, d[1].lnum)
+    T.match(d[1].message, "changed elsewhere")
+    T.match(row(dir, "8"), "theirs")
+    vim.cmd("write")
+    T.eq(false, vim.bo[buf].modified)
+    T.match(row(dir, "8"), "mine")
+  end)
+
+  T.test(":checkhealth sdndb reports binary, version, databases and server", function()
+    start()
+    vim.fn.execute("Sdndb")
+    vim.cmd("silent checkhealth sdndb")
+    local text = table.concat(lines(0), "\n")
+    T.match(text, "binary: " .. vim.pesc(bin))
+    T.match(text, "version: ")
+    T.match(text, "todo: ")
+    T.match(text, "running %(pid %d+%)")
+    T.no_match(text, "ERROR")
+  end)
+end
