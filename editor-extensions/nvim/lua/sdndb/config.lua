@@ -37,17 +37,28 @@ M.strategies = { ["error"] = true, ["last-write-wins"] = true, ["last-modified-w
 
 M.options = vim.deepcopy(M.defaults)
 
+-- (vim.validate changed its signature in 0.11; a small checker works everywhere.)
+local function check(name, value, kind, optional)
+  if value == nil and optional then
+    return
+  end
+  if type(value) ~= kind then
+    error(string.format("sdndb: option '%s' must be a %s, got %s", name, kind, type(value)), 0)
+  end
+end
+
 local function validate(o)
-  vim.validate({
-    binary = { o.binary, "string" },
-    dir = { o.dir, "string", true },
-    strategy = { o.strategy, "string", true },
-    confirm_delete = { o.confirm_delete, "boolean" },
-    auto_refresh = { o.auto_refresh, "boolean" },
-    separator = { o.separator, "string" },
-    timeout = { o.timeout, "number" },
-    server_args = { o.server_args, "table" },
-  })
+  check("binary", o.binary, "string")
+  check("dir", o.dir, "string", true)
+  check("strategy", o.strategy, "string", true)
+  check("confirm_delete", o.confirm_delete, "boolean")
+  check("auto_refresh", o.auto_refresh, "boolean")
+  check("separator", o.separator, "string")
+  check("timeout", o.timeout, "number")
+  check("server_args", o.server_args, "table")
+  if o.keymaps ~= false then
+    check("keymaps", o.keymaps, "table")
+  end
   if o.strategy and not M.strategies[o.strategy] then
     error("sdndb: unknown strategy '" .. o.strategy .. "'")
   end
@@ -64,7 +75,9 @@ function M.setup(opts)
     o.keymaps = false
   end
   if o.dir then
-    o.dir = vim.fn.fnamemodify(vim.fn.expand(o.dir), ":p"):gsub("/$", "")
+    check("dir", o.dir, "string")
+    local d = vim.fn.fnamemodify(vim.fn.expand(o.dir), ":p")
+    o.dir = #d > 1 and d:gsub("/$", "") or d
   end
   validate(o)
   M.options = o

@@ -98,8 +98,9 @@ end
 
 local function highlight(buf)
   vim.api.nvim_buf_clear_namespace(buf, M.ns_hl, 0, -1)
-  if vim.api.nvim_buf_line_count(buf) >= 1 then
-    vim.api.nvim_buf_add_highlight(buf, M.ns_hl, "Title", 0, 0, -1)
+  local first = vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1]
+  if first and first ~= "" then
+    pcall(vim.api.nvim_buf_set_extmark, buf, M.ns_hl, 0, 0, { end_row = 0, end_col = #first, hl_group = "Title" })
   end
 end
 
@@ -421,7 +422,14 @@ end
 
 ---Opens a database in the current window.
 function M.open(db)
-  vim.cmd("edit " .. vim.fn.fnameescape(M.prefix .. db))
+  local name = M.prefix .. db
+  local existing = vim.fn.bufnr(name)
+  if existing ~= -1 and vim.api.nvim_buf_is_loaded(existing) and M.state[existing] then
+    vim.api.nvim_set_current_buf(existing)
+  else
+    vim.cmd("edit " .. vim.fn.fnameescape(name))
+  end
+  vim.cmd("setlocal nowrap")
   return vim.api.nvim_get_current_buf()
 end
 
