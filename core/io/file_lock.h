@@ -11,17 +11,31 @@
 //
 // Interoperation with the Simple project's tools: they treat the existence of
 // "<db path>.lock" as a lock. While such a file exists and its holder is alive (its first
-// line is a pid that is running on this host, or it is empty and younger than 60 s), Acquire
-// waits for it too. While sdndb holds the lock it also creates "<db path>.lock" containing
-// "<pid>\n<unix µs>" (the Simple format), so those tools wait for sdndb; it is removed on
-// release.
+// line is a pid that is running on this host — not a zombie, not our own pid — or it is empty
+// or unreadable and younger than 60 s), Acquire waits for it too, polling every 10 ms (that
+// file has no kernel notification) within the same timeout/cancel/on_wait rules; otherwise it
+// is stale and removed. This wait happens while already holding the flock. While sdndb holds
+// the lock it also creates "<db path>.lock" containing "<pid>\n<unix µs>" (the Simple format),
+// so those tools wait for sdndb; it is removed on release, but only if its content is still
+// ours (a Rust tool may have judged it stale after 60 s and put its own there).
 //
 // Acquire blocks in the kernel (no sleep/retry loop on the flock itself) until the lock
 // is granted, the timeout passes (LockTimeout, message like
 // "todo_db.sdn: locked by pid 4242 (sdndb edit) on host h for 1.3 s"), or the cancel flag is
 // set (Cancelled). It wakes every `tick` to check cancellation and call on_wait once per tick
 // with the current holder description (the CLI prints "waiting for lock ..." after 0.5 s).
+// The wake-up is a per-thread POSIX timer sending a real-time signal to the waiting thread
+// only: on first use the highest free real-time signal (SIGRTMAX downwards, disposition
+// SIG_DFL) gets a no-op handler without SA_RESTART, installed once for the process; it is
+// unblocked only in the waiting thread and only during the wait, and drained afterwards, so
+// the application sees no stray signals. Where that is unavailable it falls back to
+// non-blocking attempts every <= 10 ms. timeout == 0: one attempt, Busy if held (by sdndb or a
+// live legacy lock). Other errors: IOError (cannot open/lock the lock file, e.g. ENOLCK).
+// Acquiring twice from one thread waits for itself (until timeout/cancel).
 // Readers never take this lock.
+//
+// fork(): the lock descriptor is O_CLOEXEC, but a child forked without exec shares it and
+// keeps the lock held until it exits too.
 #pragma once
 
 #include <atomic>
@@ -48,13 +62,15 @@ class FileLock {
  public:
   // Acquires the lock for database `db_path`. See the header comment for the contract.
   static Result<std::unique_ptr<FileLock>> Acquire(const std::string& db_path, const LockOptions& options);
-  ~FileLock();  // releases (removes the legacy lock file, then unlocks)
+  ~FileLock();  // releases: removes our legacy lock file, clears the holder record, unlocks
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
 
   const std::string& lock_path() const { return lock_path_; }
 
-  // Reads the holder record of db_path's lock ("" when none is recorded). Never blocks.
+  // Describes the holder recorded in db_path's lock file, e.g. "pid 4242 (sdndb edit) on host
+  // h for 1.3 s"; "" when none is recorded or the recorded pid on this host is dead (the
+  // kernel released its lock). Never blocks, never locks.
   static std::string DescribeHolder(const std::string& db_path);
   static std::string LockPathFor(const std::string& db_path);  // "<db_path>.sdndb-lock"
 

@@ -6,9 +6,11 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -453,4 +455,50 @@ TEST_CASE("lock: mutual exclusion between threads with a fast tick (signal path)
   for (auto& t : threads) t.join();
   CHECK(failures.load() == 0);
   CHECK(ReadWholeFile(db) == "800\n");
+}
+
+TEST_CASE("lock: DescribeHolder ignores dead holders and names foreign hosts") {
+  TempDir dir;
+  const std::string db = dir.Join("db.sdn");
+  pid_t dead = ForkChild([] { return 0; });
+  WaitChild(dead);
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  REQUIRE(WriteWholeFile(db + ".sdndb-lock", "pid=" + std::to_string(dead) + " host=" + host +
+                                                 " program=sdndb edit since=1700000000000\n"));
+  CHECK(FileLock::DescribeHolder(db).empty());
+  REQUIRE(WriteWholeFile(db + ".sdndb-lock", "pid=77 host=laptop program=VS Code (sdndb) since=" +
+                                                 std::to_string(static_cast<long long>(::time(nullptr)) * 1000 - 1300) +
+                                                 "\n"));
+  const std::string who = FileLock::DescribeHolder(db);
+  INFO(who);
+  CHECK(who.rfind("pid 77 (VS Code (sdndb)) on host laptop for ", 0) == 0);
+  const double secs = std::atof(who.c_str() + who.rfind("for ") + 4);
+  CHECK(secs >= 1.2);
+  CHECK(secs < 2.5);
+  REQUIRE(WriteWholeFile(db + ".sdndb-lock", "garbage"));
+  CHECK(FileLock::DescribeHolder(db).empty());
+  // A stale record does not stop anyone: the kernel lock is what counts.
+  auto lock = FileLock::Acquire(db, Opts(0));
+  CHECK(lock.ok());
+}
+
+TEST_CASE("lock: waiting leaves no pending wake-up signal behind") {
+  TempDir dir;
+  const std::string db = dir.Join("db.sdn");
+  HeldByChild holder(db);
+  auto lock = FileLock::Acquire(db, Opts(120, 5));
+  REQUIRE(lock.status().code() == StatusCode::kLockTimeout);
+  sigset_t pending;
+  sigemptyset(&pending);
+  REQUIRE(::sigpending(&pending) == 0);
+  for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) CHECK_FALSE(sigismember(&pending, sig));
+  // The thread's signal mask is as it was.
+  sigset_t mask;
+  REQUIRE(::pthread_sigmask(SIG_BLOCK, nullptr, &mask) == 0);
+  for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) CHECK_FALSE(sigismember(&mask, sig));
+  // A blocking sleep right after is not cut short by a stray tick.
+  const int64_t t0 = NowMicros();
+  ::usleep(50000);
+  CHECK(NowMicros() - t0 >= 49000);
 }
