@@ -137,11 +137,16 @@ void Table::SetCellRaw(size_t row, size_t col, std::string_view spelling) {
   Item& item = items_[row_items_[row]];
   const CellRef cell = cells_[item.cell_begin + col];
   const std::string_view old = item.text;
+  // The row's style: is its first comma followed by a blank?
+  const CellRef& first_cell = cells_[item.cell_begin];
+  const size_t first_comma = old.find(',', first_cell.begin + first_cell.len);
+  const bool spaced_row = first_comma != std::string_view::npos && first_comma + 1 < old.size() &&
+                          lex::IsBlank(old[first_comma + 1]);
   auto splice = [&](std::string_view with) {
     std::string text;
     text.reserve(old.size() + with.size() + 2);
     text.append(old.substr(0, cell.begin));
-    if (cell.len == 0 && !with.empty() && cell.begin > 0 && old[cell.begin - 1] == ',' && separator_.size() > 1) {
+    if (cell.len == 0 && !with.empty() && cell.begin > 0 && old[cell.begin - 1] == ',' && spaced_row) {
       text += ' ';  // filling an empty cell of a spaced row: keep `, x`
     }
     text.append(with);
@@ -152,7 +157,7 @@ void Table::SetCellRaw(size_t row, size_t col, std::string_view spelling) {
   };
   std::string text = splice(spelling);
   std::vector<CellSpan> spans;
-  bool valid = Parser::RescanRow(*this, text, &spans) &&
+  bool valid = Parser::RescanRow(*this, text, &spans) && spans[col].kind != CellKind::kText &&
                std::string_view(text).substr(spans[col].begin, spans[col].len) == spelling;
   if (!valid) {
     std::string canonical = CanonicalCell(spelling);
@@ -230,7 +235,7 @@ void Table::AddColumn(const std::string& name, std::string_view default_spelling
     ScanError error;
     bool valid = ScanRow(spelling, 0, 0, 1, ParseOptions().max_depth, &spans, &result, &error) &&
                  spans.size() == 1 && result.end == spelling.size() && spans[0].begin == 0 &&
-                 spans[0].len == spelling.size();
+                 spans[0].len == spelling.size() && spans[0].kind != CellKind::kText;
     if (!valid) spelling = CanonicalCell(default_spelling);
   }
   // Header: insert before the closing `|` (or `}`), in the header's own separator style.

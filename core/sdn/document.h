@@ -82,15 +82,16 @@ class Table {
   // Sets one cell to `value` (canonical spelling). Only this row's text changes.
   void SetCell(size_t row, size_t col, std::string_view value);
   // Sets one cell to an exact spelling (caller guarantees it is a single valid cell). A
-  // spelling that would not read back as exactly this one cell is stored as the string
+  // spelling that would not read back as exactly this one SDN value (several cells, a
+  // comment, an open quote, or verbatim text such as `two words`) is stored as the string
   // CanonicalCell(spelling) instead, so an edit can never break the row.
   void SetCellRaw(size_t row, size_t col, std::string_view spelling);
   // Appends a row (values get canonical spelling); returns its index. Pass one value per
   // column: missing values become empty strings, extra values are ignored.
   size_t AppendRow(const std::vector<std::string>& values);
   void RemoveRow(size_t row);
-  // Adds a column at the end of the header; every row gains `default_spelling` (quoted
-  // canonically when it is not exactly one valid cell).
+  // Adds a column at the end of the header; every row gains `default_spelling` (stored as
+  // CanonicalCell(default_spelling) when it is not exactly one SDN value, as for SetCellRaw).
   void AddColumn(const std::string& name, std::string_view default_spelling);
 
   // The table as a Value (kind kTable): columns and one array of typed cell values per row.

@@ -23,6 +23,11 @@ int CountNewlines(std::string_view text, size_t begin, size_t end) {
   return n;
 }
 
+std::string CellCountMessage(size_t cells, const std::string& table, size_t columns) {
+  return "row has " + std::to_string(cells) + (cells == 1 ? " cell" : " cells") + ", table '" + table + "' has " +
+         std::to_string(columns) + (columns == 1 ? " column" : " columns");
+}
+
 size_t LineStartOf(std::string_view text, size_t pos) {
   while (pos > 0 && text[pos - 1] != '\n') --pos;
   return pos;
@@ -303,7 +308,9 @@ bool Parser::ParseValueLine(size_t pos, int depth, Value* out) {
     if (q == std::string_view::npos) return Fail(pos, "unterminated quoted string");
     value_end = q + 1;
     kind = CellKind::kQuoted;
-  } else if (c == '[' || c == '{') {
+  } else if (c == ']' || c == '}') {
+    return Fail(pos, std::string("unbalanced '") + c + "'");
+} else if (c == '[' || c == '{') {
     InlineValueParser inline_parser(text_, options_.max_depth);
     ScanError error;
     if (!inline_parser.Parse(pos, depth + 1, &value_end, &value, &error, &foreign)) return Fail(error);
@@ -441,8 +448,7 @@ bool Parser::ParseNamedTable(const LineInfo& info, size_t bar, int depth, bool t
     return Fail(error);
   }
   if (scratch_cells_.size() != columns.size()) {
-    return Fail(after, "row has " + std::to_string(scratch_cells_.size()) + " cells, table '" + name + "' has " +
-                           std::to_string(columns.size()) + " columns");
+    return Fail(after, CellCountMessage(scratch_cells_.size(), name, columns.size()));
   }
   Value v;
   v.kind = Value::Kind::kTable;
@@ -571,8 +577,7 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
       return Fail(error);
     }
     if (scratch_cells_.size() != column_count) {
-      return Fail(info.content, "row has " + std::to_string(scratch_cells_.size()) + " cells, table '" + name +
-                                    "' has " + std::to_string(column_count) + " columns");
+      return Fail(info.content, CellCountMessage(scratch_cells_.size(), name, column_count));
     }
     if (table != nullptr) {
       for (const CellSpan& cell : scratch_cells_) {

@@ -74,6 +74,8 @@ bool ScanRow(std::string_view text, size_t row_start, size_t first, int depth, i
       newlines += CountNewlines(text, pos, q);
       value_end = q + 1;
       kind = CellKind::kQuoted;
+    } else if (c == ']' || c == '}') {
+      return fail(pos, std::string("unbalanced '") + c + "'");
     } else if (c == '[' || c == '{') {
       InlineValueParser inline_parser(text, max_depth);
       if (!inline_parser.Parse(pos, depth + 1, &value_end, nullptr, error)) return false;
