@@ -169,6 +169,11 @@ export class SdndbClient {
       return client;
     } catch (err) {
       client.kill();
+      const exit = client.exited ? await client.exitPromise : undefined;
+      if (exit && !(err instanceof Error && /exited during initialize/.test(err.message))) {
+        throw new Error(`sdndb server exited during initialize (code ${exit.code}, signal ${exit.signal})` +
+          (stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''));
+      }
       throw err;
     }
   }

@@ -29,7 +29,7 @@ export function expandPath(p: string, workspaceFolder: string | undefined, home?
   if (workspaceFolder) out = out.replace(/\$\{workspaceFolder\}/g, workspaceFolder);
   if (home && (out === '~' || out.startsWith('~/'))) out = path.join(home, out.slice(1));
   if (!path.isAbsolute(out) && workspaceFolder) out = path.resolve(workspaceFolder, out);
-  return out;
+  return path.isAbsolute(out) ? path.normalize(out) : out;
 }
 
 export function findServer(opts: FindServerOptions): FoundServer | { error: string } {

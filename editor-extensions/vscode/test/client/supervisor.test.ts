@@ -1,0 +1,116 @@
+// ServerSupervisor and RecordStore against the real binary: restart after a crash, a missing
+// binary, and the store following CLI edits through sdndb/didChange.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RecordStore, ServerState, ServerSupervisor } from '../../src/client';
+import { BIN, cli, dbFor, exampleDir, requireBinary, waitFor } from './helpers';
+
+function supervisorFor(dir: string, binary = BIN) {
+  const states: ServerState[] = [];
+  const sup = new ServerSupervisor({
+    launchConfig: () => ({ ok: true, options: { binary, dir, rootPath: dir, startTimeoutMs: 20000 } }),
+    backoffMs: [50],
+    maxRestarts: 2,
+    windowMs: 60_000,
+  });
+  sup.onDidChangeState((s) => states.push(s));
+  return { sup, states };
+}
+
+describe('ServerSupervisor', () => {
+  it('starts, restarts a crashed server, and stops', async () => {
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    const { sup, states } = supervisorFor(dir);
+    try {
+      await sup.start();
+      assert.equal(sup.state, 'running');
+      const first = sup.client!;
+      const firstPid = first.pid;
+      let started = 0;
+      sup.onDidStart(() => started++);
+      first.crashForTest();
+      await waitFor(() => (started > 0 && sup.state === 'running' ? true : undefined), 10000, 'restart');
+      assert.notEqual(sup.client!.pid, firstPid);
+      assert.ok(states.includes('restarting'));
+      assert.ok((await sup.client!.databases()).length >= 3, 'the new server answers');
+      await sup.stop();
+      assert.equal(sup.state, 'stopped');
+      assert.equal(sup.client, undefined);
+    } finally {
+      await sup.stop();
+      cleanup();
+    }
+  });
+
+  it('gives up after too many crashes', async () => {
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    const { sup } = supervisorFor(dir);
+    try {
+      await sup.start();
+      for (let i = 0; i < 3; i++) {
+        const c = await waitFor(() => sup.client, 10000, 'running server');
+        c.crashForTest();
+        await waitFor(() => (sup.client !== c ? true : undefined), 10000, 'crash noticed');
+      }
+      await waitFor(() => (sup.state === 'failed' ? true : undefined), 10000, 'failed state');
+      assert.match(sup.lastError, /died/);
+    } finally {
+      await sup.stop();
+      cleanup();
+    }
+  });
+
+  it('reports a missing binary as "missing" with a clear message', async () => {
+    const { sup } = supervisorFor('/nonexistent', '/nonexistent/bin/sdndb');
+    await sup.start();
+    assert.equal(sup.state, 'missing');
+    assert.match(sup.lastError, /cannot start \/nonexistent\/bin\/sdndb/);
+    await assert.rejects(sup.ready(), /cannot start/);
+  });
+
+  it('reports an unresolvable launch config as "missing"', async () => {
+    const sup = new ServerSupervisor({ launchConfig: () => ({ ok: false, reason: 'The sdndb binary was not found' }) });
+    await sup.start();
+    assert.equal(sup.state, 'missing');
+    assert.equal(sup.lastError, 'The sdndb binary was not found');
+  });
+});
+
+describe('RecordStore', () => {
+  it('loads everything on start and follows CLI edits through didChange (throttled)', async () => {
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    const { sup } = supervisorFor(dir);
+    const store = new RecordStore(sup, { throttleMs: () => 100 });
+    let updates = 0;
+    store.onDidUpdate(() => updates++);
+    try {
+      await sup.start();
+      await waitFor(() => (store.isLoaded ? true : undefined), 10000, 'initial load');
+      const todo = dbFor(store.databases.map((e) => e.db), 'todo').name;
+      assert.equal(store.database(todo)!.records.length, 12);
+      assert.equal(store.findRecord(todo, '3')!.fields.description, 'Document the CLI 3');
+
+      const before = updates;
+      cli(dir, 'edit', todo, '3', 'status=closed');
+      cli(dir, 'edit', todo, '1', 'priority=P3');
+      await waitFor(() => (store.findRecord(todo, '3')?.fields.status === 'closed' &&
+        store.findRecord(todo, '1')?.fields.priority === 'P3' ? true : undefined), 5000, 'store to reflect CLI edits');
+      assert.ok(updates - before <= 3, `bursts are coalesced (got ${updates - before} reloads)`);
+
+      // A conflict made outside shows in the store's conflict list.
+      const client = sup.client!;
+      const base = await client.get(todo, '6');
+      cli(dir, 'edit', todo, '6', 'priority=P1');
+      await client.edit({ database: todo, id: '6', changes: { priority: 'P2' }, base: { version: base.version, fields: base.fields } });
+      await waitFor(() => (store.conflicts.length === 1 ? true : undefined), 5000, 'conflict in the store');
+      assert.equal(store.conflictsFor(todo, '6').length, 1);
+    } finally {
+      store.dispose();
+      await sup.stop();
+      cleanup();
+    }
+  });
+});

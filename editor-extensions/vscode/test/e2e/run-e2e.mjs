@@ -1,0 +1,261 @@
+// End-to-end test of the packaged extension in a real VS Code (code-server = VS Code 1.100.3 web),
+// driven by headless Debian Chromium through playwright-core. Offline except for the npm registry.
+//
+// It installs the .vsix into a fresh profile, opens a workspace holding copies of docs/example/*.sdn,
+// checks the Records tree, edits a record through its document, makes a conflicting change with the
+// CLI, sees the conflict (view, badge, status bar), resolves it with Keep Mine and checks the file.
+//
+// Env: CS_BIN (code-server; default: installed into the cache by scripts/install-code-server.sh),
+//      SDNDB_BIN (default build/server/sdndb), VSIX (default dist/sdndb-vscode.vsix),
+//      OUT (screenshots/logs; default test-output/vscode), CHROMIUM (default /usr/bin/chromium),
+//      CS_VERBOSE=1 (echo code-server output), KEEP_RUN=1 (keep the temp profile).
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const EXT = resolve(HERE, '../..');
+const REPO = resolve(EXT, '../..');
+const OUT = resolve(process.env.OUT || join(REPO, 'test-output/vscode'));
+const SDNDB = resolve(process.env.SDNDB_BIN || join(REPO, 'build/server/sdndb'));
+const VSIX = resolve(process.env.VSIX || join(EXT, 'dist/sdndb-vscode.vsix'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const t0 = Date.now();
+const log = (...a) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+
+let passed = 0;
+let failed = 0;
+async function step(name, fn) {
+  log(`▶ ${name}`);
+  try {
+    await fn();
+    passed++;
+    log(`✔ ${name}`);
+  } catch (err) {
+    failed++;
+    log(`✘ ${name}: ${err?.message ?? err}`);
+    throw err;
+  }
+}
+
+function codeServerBin() {
+  if (process.env.CS_BIN) return process.env.CS_BIN;
+  const cache = process.env.SDNDB_E2E_CACHE || join(homedir(), '.cache/sdndb-vscode-e2e');
+  return execFileSync('bash', [join(EXT, 'scripts/install-code-server.sh'), cache], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => res(port)); });
+  });
+}
+
+function cli(ws, ...args) {
+  return execFileSync(SDNDB, ['--dir', ws, ...args], { encoding: 'utf8', timeout: 20000 });
+}
+
+async function poll(what, probe, timeoutMs = 15000) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (e) { last = e; }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+for (const [what, p] of [['sdndb binary', SDNDB], ['.vsix', VSIX], ['chromium', CHROMIUM]]) {
+  if (!existsSync(p)) { console.error(`e2e: ${what} not found at ${p}`); process.exit(1); }
+}
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+const CS = codeServerBin();
+const RUN = mkdtempSync(join(tmpdir(), 'sdndb-vscode-e2e-'));
+const WS = join(RUN, 'workspace');
+mkdirSync(WS);
+for (const f of readdirSync(join(REPO, 'docs/example'))) if (f.endsWith('.sdn')) copyFileSync(join(REPO, 'docs/example', f), join(WS, f));
+writeFileSync(join(WS, 'README.txt'), 'sdndb example databases for the VS Code end-to-end test\n');
+mkdirSync(join(RUN, 'user-data/User'), { recursive: true });
+mkdirSync(join(RUN, 'extensions'));
+mkdirSync(join(RUN, 'tmp'));
+writeFileSync(join(RUN, 'config.yaml'), 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\ndisable-telemetry: true\ndisable-update-check: true\n');
+writeFileSync(join(RUN, 'user-data/User/settings.json'), JSON.stringify({
+  'telemetry.telemetryLevel': 'off',
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'security.workspace.trust.enabled': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'git.enabled': false,
+  'editor.minimap.enabled': false,
+  'workbench.editor.enablePreview': false,
+  'sdndb.serverPath': SDNDB,
+  'sdndb.refreshThrottleMs': 100,
+}, null, 2));
+// Keep code-server and chromium out of $HOME and /tmp.
+const env = {
+  ...process.env,
+  XDG_CONFIG_HOME: join(RUN, 'xdg/config'), XDG_DATA_HOME: join(RUN, 'xdg/data'), XDG_CACHE_HOME: join(RUN, 'xdg/cache'),
+  TMPDIR: join(RUN, 'tmp'),
+  EXTENSIONS_GALLERY: '{}', // no marketplace requests
+};
+const csArgs = ['--config', join(RUN, 'config.yaml'), '--user-data-dir', join(RUN, 'user-data'), '--extensions-dir', join(RUN, 'extensions')];
+const csLog = [];
+
+let server;
+let ctx;
+let page;
+let ok = false;
+const stopServer = () => { if (server && server.exitCode === null) { try { process.kill(-server.pid, 'SIGTERM'); } catch {} } };
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopServer(); process.exit(130); });
+
+const shot = async (name) => {
+  const file = join(OUT, `${name}.png`);
+  await page.screenshot({ path: file });
+  log(`screenshot ${file}`);
+};
+
+try {
+  await step('install the .vsix into a fresh profile', async () => {
+    const out = execFileSync(CS, [...csArgs, '--install-extension', VSIX], { env, encoding: 'utf8', timeout: 120000 });
+    if (!/successfully installed/.test(out)) throw new Error(out);
+  });
+
+  const port = await freePort();
+  const BASE = `http://127.0.0.1:${port}`;
+  server = spawn(CS, [...csArgs, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
+    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened'],
+  { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const s of [server.stdout, server.stderr]) s.on('data', (d) => { csLog.push(String(d)); if (process.env.CS_VERBOSE) process.stdout.write(`[cs] ${d}`); });
+  await poll('code-server /healthz', async () => (await fetch(`${BASE}/healthz`)).ok, 60000);
+
+  const profile = join(RUN, 'chromium');
+  ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    env,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = ctx.pages()[0] ?? (await ctx.newPage());
+  page.on('pageerror', (e) => csLog.push(`[pageerror] ${e.message}\n`));
+
+  await step('open the workspace in VS Code', async () => {
+    await page.goto(`${BASE}/?folder=${encodeURIComponent(WS)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+    await page.getByRole('treeitem', { name: 'README.txt' }).waitFor({ timeout: 60000 });
+  });
+
+  const recordsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Records/i }) });
+  const conflictsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Conflicts/i }) });
+  const recordRow = (text) => recordsPane.locator('.monaco-list-row', { hasText: text });
+  const statusBar = page.locator('#workbench\\.parts\\.statusbar');
+
+  await step('the sdndb view shows databases with counts and records grouped by status', async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="sdndb"], .activitybar .action-item[aria-label^="sdndb"]').first().click({ timeout: 30000 });
+    await recordRow('todo').first().waitFor({ timeout: 30000 });
+    await poll('todo to show 12 records', async () => (await recordRow(/^todo/).first().textContent())?.includes('12 records'));
+    await recordRow('feature').first().waitFor();
+    await recordRow('task').first().waitFor();
+    await recordRow('Document the CLI 3').waitFor();
+    await recordRow(/^\s*open\s*7/).first().waitFor();
+    await statusBar.getByText('sdndb', { exact: false }).first().waitFor();
+    await shot('01-records-tree');
+  });
+
+  await step('the tree refreshes by itself after a CLI edit', async () => {
+    cli(WS, 'edit', 'todo', '5', 'description=Fix CRLF handling (edited by the CLI)');
+    await recordRow('Fix CRLF handling (edited by the CLI)').waitFor({ timeout: 10000 });
+  });
+
+  // The Monaco editor holding the open record document.
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  const editorText = async () => (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+  async function replaceEditorText(transform) {
+    const lines = (await editor.locator('.view-line').allInnerTexts()).map((l) => l.replace(/\u00a0/g, ' '));
+    const next = transform(lines.join('\n'));
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(next);
+  }
+  const fileText = () => readFileSync(join(WS, 'todo_db.sdn'), 'utf8');
+
+  await step('open a record and save an edit through its document', async () => {
+    await recordRow('Document the CLI 3').click();
+    await poll('record document', async () => (await editorText()).includes('description: Document the CLI 3'));
+    await replaceEditorText((t) => t.replace('description: Document the CLI 3', 'description: Document the CLI (edited in VS Code)'));
+    await page.keyboard.press('Control+S');
+    await poll('the edit on disk', () => /\n\s*3, TODO, parser, P0, "Document the CLI \(edited in VS Code\)"/.test(fileText()));
+    await recordRow('Document the CLI (edited in VS Code)').waitFor({ timeout: 10000 });
+    await shot('02-record-edited');
+  });
+
+  await step('a conflicting CLI change shows up as a conflict', async () => {
+    await replaceEditorText((t) => t.replace(/status: open/, 'status: blocked'));
+    await poll('unsaved edit', async () => (await editorText()).includes('status: blocked'));
+    cli(WS, 'edit', 'todo', '3', 'status=closed');
+    await poll('CLI change on disk', () => /\n\s*3, TODO, [^\n]*, closed, true/.test(fileText()));
+    await page.keyboard.press('Control+S');
+    await conflictsPane.locator('.monaco-list-row', { hasText: 'todo #3' }).first().waitFor({ timeout: 15000 });
+    await conflictsPane.locator('.monaco-list-row', { hasText: /mine\s*blocked/ }).first().waitFor();
+    await conflictsPane.locator('.monaco-list-row', { hasText: /theirs\s*closed/ }).first().waitFor();
+    await statusBar.getByText('sdndb: 1 conflict').waitFor({ timeout: 10000 });
+    const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
+    const list = Array.isArray(conflicts) ? conflicts : conflicts.conflicts;
+    if (!list || list.length !== 1) throw new Error(`CLI sees conflicts: ${JSON.stringify(conflicts)}`);
+    await shot('03-conflict');
+  });
+
+  await step('Compare opens a diff of mine and theirs', async () => {
+    const row = conflictsPane.locator('.monaco-list-row', { hasText: 'todo #3' }).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Compare"]').click();
+    await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 10000 });
+    await shot('04-compare');
+  });
+
+  await step('Keep Mine resolves the conflict and writes my value to the file', async () => {
+    const row = conflictsPane.locator('.monaco-list-row', { hasText: 'todo #3' }).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Keep Mine"]').click();
+    await poll('conflict gone from the view', async () => (await conflictsPane.locator('.monaco-list-row', { hasText: 'todo #3' }).count()) === 0);
+    await poll('my value on disk', () => /\n\s*3, TODO, [^\n]*"Document the CLI \(edited in VS Code\)"[^\n]*, blocked, true/.test(fileText()));
+    const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
+    const list = Array.isArray(conflicts) ? conflicts : conflicts.conflicts;
+    if (!list || list.length !== 0) throw new Error(`CLI still sees conflicts: ${JSON.stringify(conflicts)}`);
+    await statusBar.getByText('sdndb: 1 conflict').waitFor({ state: 'detached', timeout: 10000 });
+    await recordRow(/Document the CLI \(edited in VS Code\)/).waitFor();
+    await shot('05-resolved');
+  });
+  ok = true;
+} catch (err) {
+  console.error('E2E FAILED:', err);
+  try { if (page) await page.screenshot({ path: join(OUT, 'failure.png') }); } catch {}
+} finally {
+  await ctx?.close().catch(() => {});
+  stopServer();
+  writeFileSync(join(OUT, 'code-server.log'), csLog.join(''));
+  // The extension's own log (the sdndb output channel), for diagnosis.
+  try {
+    const logs = join(RUN, 'user-data/logs');
+    if (existsSync(logs)) cpSync(logs, join(OUT, 'vscode-logs'), { recursive: true });
+  } catch {}
+  if (!process.env.KEEP_RUN) rmSync(RUN, { recursive: true, force: true });
+  else log(`run folder kept: ${RUN}`);
+  log(ok ? 'PASS' : 'FAIL', `(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  process.exitCode = ok ? 0 : 1;
+}
