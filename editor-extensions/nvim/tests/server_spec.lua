@@ -58,7 +58,7 @@ return function(T)
       return nil
     end
     for line in file(dir):gmatch("[^\n]+") do
-      if line:match("^%s+" .. vim.pesc(id) .. "%s*,") then
+      if line:match('^%s+"?' .. vim.pesc(id) .. '"?%s*,') then
         return line
       end
     end
@@ -188,11 +188,13 @@ return function(T)
     T.match(row(dir, "3"), "closed")
     T.eq("closed", cell(buf, "3", "status"))
     if not mock then
+      -- Every other line keeps its text (the server may append version/modified cells).
       local a, b = vim.split(before, "\n"), vim.split(file(dir), "\n")
       T.eq(#a, #b, "line count")
       local diff = 0
       for i = 1, #a do
-        if a[i] ~= b[i] then
+        local old = a[i]:gsub("|%s*$", "")
+        if b[i]:sub(1, #old) ~= old then
           diff = diff + 1
           T.match(b[i], "^%s+3,", "only row 3 changed")
         end
