@@ -1,0 +1,547 @@
+#include "server/serve/server.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+#include <asio/post.hpp>
+
+#include "core/io/env.h"
+#include "server/rpc/params.h"
+#include "server/serve/status_map.h"
+
+#ifndef SDNDB_VERSION
+#define SDNDB_VERSION "0.0.0"
+#endif
+
+namespace sdndb::serve {
+
+using rpc::CallContext;
+using rpc::Reply;
+namespace code = rpc::code;
+
+struct Server::Answer {
+  Json result;
+  std::optional<RpcError> error;
+  Answer(Json r) : result(std::move(r)) {}         // NOLINT: implicit by design
+  Answer(RpcError e) : error(std::move(e)) {}      // NOLINT
+};
+
+namespace {
+
+std::string HostName() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+std::string CurrentDir() {
+  char buf[PATH_MAX];
+  if (getcwd(buf, sizeof buf)) return buf;
+  return ".";
+}
+
+bool ParseInt64(const std::string& s, int64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  size_t i = (s[0] == '-') ? 1 : 0;
+  if (i == s.size()) return false;
+  int64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = s[0] == '-' ? -v : v;
+  return true;
+}
+
+// Natural order of two cell values: numerically when both are integers, else bytewise.
+bool NaturalLess(const std::string& a, const std::string& b) {
+  int64_t x = 0, y = 0;
+  if (ParseInt64(a, &x) && ParseInt64(b, &y)) return x < y;
+  return a < b;
+}
+
+// The value of `field` in a record: a column, or "version"/"modified".
+bool FieldValue(const RecordData& r, const std::string& field, std::string* out) {
+  if (const std::string* v = r.Get(field)) {
+    *out = *v;
+    return true;
+  }
+  if (field == "version") {
+    *out = std::to_string(r.version);
+    return true;
+  }
+  if (field == "modified") {
+    *out = r.modified;
+    return true;
+  }
+  return false;
+}
+
+bool KnownField(const Snapshot& s, const std::string& field) {
+  return field == "version" || field == "modified" ||
+         std::find(s.columns.begin(), s.columns.end(), field) != s.columns.end();
+}
+
+RpcError Validation(const std::string& field, const std::string& message) {
+  return RpcError(code::kValidation, message, Json{{"field", field}});
+}
+
+bool SameRecord(const RecordData& a, const RecordData& b) {
+  return a.version == b.version && a.modified == b.modified && a.fields == b.fields;
+}
+
+bool SameConflicts(const std::vector<Conflict>& a, const std::vector<Conflict>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].id != b[i].id || a[i].ours != b[i].ours || a[i].theirs != b[i].theirs) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Server::Server(asio::io_context& io, ServerOptions options, std::function<void(std::string)> send,
+               std::function<void(int)> exit)
+    : io_(io),
+      options_(std::move(options)),
+      dispatcher_(rpc::DispatcherHooks{std::move(send),
+                                       [&io](std::function<void()> f) { asio::post(io, std::move(f)); },
+                                       std::move(exit), options_.log}),
+      pool_(static_cast<size_t>(std::max(1, options_.threads))),
+      changes_(asio::make_strand(pool_.get_executor())),
+      workspace_(WorkspaceOptions{std::chrono::milliseconds(10000),
+                                  "sdndb-serve@" + HostName() + ":" + std::to_string(getpid())}) {
+  Register();
+}
+
+Server::~Server() { Stop(); }
+
+void Server::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (watcher_) watcher_->Stop();
+  dispatcher_.CancelAll();
+  pool_.join();
+}
+
+void Server::Log(const std::string& message) const {
+  if (options_.log) options_.log(message);
+}
+
+void Server::Submit(Reply reply, const CallContext& ctx, Job job) {
+  asio::post(pool_, [this, reply = std::move(reply), ctx, job = std::move(job)]() mutable {
+    if (ctx.is_cancelled()) {
+      reply.Fail(RpcError(code::kRequestCancelled, "request cancelled"));
+      return;
+    }
+    try {
+      Answer a = job(ctx);
+      if (a.error) {
+        reply.Fail(std::move(*a.error));
+      } else {
+        reply.Ok(std::move(a.result));
+      }
+    } catch (const std::exception& e) {
+      Log(ctx.method + " failed: " + e.what());
+      reply.Fail(RpcError(code::kInternalError, std::string("internal error: ") + e.what()));
+    } catch (...) {
+      reply.Fail(RpcError(code::kInternalError, "internal error"));
+    }
+  });
+}
+
+// Registers a method whose params parse into P and whose work runs on the pool.
+#define SDNDB_METHOD(NAME, P, CALL)                                                          \
+  dispatcher_.AddMethod(NAME, [this](const Json& params, Reply reply, const CallContext& ctx) { \
+    P p;                                                                                     \
+    if (auto err = FromJson(params, &p)) return reply.Fail(std::move(*err));                 \
+    Submit(std::move(reply), ctx, [this, p = std::move(p)](const CallContext& c) {           \
+      (void)c;                                                                               \
+      return CALL;                                                                           \
+    });                                                                                      \
+  })
+
+void Server::Register() {
+  dispatcher_.AddMethod("initialize", [this](const Json& params, Reply reply, const CallContext& ctx) {
+    Initialize(params, std::move(reply), ctx);
+  });
+  dispatcher_.AddMethod("sdndb/databases", [this](const Json& params, Reply reply, const CallContext& ctx) {
+    rpc::ParamReader p(params);
+    if (!p.ok()) return reply.Fail(p.error());
+    Submit(std::move(reply), ctx, [this](const CallContext& c) { return Databases(c); });
+  });
+  SDNDB_METHOD("sdndb/list", ListParams, List(p));
+  SDNDB_METHOD("sdndb/get", GetParams, Get(p));
+  SDNDB_METHOD("sdndb/create", CreateParams, Create(p, c));
+  SDNDB_METHOD("sdndb/edit", EditParams, Edit(p, c));
+  SDNDB_METHOD("sdndb/delete", DeleteParams, Delete(p, c));
+  SDNDB_METHOD("sdndb/conflicts", ConflictsParams, Conflicts(p));
+  SDNDB_METHOD("sdndb/resolve", ResolveParams, Resolve(p, c));
+}
+
+#undef SDNDB_METHOD
+
+// ---- lifecycle ----
+
+void Server::Initialize(const Json& params, Reply reply, const CallContext&) {
+  InitializeParams p;
+  if (auto err = FromJson(params, &p)) return reply.Fail(std::move(*err));
+  std::string root;
+  if (options_.dir) {
+    root = *options_.dir;
+  } else {
+    std::string start = p.root.value_or(CurrentDir());
+    auto found = Catalog::Discover(start);
+    root = found.ok() ? found.value() : start;
+  }
+  Status st = workspace_.Load(root);
+  if (!st.ok()) {
+    if (st.code() == StatusCode::kNotFound) {
+      return reply.Fail(rpc::InvalidParams(options_.dir ? "--dir" : (p.root ? "rootPath" : "root"),
+                                           "folder not found: " + root));
+    }
+    return reply.Fail(ErrorFromStatus(st, ErrorContext{"", root + "/.sdndb"}));
+  }
+  default_strategy_ = p.strategy;
+  if (p.lock_timeout_ms) workspace_.set_lock_timeout(std::chrono::milliseconds(*p.lock_timeout_ms));
+  dispatcher_.set_progress_supported(p.work_done_progress);
+  Log("initialize: client " + (p.client_name.empty() ? std::string("?") : p.client_name) + ", root " +
+      workspace_.root() + ", " + std::to_string(workspace_.Databases().size()) + " database(s)");
+  Json strategies = Json::array();
+  for (Strategy s : {Strategy::kError, Strategy::kLastWriteWins, Strategy::kLastModifiedWins, Strategy::kMerge}) {
+    strategies.push_back(StrategyName(s));
+  }
+  reply.Ok(Json{{"serverInfo", {{"name", "sdndb"}, {"version", SDNDB_VERSION}}},
+                {"capabilities",
+                 {{"databases", true}, {"conflicts", true}, {"didChange", true}, {"strategies", strategies}}},
+                {"root", workspace_.root()}});
+  StartWatching();
+}
+
+// ---- methods ----
+
+Server::Answer Server::Databases(const CallContext& ctx) {
+  std::vector<DatabaseEntry> dbs = workspace_.Databases();
+  ctx.progress.Begin("Loading databases", std::to_string(dbs.size()) + " database(s)");
+  Json out = Json::array();
+  for (size_t i = 0; i < dbs.size(); ++i) {
+    if (ctx.is_cancelled()) {
+      ctx.progress.End("cancelled");
+      return RpcError(code::kRequestCancelled, "request cancelled");
+    }
+    auto snap = workspace_.Read(dbs[i]);
+    if (snap.ok()) {
+      out.push_back(DatabaseToJson(dbs[i], *snap.value()));
+    } else {
+      Json d = DatabaseToJson(dbs[i], Snapshot{});
+      d["error"] = ErrorFromStatus(snap.status(), ErrorContext{dbs[i].name, dbs[i].path}).ToJson();
+      out.push_back(std::move(d));
+    }
+    ctx.progress.Report(dbs[i].name, static_cast<int>((i + 1) * 100 / dbs.size()));
+  }
+  ctx.progress.End();
+  return Json{{"databases", std::move(out)}};
+}
+
+Server::Answer Server::List(const ListParams& p) {
+  DatabaseEntry db;
+  if (auto err = workspace_.Resolve(p.database, &db)) return *err;
+  auto snap = workspace_.Read(db);
+  if (!snap.ok()) return ErrorFromStatus(snap.status(), ErrorContext{db.name, db.path, "database", db.name});
+  const Snapshot& s = *snap.value();
+  for (const auto& [field, value] : p.where) {
+    if (!KnownField(s, field)) return Validation("where." + field, "unknown field '" + field + "'");
+  }
+  if (p.sort && !KnownField(s, *p.sort)) return Validation("sort", "unknown field '" + *p.sort + "'");
+  std::vector<const RecordData*> rows;
+  rows.reserve(s.records.size());
+  std::string v;
+  for (const RecordData& r : s.records) {
+    bool keep = true;
+    for (const auto& [field, value] : p.where) {
+      if (!FieldValue(r, field, &v) || v != value) {
+        keep = false;
+        break;
+      }
+    }
+    if (keep) rows.push_back(&r);
+  }
+  if (p.sort) {
+    const std::string& f = *p.sort;
+    const bool desc = p.descending;
+    std::stable_sort(rows.begin(), rows.end(), [&f, desc](const RecordData* a, const RecordData* b) {
+      std::string va, vb;
+      FieldValue(*a, f, &va);
+      FieldValue(*b, f, &vb);
+      return desc ? NaturalLess(vb, va) : NaturalLess(va, vb);
+    });
+  } else if (p.descending) {
+    std::reverse(rows.begin(), rows.end());
+  }
+  const size_t total = rows.size();
+  size_t begin = static_cast<size_t>(std::min<int64_t>(p.offset, static_cast<int64_t>(total)));
+  size_t end = total;
+  if (p.limit) end = begin + static_cast<size_t>(std::min<int64_t>(*p.limit, static_cast<int64_t>(total - begin)));
+  Json records = Json::array();
+  for (size_t i = begin; i < end; ++i) records.push_back(ToJson(*rows[i]));
+  return Json{{"records", std::move(records)}, {"total", total}};
+}
+
+Server::Answer Server::Get(const GetParams& p) {
+  DatabaseEntry db;
+  if (auto err = workspace_.Resolve(p.database, &db)) return *err;
+  auto snap = workspace_.Read(db);
+  if (!snap.ok()) return ErrorFromStatus(snap.status(), ErrorContext{db.name, db.path, "database", db.name});
+  const RecordData* r = snap.value()->Find(p.id);
+  if (r == nullptr) {
+    return RpcError(code::kNotFound, "no record '" + p.id + "' in " + db.name,
+                    Json{{"kind", "record"}, {"name", p.id}});
+  }
+  return Json{{"record", ToJson(*r)}};
+}
+
+std::function<void(std::chrono::milliseconds, const std::string&)> Server::LockWaitReporter(
+    const CallContext& ctx, const std::string& database) {
+  auto announced = std::make_shared<bool>(false);
+  rpc::Dispatcher* d = &dispatcher_;
+  return [d, ctx, database, announced](std::chrono::milliseconds elapsed, const std::string& holder) {
+    if (*announced || elapsed < std::chrono::milliseconds(200)) return;
+    *announced = true;
+    std::string msg = "waiting for the lock of " + database + (holder.empty() ? "" : " held by " + holder);
+    d->Notify("window/logMessage", Json{{"type", 3}, {"message", msg}});
+    ctx.progress.Begin("Waiting for lock", msg);
+  };
+}
+
+Server::Answer Server::Create(const CreateParams& p, const CallContext& ctx) {
+  DatabaseEntry db;
+  if (auto err = workspace_.Resolve(p.database, &db)) return *err;
+  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name));
+  if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
+  auto r = store.value()->Create(p.fields);
+  ctx.progress.End();
+  if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "database", db.name});
+  return Json{{"record", ToJson(r.value())}};
+}
+
+Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
+  DatabaseEntry db;
+  if (auto err = workspace_.Resolve(p.database, &db)) return *err;
+  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name));
+  if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
+  EditRequest req;
+  req.id = p.id;
+  req.changes = p.changes;
+  req.base = p.base;
+  req.strategy = p.strategy ? p.strategy : default_strategy_;
+  const Strategy effective = req.strategy.value_or(db.strategy);
+  auto r = store.value()->Edit(req);
+  ctx.progress.End();
+  if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "record", p.id});
+  EditResult& e = r.value();
+  if (e.outcome == EditOutcome::kConflict && effective == Strategy::kError) {
+    ErrorContext ec{db.name, db.path, "record", p.id};
+    ec.current = e.record;
+    ec.fields = e.conflicting_fields;
+    return ErrorFromStatus(Status::Conflict("record '" + p.id + "' was changed by someone else (fields in conflict)"),
+                           ec);
+  }
+  Json conflicts = Json::array();
+  for (const Conflict& c : e.conflicts) conflicts.push_back(ToJson(c, db.name));
+  return Json{{"outcome", EditOutcomeName(e.outcome)}, {"record", ToJson(e.record)}, {"conflicts", conflicts}};
+}
+
+Server::Answer Server::Delete(const DeleteParams& p, const CallContext& ctx) {
+  DatabaseEntry db;
+  if (auto err = workspace_.Resolve(p.database, &db)) return *err;
+  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name));
+  if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
+  auto r = store.value()->Delete(p.id, p.base_version, p.strategy ? p.strategy : default_strategy_);
+  ctx.progress.End();
+  if (!r.ok()) {
+    ErrorContext ec{db.name, db.path, "record", p.id};
+    if (r.status().code() == StatusCode::kConflict) {
+      ec.fields = {"*"};
+      auto snap = workspace_.Read(db);
+      if (snap.ok()) {
+        if (const RecordData* cur = snap.value()->Find(p.id)) ec.current = *cur;
+      }
+    }
+    return ErrorFromStatus(r.status(), ec);
+  }
+  Json conflicts = Json::array();
+  for (const Conflict& c : r.value().conflicts) conflicts.push_back(ToJson(c, db.name));
+  return Json{{"outcome", r.value().deleted ? "deleted" : "conflict"}, {"conflicts", conflicts}};
+}
+
+Server::Answer Server::Conflicts(const ConflictsParams& p) {
+  std::vector<DatabaseEntry> dbs;
+  if (p.database) {
+    DatabaseEntry db;
+    if (auto err = workspace_.Resolve(*p.database, &db)) return *err;
+    dbs.push_back(db);
+  } else {
+    dbs = workspace_.Databases();
+  }
+  Json out = Json::array();
+  for (const DatabaseEntry& db : dbs) {
+    auto snap = workspace_.Read(db);
+    if (!snap.ok()) {
+      if (p.database) return ErrorFromStatus(snap.status(), ErrorContext{db.name, db.path, "database", db.name});
+      Log("conflicts: skipping " + db.name + ": " + snap.status().message());
+      continue;
+    }
+    for (const Conflict& c : snap.value()->conflicts) out.push_back(ToJson(c, db.name));
+  }
+  return Json{{"conflicts", std::move(out)}};
+}
+
+Server::Answer Server::Resolve(const ResolveParams& p, const CallContext& ctx) {
+  DatabaseEntry db;
+  if (p.database) {
+    if (auto err = workspace_.Resolve(*p.database, &db)) return *err;
+  } else {
+    int matches = 0;
+    for (const DatabaseEntry& candidate : workspace_.Databases()) {
+      auto snap = workspace_.Read(candidate);
+      if (!snap.ok()) continue;
+      for (const Conflict& c : snap.value()->conflicts) {
+        if (c.id == p.conflict) {
+          ++matches;
+          db = candidate;
+          break;
+        }
+      }
+    }
+    if (matches == 0) {
+      return RpcError(code::kNotFound, "no conflict '" + p.conflict + "'",
+                      Json{{"kind", "conflict"}, {"name", p.conflict}});
+    }
+    if (matches > 1) {
+      return Validation("database", "conflict '" + p.conflict + "' exists in several databases: name the database");
+    }
+  }
+  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name));
+  if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
+  auto r = store.value()->Resolve(p.conflict, p.choice, p.value);
+  ctx.progress.End();
+  if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "conflict", p.conflict});
+  return Json{{"record", r.value() ? ToJson(*r.value()) : Json(nullptr)}};
+}
+
+// ---- didChange ----
+
+void Server::StartWatching() {
+  std::set<std::string> all;
+  for (const DatabaseEntry& e : workspace_.Databases()) all.insert(e.name);
+  if (options_.watch) {
+    watcher_ = std::make_unique<FolderWatcher>(
+        io_, options_.debounce,
+        [this](const std::set<std::string>& paths, bool overflow) { OnFolderEvents(paths, overflow); },
+        options_.log);
+    if (watcher_->Start()) {
+      watcher_->Watch(workspace_.root());
+      for (const DatabaseEntry& e : workspace_.Databases()) watcher_->Watch(DirName(e.path));
+    }
+  }
+  // Baseline snapshots for diffs.
+  asio::post(changes_, [this, all]() { Rescan(all, false); });
+}
+
+void Server::OnFolderEvents(const std::set<std::string>& paths, bool overflow) {
+  if (stopped_) return;
+  const std::string root = workspace_.root();
+  std::vector<DatabaseEntry> dbs = workspace_.Databases();
+  std::set<std::string> affected;
+  bool catalog_changed = overflow;
+  for (const std::string& path : paths) {
+    std::string dir = DirName(path);
+    std::string base = BaseName(path);
+    if (dir == root && (IsDatabaseFileName(base) || base == ".sdndb")) catalog_changed = true;
+    for (const DatabaseEntry& e : dbs) {
+      if (e.path == path || (DirName(e.path) == dir && BaseName(e.path) == base)) affected.insert(e.name);
+    }
+  }
+  if (overflow) {
+    for (const DatabaseEntry& e : dbs) affected.insert(e.name);
+  }
+  if (affected.empty() && !catalog_changed) return;
+  asio::post(changes_, [this, affected, catalog_changed]() { Rescan(affected, catalog_changed); });
+}
+
+void Server::Rescan(std::set<std::string> databases, bool catalog_changed) {
+  if (catalog_changed) {
+    Status st = workspace_.Reload();
+    if (!st.ok()) Log("reloading the catalog failed: " + st.message());
+  }
+  std::map<std::string, DatabaseEntry> now;
+  for (const DatabaseEntry& e : workspace_.Databases()) now[e.name] = e;
+  // Databases that appeared or vanished.
+  for (const auto& [name, e] : now) {
+    if (known_.count(name) == 0) {
+      databases.insert(name);
+      if (watcher_) asio::post(io_, [this, dir = DirName(e.path)]() {
+        if (!stopped_ && watcher_) watcher_->Watch(dir);
+      });
+    }
+  }
+  for (const auto& [name, e] : known_) {
+    if (now.count(name) == 0) databases.insert(name);
+  }
+  const bool baseline = known_.empty() && notified_.empty() && !catalog_changed;
+  known_ = now;
+  for (const std::string& name : databases) {
+    std::shared_ptr<const Snapshot> fresh;
+    auto entry = now.find(name);
+    if (entry != now.end()) {
+      auto snap = workspace_.Read(entry->second);
+      if (snap.ok()) {
+        fresh = snap.value();
+      } else if (snap.status().code() != StatusCode::kNotFound) {
+        Log("didChange: cannot read " + name + ": " + snap.status().message());
+        continue;  // keep the old baseline until the file is readable again
+      }
+    }
+    std::shared_ptr<const Snapshot> old;
+    auto it = notified_.find(name);
+    if (it != notified_.end()) old = it->second;
+    if (fresh) {
+      notified_[name] = fresh;
+    } else {
+      notified_.erase(name);
+    }
+    if (baseline) continue;
+    if (old == fresh) continue;
+    Json changed = Json::array(), added = Json::array(), removed = Json::array();
+    std::map<std::string_view, const RecordData*> before;
+    if (old) {
+      for (const RecordData& r : old->records) before[r.id] = &r;
+    }
+    if (fresh) {
+      for (const RecordData& r : fresh->records) {
+        auto b = before.find(r.id);
+        if (b == before.end()) {
+          added.push_back(r.id);
+        } else {
+          if (!SameRecord(*b->second, r)) changed.push_back(r.id);
+          before.erase(b);
+        }
+      }
+    }
+    for (const auto& [id, r] : before) removed.push_back(std::string(id));
+    const bool conflicts_changed = !old || !fresh || !SameConflicts(old->conflicts, fresh->conflicts);
+    if (changed.empty() && added.empty() && removed.empty() && !conflicts_changed) continue;
+    dispatcher_.Notify("sdndb/didChange", Json{{"database", name},
+                                               {"changed", std::move(changed)},
+                                               {"added", std::move(added)},
+                                               {"removed", std::move(removed)},
+                                               {"conflicts", fresh ? fresh->conflicts.size() : 0}});
+  }
+}
+
+}  // namespace sdndb::serve

@@ -1,0 +1,88 @@
+// Server: the sdndb methods (handlers calling the core), the lifecycle hooks and the
+// didChange machinery, on top of rpc::Dispatcher. Transport-agnostic: Main wires it to stdio;
+// tests and the fuzzer can feed it bytes.
+//
+// Threading: the dispatcher and the folder watcher run on the asio loop thread. Every call
+// into the core (reads may parse big files, writes wait for locks and fsync) runs on a small
+// worker pool; replies hop back to the loop through the dispatcher. didChange diffs run on a
+// strand of the pool, in order.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <asio/io_context.hpp>
+#include <asio/strand.hpp>
+#include <asio/thread_pool.hpp>
+
+#include "server/rpc/dispatcher.h"
+#include "server/serve/watcher.h"
+#include "server/serve/wire.h"
+#include "server/serve/workspace.h"
+
+namespace sdndb::serve {
+
+struct ServerOptions {
+  std::optional<std::string> dir;                  // --dir: fixed database folder
+  std::function<void(const std::string&)> log;     // diagnostics sink (never stdout)
+  int threads = 3;                                 // worker pool size
+  std::chrono::milliseconds debounce{25};          // didChange debounce window
+  bool watch = true;                               // inotify (off in the fuzzer)
+};
+
+class Server {
+ public:
+  // `send` writes one message body (loop thread); `exit` is called once with the exit code.
+  Server(asio::io_context& io, ServerOptions options, std::function<void(std::string)> send,
+         std::function<void(int)> exit);
+  ~Server();
+
+  rpc::Dispatcher& dispatcher() { return dispatcher_; }
+  // Stops watching and waits for the worker pool (pending requests have been cancelled).
+  void Stop();
+
+ private:
+  struct Answer;
+  using Job = std::function<Answer(const rpc::CallContext&)>;
+
+  void Register();
+  void Submit(rpc::Reply reply, const rpc::CallContext& ctx, Job job);
+  void Log(const std::string& message) const;
+
+  void Initialize(const Json& params, rpc::Reply reply, const rpc::CallContext& ctx);
+  Answer Databases(const rpc::CallContext& ctx);
+  Answer List(const ListParams& p);
+  Answer Get(const GetParams& p);
+  Answer Create(const CreateParams& p, const rpc::CallContext& ctx);
+  Answer Edit(const EditParams& p, const rpc::CallContext& ctx);
+  Answer Delete(const DeleteParams& p, const rpc::CallContext& ctx);
+  Answer Conflicts(const ConflictsParams& p);
+  Answer Resolve(const ResolveParams& p, const rpc::CallContext& ctx);
+
+  std::function<void(std::chrono::milliseconds, const std::string&)> LockWaitReporter(
+      const rpc::CallContext& ctx, const std::string& database);
+
+  // didChange
+  void StartWatching();
+  void OnFolderEvents(const std::set<std::string>& paths, bool overflow);
+  void Rescan(std::set<std::string> databases, bool catalog_changed);  // strand
+
+  asio::io_context& io_;
+  ServerOptions options_;
+  rpc::Dispatcher dispatcher_;
+  asio::thread_pool pool_;
+  asio::strand<asio::thread_pool::executor_type> changes_;
+  Workspace workspace_;
+  std::unique_ptr<FolderWatcher> watcher_;
+  std::optional<Strategy> default_strategy_;
+  std::map<std::string, std::shared_ptr<const Snapshot>> notified_;  // strand only
+  std::map<std::string, DatabaseEntry> known_;                       // strand only
+  bool stopped_ = false;
+};
+
+}  // namespace sdndb::serve

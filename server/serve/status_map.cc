@@ -1,0 +1,100 @@
+#include "server/serve/status_map.h"
+
+#include <cstdlib>
+
+#include "core/io/file_lock.h"
+#include "server/serve/wire.h"
+
+namespace sdndb::serve {
+
+namespace {
+
+using rpc::Json;
+using rpc::RpcError;
+namespace code = rpc::code;
+
+// The first 'quoted' word after `marker` in `message`, or "".
+std::string QuotedAfter(const std::string& message, const std::string& marker) {
+  size_t at = message.find(marker);
+  if (at == std::string::npos) return "";
+  size_t open = at + marker.size();
+  size_t close = message.find('\'', open);
+  if (close == std::string::npos) return "";
+  return message.substr(open, close - open);
+}
+
+// "file:line:col: what" -> parts (best effort).
+Json ParseLocation(const std::string& message, const std::string& fallback_file) {
+  Json data = {{"file", fallback_file}, {"line", 0}, {"column", 0}};
+  size_t c1 = message.find(':');
+  if (c1 == std::string::npos) return data;
+  size_t c2 = message.find(':', c1 + 1);
+  if (c2 == std::string::npos) return data;
+  size_t c3 = message.find(':', c2 + 1);
+  if (c3 == std::string::npos) return data;
+  std::string line = message.substr(c1 + 1, c2 - c1 - 1);
+  std::string column = message.substr(c2 + 1, c3 - c2 - 1);
+  auto all_digits = [](const std::string& s) {
+    return !s.empty() && s.size() < 10 && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (!all_digits(line) || !all_digits(column)) return data;
+  data["file"] = message.substr(0, c1);
+  data["line"] = std::atoi(line.c_str());
+  data["column"] = std::atoi(column.c_str());
+  return data;
+}
+
+}  // namespace
+
+RpcError ErrorFromStatus(const Status& status, const ErrorContext& ctx) {
+  const std::string& m = status.message();
+  switch (status.code()) {
+    case StatusCode::kOk:
+      return RpcError(code::kInternalError, "internal error: OK status reported as an error");
+    case StatusCode::kInvalidArgument: {
+      std::string field = QuotedAfter(m, "field '");
+      if (field.empty() && (m.find("record '") != std::string::npos || m.find("the id") != std::string::npos)) {
+        field = "id";
+      }
+      return RpcError(code::kValidation, m, Json{{"field", field}});
+    }
+    case StatusCode::kParseError:
+    case StatusCode::kCorruption:
+      return RpcError(code::kMalformedDatabase, m, ParseLocation(m, ctx.path));
+    case StatusCode::kNotFound: {
+      std::string kind = ctx.kind.empty() ? "database" : ctx.kind;
+      std::string name = ctx.name.empty() ? ctx.database : ctx.name;
+      if (m.rfind("no record '", 0) == 0) {
+        kind = "record";
+        name = QuotedAfter(m, "no record '");
+      } else if (m.rfind("no conflict '", 0) == 0) {
+        kind = "conflict";
+        name = QuotedAfter(m, "no conflict '");
+      }
+      return RpcError(code::kNotFound, m, Json{{"kind", kind}, {"name", name}});
+    }
+    case StatusCode::kConflict: {
+      Json data = Json::object();
+      data["record"] = ctx.current ? ToJson(*ctx.current) : Json(nullptr);
+      data["fields"] = ctx.fields;
+      return RpcError(code::kConflict, m, std::move(data));
+    }
+    case StatusCode::kLockTimeout:
+    case StatusCode::kBusy: {
+      std::string holder = ctx.path.empty() ? "" : FileLock::DescribeHolder(ctx.path);
+      if (holder.empty()) holder = m;
+      return RpcError(code::kLockTimeout, m, Json{{"holder", holder}});
+    }
+    case StatusCode::kIOError:
+      return RpcError(code::kIOError, m, Json{{"path", ctx.path}});
+    case StatusCode::kCancelled:
+      return RpcError(code::kRequestCancelled, "request cancelled: " + m);
+  }
+  return RpcError(code::kInternalError, "internal error: " + m);
+}
+
+RpcError OutsideWorkspace(const std::string& path) {
+  return RpcError(rpc::code::kOutsideWorkspace, "path is outside the workspace: " + path, Json{{"path", path}});
+}
+
+}  // namespace sdndb::serve

@@ -1,0 +1,231 @@
+#include "server/serve/wire.h"
+
+#include <limits>
+
+#include "server/rpc/params.h"
+
+namespace sdndb::serve {
+
+using rpc::ParamReader;
+
+namespace {
+
+constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
+
+std::optional<RpcError> Done(const ParamReader& p) {
+  if (p.ok()) return std::nullopt;
+  return p.error();
+}
+
+void ReadStrategy(ParamReader& p, const char* name, std::optional<Strategy>* out) {
+  std::optional<std::string> s;
+  p.OptionalString(name, &s);
+  if (!p.ok() || !s) return;
+  auto parsed = ParseStrategy(*s);
+  if (!parsed.ok()) {
+    return p.Fail(name, "must be one of \"error\", \"last-write-wins\", \"last-modified-wins\", \"merge\"");
+  }
+  *out = parsed.value();
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<std::string> PathFromFileUri(const std::string& uri) {
+  static constexpr std::string_view kScheme = "file://";
+  if (uri.compare(0, kScheme.size(), kScheme) != 0) return std::nullopt;
+  std::string rest = uri.substr(kScheme.size());
+  // Drop an authority ("file://localhost/x"); keep the path.
+  size_t slash = rest.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  rest = rest.substr(slash);
+  std::string out;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '%') {
+      if (i + 2 >= rest.size()) return std::nullopt;
+      int hi = HexValue(rest[i + 1]);
+      int lo = HexValue(rest[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      char c = static_cast<char>(hi * 16 + lo);
+      if (c == '\0') return std::nullopt;
+      out += c;
+      i += 2;
+    } else {
+      out += rest[i];
+    }
+  }
+  return out;
+}
+
+std::optional<RpcError> FromJson(const Json& params, InitializeParams* out) {
+  ParamReader p(params);
+  std::optional<std::string> root_path, root_uri;
+  p.OptionalString("rootPath", &root_path);
+  p.OptionalString("rootUri", &root_uri);
+  if (root_path) {
+    out->root = *root_path;
+  } else if (root_uri) {
+    auto path = PathFromFileUri(*root_uri);
+    if (!path) p.Fail("rootUri", "must be a file:// URI");
+    out->root = path;
+  }
+  if (const Json* info = p.OptionalObject("clientInfo")) {
+    ParamReader c(*info, "clientInfo.");
+    std::optional<std::string> name, version;
+    c.OptionalString("name", &name);
+    c.OptionalString("version", &version);
+    if (!c.ok()) return c.error();
+    out->client_name = name.value_or("");
+    out->client_version = version.value_or("");
+  }
+  if (const Json* caps = p.OptionalObject("capabilities")) {
+    ParamReader c(*caps, "capabilities.");
+    if (const Json* window = c.OptionalObject("window")) {
+      ParamReader w(*window, "capabilities.window.");
+      std::optional<bool> progress;
+      w.OptionalBool("workDoneProgress", &progress);
+      if (!w.ok()) return w.error();
+      out->work_done_progress = progress.value_or(false);
+    }
+    if (!c.ok()) return c.error();
+  }
+  if (const Json* opts = p.OptionalObject("initializationOptions")) {
+    ParamReader o(*opts, "initializationOptions.");
+    ReadStrategy(o, "strategy", &out->strategy);
+    o.OptionalInt("lockTimeoutMs", &out->lock_timeout_ms, 0, 24 * 3600 * 1000);
+    if (!o.ok()) return o.error();
+  }
+  return Done(p);
+}
+
+std::optional<RpcError> FromJson(const Json& params, ListParams* out) {
+  ParamReader p(params);
+  p.RequiredString("database", &out->database);
+  std::optional<Fields> where;
+  p.OptionalStringMap("where", &where);
+  if (where) out->where = std::move(*where);
+  p.OptionalString("sort", &out->sort);
+  std::optional<bool> desc;
+  p.OptionalBool("descending", &desc);
+  out->descending = desc.value_or(false);
+  std::optional<int64_t> offset;
+  p.OptionalInt("offset", &offset, 0, kMaxInt);
+  out->offset = offset.value_or(0);
+  p.OptionalInt("limit", &out->limit, 0, kMaxInt);
+  return Done(p);
+}
+
+std::optional<RpcError> FromJson(const Json& params, GetParams* out) {
+  ParamReader p(params);
+  p.RequiredString("database", &out->database);
+  p.RequiredString("id", &out->id);
+  return Done(p);
+}
+
+std::optional<RpcError> FromJson(const Json& params, CreateParams* out) {
+  ParamReader p(params);
+  p.RequiredString("database", &out->database);
+  p.RequiredStringMap("fields", &out->fields);
+  return Done(p);
+}
+
+std::optional<RpcError> FromJson(const Json& params, EditParams* out) {
+  ParamReader p(params);
+  p.RequiredString("database", &out->database);
+  p.RequiredString("id", &out->id);
+  p.RequiredStringMap("changes", &out->changes);
+  if (const Json* base = p.OptionalObject("base")) {
+    ParamReader b(*base, "base.");
+    EditBase eb;
+    b.RequiredInt("version", &eb.version, 0, kMaxInt);
+    std::optional<Fields> fields;
+    b.OptionalStringMap("fields", &fields);
+    if (!b.ok()) return b.error();
+    if (fields) {
+      for (auto& [k, v] : *fields) eb.fields[k] = v;
+    }
+    out->base = std::move(eb);
+  }
+  ReadStrategy(p, "strategy", &out->strategy);
+  return Done(p);
+}
+
+std::optional<RpcError> FromJson(const Json& params, DeleteParams* out) {
+  ParamReader p(params);
+  p.RequiredString("database", &out->database);
+  p.RequiredString("id", &out->id);
+  p.OptionalInt("baseVersion", &out->base_version, 0, kMaxInt);
+  ReadStrategy(p, "strategy", &out->strategy);
+  return Done(p);
+}
+
+std::optional<RpcError> FromJson(const Json& params, ConflictsParams* out) {
+  ParamReader p(params);
+  p.OptionalString("database", &out->database);
+  return Done(p);
+}
+
+std::optional<RpcError> FromJson(const Json& params, ResolveParams* out) {
+  ParamReader p(params);
+  p.OptionalString("database", &out->database);
+  p.RequiredString("conflict", &out->conflict);
+  std::string choice;
+  p.RequiredString("choice", &choice);
+  if (p.ok()) {
+    if (choice == "ours") {
+      out->choice = Resolution::kOurs;
+    } else if (choice == "theirs") {
+      out->choice = Resolution::kTheirs;
+    } else if (choice == "value") {
+      out->choice = Resolution::kValue;
+    } else {
+      p.Fail("choice", "must be \"ours\", \"theirs\" or \"value\"");
+    }
+  }
+  std::optional<std::string> value;
+  p.OptionalString("value", &value);
+  if (p.ok() && out->choice == Resolution::kValue && !value) p.Fail("value", "required when choice is \"value\"");
+  out->value = value.value_or("");
+  return Done(p);
+}
+
+Json ToJson(const RecordData& record) {
+  Json fields = Json::object();
+  for (const auto& [k, v] : record.fields) fields[k] = v;
+  Json r = Json::object();
+  r["id"] = record.id;
+  r["version"] = record.version;
+  r["modified"] = record.modified;
+  r["fields"] = std::move(fields);
+  r["line"] = record.line;
+  return r;
+}
+
+Json ToJson(const Conflict& c, const std::string& database) {
+  return Json{{"id", c.id},     {"database", database}, {"record", c.record}, {"field", c.field},
+              {"base", c.base}, {"ours", c.ours},       {"theirs", c.theirs}, {"who", c.who},
+              {"when", c.when}};
+}
+
+Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot) {
+  std::string id_column = "id";
+  bool has_id = false;
+  for (const auto& c : snapshot.columns) has_id = has_id || c == "id";
+  if (!has_id && !snapshot.columns.empty()) id_column = snapshot.columns.front();
+  return Json{{"name", entry.name},
+              {"path", entry.path},
+              {"table", snapshot.table},
+              {"columns", snapshot.columns},
+              {"idColumn", id_column},
+              {"count", snapshot.records.size()},
+              {"conflicts", snapshot.conflicts.size()},
+              {"strategy", StrategyName(entry.strategy)}};
+}
+
+}  // namespace sdndb::serve

@@ -1,0 +1,98 @@
+// Wire structs of the sdndb JSON-RPC methods (docs/protocol.md) with paired conversions:
+//   * params:  std::optional<rpc::RpcError> FromJson(const Json&, XParams*)  — validation with
+//              -32602 naming the offending field; never throws;
+//   * results: Json ToJson(...) for records, conflicts and databases.
+// Nothing here touches the file system or the stores.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/db/catalog.h"
+#include "core/db/record.h"
+#include "core/db/store.h"
+#include "server/rpc/error.h"
+#include "server/rpc/json.h"
+
+namespace sdndb::serve {
+
+using rpc::Json;
+using rpc::RpcError;
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct InitializeParams {
+  std::optional<std::string> root;         // rootPath, else the path of a file:// rootUri
+  std::string client_name;                  // clientInfo.name ("" if absent)
+  std::string client_version;
+  bool work_done_progress = false;          // capabilities.window.workDoneProgress
+  std::optional<Strategy> strategy;         // initializationOptions.strategy
+  std::optional<int64_t> lock_timeout_ms;   // initializationOptions.lockTimeoutMs
+};
+
+struct ListParams {
+  std::string database;
+  Fields where;                        // field == value, all must hold
+  std::optional<std::string> sort;
+  bool descending = false;
+  int64_t offset = 0;
+  std::optional<int64_t> limit;
+};
+
+struct GetParams {
+  std::string database;
+  std::string id;
+};
+
+struct CreateParams {
+  std::string database;
+  Fields fields;
+};
+
+struct EditParams {
+  std::string database;
+  std::string id;
+  Fields changes;
+  std::optional<EditBase> base;
+  std::optional<Strategy> strategy;
+};
+
+struct DeleteParams {
+  std::string database;
+  std::string id;
+  std::optional<int64_t> base_version;
+  std::optional<Strategy> strategy;
+};
+
+struct ConflictsParams {
+  std::optional<std::string> database;
+};
+
+struct ResolveParams {
+  std::optional<std::string> database;
+  std::string conflict;
+  Resolution choice = Resolution::kOurs;
+  std::string value;
+};
+
+std::optional<RpcError> FromJson(const Json& params, InitializeParams* out);
+std::optional<RpcError> FromJson(const Json& params, ListParams* out);
+std::optional<RpcError> FromJson(const Json& params, GetParams* out);
+std::optional<RpcError> FromJson(const Json& params, CreateParams* out);
+std::optional<RpcError> FromJson(const Json& params, EditParams* out);
+std::optional<RpcError> FromJson(const Json& params, DeleteParams* out);
+std::optional<RpcError> FromJson(const Json& params, ConflictsParams* out);
+std::optional<RpcError> FromJson(const Json& params, ResolveParams* out);
+
+// Record = {"id","version","modified","fields":{column: text},"line"}.
+Json ToJson(const RecordData& record);
+// Conflict = {"id","database","record","field","base","ours","theirs","who","when"}.
+Json ToJson(const Conflict& conflict, const std::string& database);
+// Database = {"name","path","table","columns","idColumn","count","conflicts","strategy"}.
+Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot);
+
+// "file:///a/b%20c" -> "/a/b c"; nullopt for other schemes or bad escapes.
+std::optional<std::string> PathFromFileUri(const std::string& uri);
+
+}  // namespace sdndb::serve

@@ -1,0 +1,151 @@
+#include "server/serve/workspace.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/io/env.h"
+#include "server/serve/status_map.h"
+
+namespace sdndb::serve {
+
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string RealPath(const std::string& path) {
+  char buf[PATH_MAX];
+  if (realpath(path.c_str(), buf)) return buf;
+  return "";
+}
+
+// Reads a whole file; false if it cannot be read.
+bool ReadAll(const std::string& path, std::string* out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  if (fstat(fd, &st) == 0 && st.st_size > 0) out->reserve(static_cast<size_t>(st.st_size) + 1);
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    out->append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+}  // namespace
+
+bool IsDatabaseFileName(const std::string& name) { return name.size() > 7 && EndsWith(name, "_db.sdn"); }
+
+Status Workspace::Load(const std::string& root) {
+  auto cat = Catalog::Load(root);
+  if (!cat.ok()) return cat.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  catalog_ = std::move(cat.value());
+  return Status::OK();
+}
+
+Status Workspace::Reload() { return Load(root()); }
+
+std::string Workspace::root() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return catalog_ ? catalog_->root() : std::string();
+}
+
+std::vector<DatabaseEntry> Workspace::Databases() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return catalog_ ? catalog_->databases() : std::vector<DatabaseEntry>{};
+}
+
+void Workspace::set_lock_timeout(std::chrono::milliseconds t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  options_.lock_timeout = t;
+}
+
+std::optional<rpc::RpcError> Workspace::Resolve(const std::string& database, DatabaseEntry* out) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto not_found = [&database] {
+    return rpc::RpcError(rpc::code::kNotFound, "no database '" + database + "'",
+                         rpc::Json{{"kind", "database"}, {"name", database}});
+  };
+  if (!catalog_) return not_found();
+  if (const DatabaseEntry* e = catalog_->Find(database)) {
+    *out = *e;
+    return std::nullopt;
+  }
+  const bool looks_like_path = database.find('/') != std::string::npos || EndsWith(database, ".sdn");
+  if (!looks_like_path || database.empty()) return not_found();
+  std::string path = database[0] == '/' ? database : catalog_->root() + "/" + database;
+  if (!catalog_->Contains(path)) return OutsideWorkspace(database);
+  std::string real = RealPath(path);
+  if (real.empty()) return not_found();
+  for (const DatabaseEntry& e : catalog_->databases()) {
+    if (RealPath(e.path) == real) {
+      *out = e;
+      return std::nullopt;
+    }
+  }
+  if (!EndsWith(real, ".sdn")) return not_found();
+  out->name = DatabaseNameFromPath(real);
+  out->path = real;
+  out->strategy = Strategy::kMerge;
+  return std::nullopt;
+}
+
+Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db) {
+  std::string bytes;
+  if (ReadAll(db.path, &bytes)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(db.path);
+    if (it != cache_.end() && it->second.bytes == bytes) return it->second.snapshot;
+  }
+  StoreOptions so;
+  auto store = Store::Open(db.path, so);
+  if (!store.ok()) return store.status();
+  auto snap = store.value()->Read();
+  if (!snap.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    cache_.erase(db.path);
+    return snap.status();
+  }
+  auto shared = std::make_shared<const Snapshot>(std::move(snap.value()));
+  // Cache only when the file did not change between our read and the store's.
+  std::string after;
+  if (!bytes.empty() && ReadAll(db.path, &after) && after == bytes) {
+    std::lock_guard<std::mutex> lock(mu_);
+    cache_[db.path] = CacheEntry{std::move(bytes), shared};
+  }
+  return shared;
+}
+
+Result<std::unique_ptr<Store>> Workspace::OpenStore(
+    const DatabaseEntry& db, const std::atomic<bool>* cancel,
+    std::function<void(std::chrono::milliseconds, const std::string&)> on_wait) const {
+  StoreOptions so;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    so.lock.timeout = options_.lock_timeout;
+    so.writer = options_.writer;
+  }
+  so.lock.tick = std::chrono::milliseconds(20);
+  so.lock.program = "sdndb serve";
+  so.lock.cancel = cancel;
+  so.lock.on_wait = std::move(on_wait);
+  so.strategy = db.strategy;
+  return Store::Open(db.path, std::move(so));
+}
+
+}  // namespace sdndb::serve
