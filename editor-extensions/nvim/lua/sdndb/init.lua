@@ -137,9 +137,14 @@ function M.command(opts)
     M.databases()
     return
   end
-  local sub = M.subcommands[args[1]]
+  local name, bang = args[1], opts.bang
+  if name:sub(-1) == "!" and M.subcommands[name:sub(1, -2)] then
+    -- `:Sdndb refresh!` reads better than `:Sdndb! refresh`; both work.
+    name, bang = name:sub(1, -2), true
+  end
+  local sub = M.subcommands[name]
   if sub then
-    sub(vim.list_slice(args, 2), opts.bang)
+    sub(vim.list_slice(args, 2), bang)
   else
     M.open(args[1])
   end
