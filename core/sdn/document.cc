@@ -77,19 +77,65 @@ std::string_view Table::RowText(size_t row) const {
   return row < row_items_.size() ? RowItem(row).text : std::string_view();
 }
 
+namespace {
+
+uint64_t HashText(std::string_view text) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h ^ (h >> 29);
+}
+
+}  // namespace
+
+std::string_view Table::CellTextView(size_t row, size_t col, std::string* scratch) const {
+  std::string_view raw = RawCell(row, col);
+  switch (Kind(row, col)) {
+    case CellKind::kEmpty: return {};
+    case CellKind::kQuoted: {
+      if (raw.size() < 2) return {};
+      std::string_view inner = raw.substr(1, raw.size() - 2);
+      if (inner.find('\\') == std::string_view::npos) return inner;
+      *scratch = UnescapeQuoted(inner);
+      return *scratch;
+    }
+    default: return raw;
+  }
+}
+
+void Table::IndexInsert(uint32_t row) const {
+  std::string scratch, other_scratch;
+  std::string_view key = CellTextView(row, index_col_, &scratch);
+  const size_t mask = index_slots_.size() - 1;
+  for (size_t slot = HashText(key) & mask;; slot = (slot + 1) & mask) {
+    uint32_t entry = index_slots_[slot];
+    if (entry == 0) {
+      index_slots_[slot] = row + 1;
+      return;
+    }
+    if (CellTextView(entry - 1, index_col_, &other_scratch) == key) return;  // first occurrence wins
+  }
+}
+
 int Table::FindRow(std::string_view id, size_t col) const {
   if (col >= columns_.size()) return -1;
-  if (!index_valid_ || index_col_ != col) {
-    index_.clear();
-    index_.reserve(row_items_.size());
-    for (size_t row = 0; row < row_items_.size(); ++row) {
-      index_.emplace(Cell(row, col), static_cast<uint32_t>(row));  // first occurrence wins
-    }
-    index_valid_ = true;
+  if (!index_valid_ || index_col_ != col || index_slots_.size() < 2 * row_items_.size() + 2) {
+    size_t capacity = 16;
+    while (capacity < 2 * row_items_.size() + 2) capacity *= 2;
+    index_slots_.assign(capacity, 0);
     index_col_ = col;
+    for (size_t row = 0; row < row_items_.size(); ++row) IndexInsert(static_cast<uint32_t>(row));
+    index_valid_ = true;
   }
-  auto it = index_.find(std::string(id));
-  return it == index_.end() ? -1 : static_cast<int>(it->second);
+  std::string scratch;
+  const size_t mask = index_slots_.size() - 1;
+  for (size_t slot = HashText(id) & mask;; slot = (slot + 1) & mask) {
+    uint32_t entry = index_slots_[slot];
+    if (entry == 0) return -1;
+    if (CellTextView(entry - 1, col, &scratch) == id) return static_cast<int>(entry - 1);
+  }
 }
 
 Value Table::ToValue() const {
@@ -215,7 +261,11 @@ size_t Table::AppendRow(const std::vector<std::string>& values) {
   row_items_.push_back(static_cast<uint32_t>(items_.size() - 1));
   RelexRow(items_.size() - 1);
   const size_t row = row_items_.size() - 1;
-  if (index_valid_) index_.emplace(Cell(row, index_col_), static_cast<uint32_t>(row));
+  if (index_valid_ && index_slots_.size() >= 2 * row_items_.size() + 2) {
+    IndexInsert(static_cast<uint32_t>(row));
+  } else {
+    Touch();
+  }
   return row;
 }
 

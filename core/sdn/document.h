@@ -133,7 +133,11 @@ class Table {
   std::string separator_ = ", ";
   mutable bool index_valid_ = false;
   mutable size_t index_col_ = 0;
-  mutable std::unordered_map<std::string, uint32_t> index_;
+  // Open-addressing hash index over one column's text values: slot = row + 1, 0 = empty.
+  // Keys are not copied: they are compared against the cells themselves.
+  mutable std::vector<uint32_t> index_slots_;
+  std::string_view CellTextView(size_t row, size_t col, std::string* scratch) const;
+  void IndexInsert(uint32_t row) const;
 };
 
 class Document {

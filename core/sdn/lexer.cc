@@ -9,13 +9,23 @@ namespace sdndb::sdn {
 namespace lex {
 namespace {
 
-inline bool IsWordStart(unsigned char c) {
-  return IsAsciiLetter(static_cast<char>(c)) || c == '_' || c >= 0x80;
-}
-inline bool IsWordChar(unsigned char c) {
-  return IsAsciiLetter(static_cast<char>(c)) || IsAsciiDigit(static_cast<char>(c)) || c == '_' ||
-         c == '.' || c == '/' || c == '-' || c == '#' || c >= 0x80;
-}
+// Bare-word characters: letters, digits, `_ . / - #` and every non-ASCII byte.
+struct WordTable {
+  bool start[256] = {};
+  bool part[256] = {};
+  constexpr WordTable() {
+    for (int c = 0; c < 256; ++c) {
+      bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      bool digit = c >= '0' && c <= '9';
+      start[c] = letter || c == '_' || c >= 0x80;
+      part[c] = start[c] || digit || c == '.' || c == '/' || c == '-' || c == '#';
+    }
+  }
+};
+constexpr WordTable kWord;
+
+inline bool IsWordStart(unsigned char c) { return kWord.start[c]; }
+inline bool IsWordChar(unsigned char c) { return kWord.part[c]; }
 inline int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -570,34 +570,45 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
       }
       pending = std::string_view::npos;
     }
-    scratch_cells_.clear();
     RowScanResult result;
     ScanError error;
-    if (!ScanRow(text_, pos_, info.content, depth, options_.max_depth, &scratch_cells_, &result, &error)) {
-      return Fail(error);
-    }
-    if (scratch_cells_.size() != column_count) {
-      return Fail(info.content, CellCountMessage(scratch_cells_.size(), name, column_count));
-    }
     if (table != nullptr) {
-      for (const CellSpan& cell : scratch_cells_) {
-        if (cell.kind == CellKind::kText) {
-          Warn(pos_ + cell.begin,
-               "unquoted text kept as a string: " + Excerpt(text_.substr(pos_ + cell.begin, cell.len)));
+      std::vector<Table::CellRef>& cells = table->cells_;
+      const size_t first_cell = cells.size();
+      if (!ScanRow(text_, pos_, info.content, depth, options_.max_depth, &cells, &result, &error)) return Fail(error);
+      if (cells.size() - first_cell != column_count) {
+        return Fail(info.content, CellCountMessage(cells.size() - first_cell, name, column_count));
+      }
+      for (size_t i = first_cell; i < cells.size(); ++i) {
+        if (cells[i].kind == CellKind::kText) {
+          Warn(pos_ + cells[i].begin,
+               "unquoted text kept as a string: " + Excerpt(text_.substr(pos_ + cells[i].begin, cells[i].len)));
         }
+      }
+      if (table->items_.empty()) {
+        // Reserve for the rest of the input at this row's size (bounded by the input size).
+        const size_t row_bytes = result.end - pos_ + 1;
+        const size_t estimate = (n - pos_) / row_bytes * 3 / 2 + 2;
+        table->items_.reserve(estimate);
+        table->row_items_.reserve(estimate);
+        cells.reserve(estimate * column_count);
       }
       Table::Item item;
       item.text = text_.substr(pos_, result.end - pos_);
       item.is_row = true;
-      item.cell_begin = static_cast<uint32_t>(table->cells_.size());
+      item.cell_begin = static_cast<uint32_t>(first_cell);
       item.line = line_;
       table->row_items_.push_back(static_cast<uint32_t>(table->items_.size()));
       table->items_.push_back(item);
-      for (const CellSpan& cell : scratch_cells_) {
-        table->cells_.push_back(Table::CellRef{cell.begin, cell.len, cell.kind});
+    } else {
+      scratch_cells_.clear();
+      if (!ScanRow(text_, pos_, info.content, depth, options_.max_depth, &scratch_cells_, &result, &error)) {
+        return Fail(error);
       }
-    } else if (!AppendValueRow(text_, pos_, pos_, line_, depth, scratch_cells_, value)) {
-      return false;
+      if (scratch_cells_.size() != column_count) {
+        return Fail(info.content, CellCountMessage(scratch_cells_.size(), name, column_count));
+      }
+      if (!AppendValueRow(text_, pos_, pos_, line_, depth, scratch_cells_, value)) return false;
     }
     pos_ = result.end;
     line_ += result.newlines;

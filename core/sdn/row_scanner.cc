@@ -1,133 +1,92 @@
 #include "core/sdn/row_scanner.h"
 
 #include <cstring>
+#include <string>
 
-#include "core/sdn/lexer.h"
-
-namespace sdndb::sdn {
+namespace sdndb::sdn::row_detail {
 namespace {
 
-// Characters that end a bare token inside a row.
-struct TokenStops {
-  bool stop[256] = {};
-  constexpr TokenStops() {
-    stop[static_cast<unsigned char>(',')] = true;
-    stop[static_cast<unsigned char>(' ')] = true;
-    stop[static_cast<unsigned char>('\t')] = true;
-    stop[static_cast<unsigned char>('\r')] = true;
-    stop[static_cast<unsigned char>('\n')] = true;
-    stop[static_cast<unsigned char>('"')] = true;
-  }
-};
-constexpr TokenStops kTokenStops;
-
-int CountNewlines(std::string_view text, size_t begin, size_t end) {
-  int n = 0;
-  const char* p = text.data() + begin;
-  const char* e = text.data() + end;
-  while (p < e) {
-    const void* hit = std::memchr(p, '\n', static_cast<size_t>(e - p));
-    if (hit == nullptr) break;
-    ++n;
-    p = static_cast<const char*>(hit) + 1;
-  }
-  return n;
+constexpr uint8_t ClassOf(int c) {
+  if (c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"') return kStop;
+  const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  const bool digit = c >= '0' && c <= '9';
+  const bool start = letter || c == '_' || c >= 0x80;
+  uint8_t cls = 0;
+  if (start) cls |= kWordStart;
+  if (start || digit || c == '.' || c == '/' || c == '-' || c == '#') cls |= kWordPart;
+  if (digit) cls |= kDigit;
+  return cls;
 }
 
 }  // namespace
 
-bool ScanRow(std::string_view text, size_t row_start, size_t first, int depth, int max_depth,
-             std::vector<CellSpan>* cells, RowScanResult* result, ScanError* error) {
-  const size_t n = text.size();
-  const char* data = text.data();
-  int newlines = 0;
-  size_t pos = first;
-  auto add_cell = [&](size_t begin, size_t end, CellKind kind) {
-    cells->push_back(CellSpan{static_cast<uint32_t>(begin - row_start),
-                              static_cast<uint32_t>(end - begin), kind});
-  };
-  auto fail = [&](size_t at, std::string message) {
-    error->pos = at;
-    error->message = std::move(message);
-    return false;
-  };
+const uint8_t kCharClass[256] = {
+#define C8(b) ClassOf(b), ClassOf(b + 1), ClassOf(b + 2), ClassOf(b + 3), ClassOf(b + 4), ClassOf(b + 5), \
+              ClassOf(b + 6), ClassOf(b + 7)
+#define C64(b) C8(b), C8(b + 8), C8(b + 16), C8(b + 24), C8(b + 32), C8(b + 40), C8(b + 48), C8(b + 56)
+    C64(0), C64(64), C64(128), C64(192)
+#undef C64
+#undef C8
+};
 
-  while (true) {
-    pos = lex::SkipInlineSpace(text, pos);
-    const size_t cell_start = pos;
-    if (pos >= n || lex::AtLineBreak(text, pos) || data[pos] == '#') {
-      add_cell(pos, pos, CellKind::kEmpty);
-      break;
-    }
-    if (data[pos] == ',') {
-      add_cell(pos, pos, CellKind::kEmpty);
-      ++pos;
-      continue;
-    }
-    // One value first; it becomes verbatim text if more follows before the comma.
-    size_t value_end;
-    CellKind kind;
-    char c = data[pos];
-    if (c == '"') {
-      size_t q = lex::FindClosingQuote(text, pos);
-      if (q == std::string_view::npos) return fail(pos, "unterminated quoted string");
-      newlines += CountNewlines(text, pos, q);
-      value_end = q + 1;
-      kind = CellKind::kQuoted;
-    } else if (c == ']' || c == '}') {
-      return fail(pos, std::string("unbalanced '") + c + "'");
-    } else if (c == '[' || c == '{') {
-      InlineValueParser inline_parser(text, max_depth);
-      if (!inline_parser.Parse(pos, depth + 1, &value_end, nullptr, error)) return false;
-      newlines += CountNewlines(text, pos, value_end);
-      kind = CellKind::kInline;
-    } else {
-      value_end = pos + 1;
-      while (value_end < n && !kTokenStops.stop[static_cast<unsigned char>(data[value_end])]) ++value_end;
-      kind = lex::ClassifyToken(text.substr(pos, value_end - pos));
-    }
-    size_t after = lex::SkipInlineSpace(text, value_end);
-    if (after < n && data[after] != ',' && data[after] != '#' && !lex::AtLineBreak(text, after)) {
-      // Verbatim text up to the next comma, comment or line end; quotes still protect commas.
-      size_t p = value_end;
-      size_t last_nonblank = value_end;
-      while (p < n) {
-        char ch = data[p];
-        if (ch == ',' || lex::AtLineBreak(text, p)) break;
-        if (ch == '#' && lex::AtInlineSpace(text, p - 1)) break;
-        if (ch == '"') {
-          size_t q = lex::FindClosingQuote(text, p);
-          if (q == std::string_view::npos) return fail(p, "unterminated quoted string");
-          newlines += CountNewlines(text, p, q);
-          p = q + 1;
-          last_nonblank = p;
-          continue;
-        }
-        if (!lex::AtInlineSpace(text, p)) last_nonblank = p + 1;
-        ++p;
-      }
-      value_end = last_nonblank;
-      kind = CellKind::kText;
-      after = p;
-    }
-    add_cell(cell_start, value_end, kind);
-    if (after >= n) {
-      pos = after;
-      break;
-    }
-    if (data[after] == ',') {
-      pos = after + 1;
-      continue;
-    }
-    pos = after;  // comment or line break
-    break;
+int CountNewlines(const char* begin, const char* end) {
+  int n = 0;
+  while (begin < end) {
+    const void* hit = std::memchr(begin, '\n', static_cast<size_t>(end - begin));
+    if (hit == nullptr) break;
+    ++n;
+    begin = static_cast<const char*>(hit) + 1;
   }
-  // Skip a trailing comment; consume the line break.
-  size_t line_end = lex::NextLineStart(text, pos);
-  if (line_end > pos && data[line_end - 1] == '\n') ++newlines;
-  result->end = line_end;
-  result->newlines = newlines;
+  return n;
+}
+
+bool ScanQuoted(std::string_view text, size_t pos, size_t* end, int* newlines, ScanError* error) {
+  size_t q = lex::FindClosingQuote(text, pos);
+  if (q == std::string_view::npos) {
+    error->pos = pos;
+    error->message = "unterminated quoted string";
+    return false;
+  }
+  *newlines += CountNewlines(text.data() + pos, text.data() + q);
+  *end = q + 1;
   return true;
 }
 
-}  // namespace sdndb::sdn
+bool ScanInline(std::string_view text, size_t pos, int depth, int max_depth, size_t* end, int* newlines,
+                ScanError* error) {
+  InlineValueParser parser(text, max_depth);
+  if (!parser.Parse(pos, depth, end, nullptr, error)) return false;
+  *newlines += CountNewlines(text.data() + pos, text.data() + *end);
+  return true;
+}
+
+bool ScanText(std::string_view text, size_t pos, size_t* value_end, size_t* stop, int* newlines, ScanError* error) {
+  const size_t n = text.size();
+  size_t last_nonblank = pos;
+  size_t p = pos;
+  while (p < n) {
+    char ch = text[p];
+    if (ch == ',' || lex::AtLineBreak(text, p)) break;
+    if (ch == '#' && p > 0 && lex::AtInlineSpace(text, p - 1)) break;
+    if (ch == '"') {
+      size_t q = 0;
+      if (!ScanQuoted(text, p, &q, newlines, error)) return false;
+      p = q;
+      last_nonblank = p;
+      continue;
+    }
+    if (!lex::AtInlineSpace(text, p)) last_nonblank = p + 1;
+    ++p;
+  }
+  *value_end = last_nonblank;
+  *stop = p;
+  return true;
+}
+
+bool Unbalanced(size_t pos, char c, ScanError* error) {
+  error->pos = pos;
+  error->message = std::string("unbalanced '") + c + "'";
+  return false;
+}
+
+}  // namespace sdndb::sdn::row_detail
