@@ -9,7 +9,7 @@ import { reportEditOutcome } from './editOutcome';
 
 export const RECORD_SCHEME = 'sdndb';
 
-interface Loaded { record: SdnRecord; idColumn: string; stamp: number }
+interface Loaded { record: SdnRecord; idColumn: string; columns: string[]; stamp: number }
 
 export function parseRecordUri(uri: vscode.Uri): { database: string; id: string } | undefined {
   const m = /^\/([^/]+)\/([^/]+)\.sdnrec$/.exec(uri.path);
@@ -27,6 +27,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
   /** What each open document was loaded from (its edit base). */
   private readonly loaded = new Map<string, Loaded>();
   private stamps = new Map<string, number>();
+  private readonly reloadAfterSave = new Set<string>();
   private readonly subs: vscode.Disposable[] = [];
   private readonly encoder = new TextEncoder();
 
@@ -38,6 +39,9 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     this.subs.push(
       store.onDidReceiveChange((p) => {
         for (const id of [...p.changed, ...p.removed]) this.externalChange(p.database, id);
+      }),
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (doc.uri.scheme === RECORD_SCHEME && this.reloadAfterSave.delete(doc.uri.toString())) this.reload(doc.uri);
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (doc.uri.scheme === RECORD_SCHEME) this.loaded.delete(doc.uri.toString());
@@ -72,8 +76,8 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     const client = await this.supervisor.ready().catch((e: Error) => { throw vscode.FileSystemError.Unavailable(e.message); });
     try {
       const record = await client.get(ref.database, ref.id);
-      const idColumn = this.store.database(ref.database)?.db.idColumn ?? 'id';
-      const entry = { record, idColumn, stamp: this.stamps.get(key) ?? 0 };
+      const db = this.store.database(ref.database)?.db;
+      const entry = { record, idColumn: db?.idColumn ?? 'id', columns: db?.columns ?? [], stamp: this.stamps.get(key) ?? 0 };
       this.loaded.set(key, entry);
       return entry;
     } catch (err) {
@@ -83,7 +87,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    const { record, stamp, idColumn } = await this.load(uri);
+    const { record, stamp, idColumn, columns } = await this.load(uri);
     const ref = parseRecordUri(uri)!;
     return {
       type: vscode.FileType.File,
@@ -91,13 +95,13 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
       // The version (plus a reload stamp) drives VS Code's "changed on disk" logic: it stays put while
       // a document holds unsaved edits, so a save goes to the server and is merged there.
       mtime: record.version * 1000 + stamp,
-      size: this.encoder.encode(formatRecord(ref.database, record, idColumn)).byteLength,
+      size: this.encoder.encode(formatRecord(ref.database, record, idColumn, columns)).byteLength,
     };
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    const { record, idColumn } = await this.load(uri);
-    return this.encoder.encode(formatRecord(parseRecordUri(uri)!.database, record, idColumn));
+    const { record, idColumn, columns } = await this.load(uri);
+    return this.encoder.encode(formatRecord(parseRecordUri(uri)!.database, record, idColumn, columns));
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }): Promise<void> {
@@ -124,8 +128,8 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
       this.loaded.set(uri.toString(), { ...base, record: result.record });
       reportEditOutcome(ref.database, ref.id, result);
       // The stored record can differ from what was typed (merged fields, a conflict that kept the stored
-      // value): show what is really stored once VS Code has finished the save.
-      if (result.outcome !== 'applied' && result.outcome !== 'unchanged') setTimeout(() => this.reload(uri), 50);
+      // value, a new version in the header): show what is really stored once VS Code finished the save.
+      this.reloadAfterSave.add(uri.toString());
       void this.store.refreshDatabase(ref.database);
     } catch (err) {
       if (err instanceof SdndbError && err.isConflict) {

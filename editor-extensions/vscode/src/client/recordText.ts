@@ -26,13 +26,21 @@ export function parseValue(text: string): string {
   return t;
 }
 
-export function formatRecord(database: string, r: SdnRecord, idColumn = 'id'): string {
+/** Field names in the table's column order (then any others), the id column first. */
+export function orderedFields(r: SdnRecord, idColumn = 'id', columns: string[] = []): string[] {
+  const names = Object.keys(r.fields);
+  const inColumns = columns.filter((c) => c !== idColumn && names.includes(c));
+  const rest = names.filter((n) => n !== idColumn && !inColumns.includes(n));
+  return [idColumn, ...inColumns, ...rest];
+}
+
+export function formatRecord(database: string, r: SdnRecord, idColumn = 'id', columns: string[] = []): string {
   const head = [`# sdndb record ${database} #${r.id} · version ${r.version}${r.modified ? ` · modified ${r.modified}` : ''}`,
     '# Edit values after the colon and save to apply. Lines starting with # are ignored.'];
   const body: string[] = [];
-  const fields = { ...r.fields };
-  if (!(idColumn in fields)) body.push(`${idColumn}: ${formatValue(r.id)}`);
-  for (const [k, v] of Object.entries(fields)) body.push(`${k}: ${formatValue(v)}`);
+  for (const k of orderedFields(r, idColumn, columns)) {
+    body.push(`${k}: ${formatValue(k === idColumn ? r.fields[k] ?? r.id : r.fields[k])}`);
+  }
   return [...head, ...body, ''].join('\n');
 }
 

@@ -191,6 +191,14 @@ try {
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText(next);
   }
+  async function runCommand(title) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+  }
   const fileText = () => readFileSync(join(WS, 'todo_db.sdn'), 'utf8');
 
   await step('open a record and save an edit through its document', async () => {
@@ -213,6 +221,7 @@ try {
     await conflictsPane.locator('.monaco-list-row', { hasText: /mine\s*blocked/ }).first().waitFor();
     await conflictsPane.locator('.monaco-list-row', { hasText: /theirs\s*closed/ }).first().waitFor();
     await statusBar.getByText('sdndb: 1 conflict').waitFor({ timeout: 10000 });
+    await poll('the document to show the stored value', async () => (await editorText()).includes('status: closed'), 10000);
     const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
     const list = Array.isArray(conflicts) ? conflicts : conflicts.conflicts;
     if (!list || list.length !== 1) throw new Error(`CLI sees conflicts: ${JSON.stringify(conflicts)}`);
@@ -237,8 +246,18 @@ try {
     const list = Array.isArray(conflicts) ? conflicts : conflicts.conflicts;
     if (!list || list.length !== 0) throw new Error(`CLI still sees conflicts: ${JSON.stringify(conflicts)}`);
     await statusBar.getByText('sdndb: 1 conflict').waitFor({ state: 'detached', timeout: 10000 });
-    await recordRow(/Document the CLI \(edited in VS Code\)/).waitFor();
-    await shot('05-resolved');
+    await page.locator('.tabs-container .tab', { hasText: '3.sdnrec' }).click();
+    await poll('the open document to follow the resolution', async () => (await editorText()).includes('status: blocked'), 10000);
+  });
+
+  await step('the filter box narrows the tree to the edited record', async () => {
+    await runCommand('sdndb: Filter Records');
+    await page.locator('.quick-input-widget input').fill('edited in VS Code');
+    await page.keyboard.press('Enter');
+    await recordRow(/Document the CLI \(edited in VS Code\)/).waitFor({ timeout: 10000 });
+    await recordRow(/^\s*blocked\s*1/).first().waitFor();
+    await poll('other records hidden', async () => (await recordRow('Speed up lexer').count()) === 0);
+    await shot('05-resolved-filtered');
   });
   ok = true;
 } catch (err) {
