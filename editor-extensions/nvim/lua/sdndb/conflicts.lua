@@ -25,12 +25,24 @@ local function short(v)
   return '"' .. v .. '"'
 end
 
+M.deleted = "<deleted>"
+
 ---One line describing a conflict.
 function M.describe(c)
-  local what = (c.field == "*" or c.field == nil) and "the whole record" or ("'" .. c.field .. "'")
-  local s = string.format("conflict on %s: mine %s, theirs %s", what, short(c.ours), short(c.theirs))
-  if c.base and c.base ~= "" then
-    s = s .. ", base " .. short(c.base)
+  local s
+  if c.field == "*" or c.field == nil then
+    if c.ours == M.deleted then
+      s = "conflict: deleted here, but changed elsewhere (Keep mine deletes it)"
+    elseif c.theirs == M.deleted then
+      s = "conflict: changed here, but deleted elsewhere (Keep mine restores it)"
+    else
+      s = string.format("conflict on the whole record: mine %s, theirs %s", short(c.ours), short(c.theirs))
+    end
+  else
+    s = string.format("conflict on '%s': mine %s, theirs %s", c.field, short(c.ours), short(c.theirs))
+    if c.base and c.base ~= "" then
+      s = s .. ", base " .. short(c.base)
+    end
   end
   if c.who and c.who ~= "" then
     s = s .. " (theirs by " .. c.who .. (c.when and c.when ~= "" and (" at " .. c.when) or "") .. ")"
@@ -212,7 +224,11 @@ end
 M.actions = { "Keep mine", "Keep theirs", "Edit value", "Show side by side" }
 
 local function pick_action(buf, c)
-  vim.ui.select(M.actions, {
+  local actions = M.actions
+  if c.field == "*" or c.field == nil then
+    actions = { "Keep mine", "Keep theirs", "Show side by side" }
+  end
+  vim.ui.select(actions, {
     prompt = M.describe(c),
     kind = "sdndb.resolve",
   }, function(choice)
@@ -302,11 +318,18 @@ function M.diff(c)
   end
   local function lines_of(t, whole)
     if whole ~= nil then
-      return vim.split(tostring(whole), "\n", { plain = true })
+      -- A whole-record side is a JSON object of fields, or "<deleted>".
+      local ok, obj = pcall(vim.json.decode, tostring(whole))
+      if ok and type(obj) == "table" then
+        t = obj
+      else
+        return vim.split(tostring(whole), "\n", { plain = true })
+      end
     end
     local out = {}
     for _, col in ipairs(columns) do
-      out[#out + 1] = col .. ": " .. format.escape(t[col] or "")
+      local v = t[col]
+      out[#out + 1] = col .. ": " .. format.escape((v == nil or v == vim.NIL) and "" or tostring(v))
     end
     return out
   end

@@ -4,7 +4,13 @@ local format = require("sdndb.format")
 local rpc = require("sdndb.rpc")
 local server = require("sdndb.server")
 
+local uv = vim.uv or vim.loop
+
 local M = {}
+
+local function now_ms()
+  return uv.hrtime() / 1e6
+end
 
 M.ns_parse = vim.api.nvim_create_namespace("sdndb_parse")
 M.ns_hl = vim.api.nvim_create_namespace("sdndb_highlight")
@@ -270,6 +276,7 @@ function M.write(buf)
   end
 
   st.writing = true
+  local own = {} -- ids this write touched: their didChange echo is not "elsewhere"
   local failed = {} -- diagnostics for lines whose change was refused
   local keep, extra = {}, {}
   local counts = { applied = 0, merged = 0, conflict = 0, created = 0, deleted = 0 }
@@ -286,6 +293,7 @@ function M.write(buf)
     }
     params.strategy = o.strategy
     local res, err = server.request("sdndb/edit", params)
+    own[e.id] = true
     if res then
       counts[res.outcome] = (counts[res.outcome] or 0) + 1
     else
@@ -305,6 +313,7 @@ function M.write(buf)
       baseVersion = del.version,
       strategy = o.strategy,
     })
+    own[del.id] = true
     if res and res.outcome == "deleted" then
       counts.deleted = counts.deleted + 1
     elseif res then
@@ -317,6 +326,9 @@ function M.write(buf)
     local res, err = server.request("sdndb/create", { database = st.db, fields = c.fields })
     if res then
       counts.created = counts.created + 1
+      if type(res.record) == "table" and res.record.id then
+        own[tostring(res.record.id)] = true
+      end
     else
       fail(c.lnum, nil, describe_error(err))
       extra[#extra + 1] = lines[c.lnum]
@@ -326,6 +338,7 @@ function M.write(buf)
   -- Re-read everything; lines whose change failed stay as typed.
   local info, columns, records = fetch(st.db)
   st.writing = false
+  st.own = { ids = own, until_ms = now_ms() + 2000 }
   if not info then
     notify("written, but reloading failed: " .. rpc.format_error(columns), vim.log.levels.ERROR)
     return false
@@ -383,6 +396,24 @@ function M.write(buf)
   return #failed == 0
 end
 
+---True when a didChange only reports what this buffer's last write did (shortly after it).
+function M.is_own_echo(st, params)
+  local own = st.own
+  if not own or now_ms() > own.until_ms then
+    return false
+  end
+  local any = false
+  for _, key in ipairs({ "changed", "added", "removed" }) do
+    for _, id in ipairs(params[key] or {}) do
+      any = true
+      if not own.ids[tostring(id)] then
+        return false
+      end
+    end
+  end
+  return any
+end
+
 ---Handles sdndb/didChange: reloads unmodified buffers in place; warns on modified ones.
 function M.on_did_change(params)
   if type(params) ~= "table" or not params.database then
@@ -392,6 +423,9 @@ function M.on_did_change(params)
     local st = M.state[buf]
     if st.writing then
       -- Our own write; the buffer is re-read when it ends.
+    elseif vim.bo[buf].modified and M.is_own_echo(st, params) then
+      -- The echo of our last write arriving after new typing: nothing changed elsewhere.
+      st.own = nil
     elseif not vim.bo[buf].modified then
       if config.get().auto_refresh then
         M.load(buf)
