@@ -1,0 +1,78 @@
+// libFuzzer target: any input either fails to parse with a well-formed error, or parses,
+// serializes back to the identical bytes, converts to JSON, and survives one edit (chosen from
+// the input) that must reparse with the edit applied.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "core/sdn/document.h"
+#include "core/sdn/json.h"
+
+namespace {
+
+[[noreturn]] void Die(const char* what, const std::string& detail) {
+  std::fprintf(stderr, "sdn_parse_fuzz: %s\n%s\n", what, detail.c_str());
+  std::abort();
+}
+
+uint64_t Mix(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using sdndb::sdn::Document;
+  using sdndb::sdn::Table;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  auto parsed = Document::Parse(text);
+  if (!parsed.ok()) {
+    if (parsed.status().message().rfind("<input>:", 0) != 0) Die("bad error message", parsed.status().message());
+    return 0;
+  }
+  Document& doc = *parsed.value();
+  if (doc.Serialize() != text) Die("round trip changed the text", text);
+  (void)sdndb::sdn::ToJsonText(doc.ToValue());
+  if (doc.table_count() == 0) return 0;
+
+  uint64_t h = Mix(text);
+  const size_t table_index = h % doc.table_count();
+  Table* table = doc.table(table_index);
+  h /= 7;
+  // The new value: a slice of the input itself, so the fuzzer controls it.
+  const size_t start = size > 0 ? h % size : 0;
+  const std::string value = text.substr(start, (h >> 16) % 24);
+  h >>= 8;
+  const size_t columns = table->columns().size();
+  size_t row = 0, col = 0;
+  int op = static_cast<int>(h % 5);
+  if (table->row_count() == 0 && op != 1 && op != 3) op = 1;
+  if (table->row_count() > 0) {
+    row = (h >> 4) % table->row_count();
+    col = (h >> 20) % columns;
+  }
+  switch (op) {
+    case 0: table->SetCell(row, col, value); break;
+    case 1: table->AppendRow(std::vector<std::string>(columns, value)); break;
+    case 2: table->RemoveRow(row); break;
+    case 3: table->AddColumn("fuzz_col", value); break;
+    default: table->SetCellRaw(row, col, value); break;
+  }
+  const size_t rows = table->row_count();
+  const std::string out = doc.Serialize();
+  auto reparsed = Document::Parse(out);
+  if (!reparsed.ok()) Die("edited document does not reparse", reparsed.status().message() + "\n---\n" + out);
+  if (reparsed.value()->table_count() != doc.table_count()) Die("edited document lost tables", out);
+  const Table* again = reparsed.value()->table(table_index);
+  if (again->row_count() != rows) Die("edited table lost rows", out);
+  if (op == 0 && again->Cell(row, col) != value) Die("SetCell value did not read back", out);
+  if (op == 1 && again->Cell(rows - 1, 0) != value) Die("AppendRow value did not read back", out);
+  return 0;
+}
