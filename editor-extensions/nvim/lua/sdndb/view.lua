@@ -275,6 +275,12 @@ function M.write(buf)
     end
   end
 
+  local ok_server, why = server.ensure()
+  if not ok_server then
+    notify("nothing was written: " .. tostring(why), vim.log.levels.ERROR)
+    return false
+  end
+
   st.writing = true
   local own = {} -- ids this write touched: their didChange echo is not "elsewhere"
   local failed = {} -- diagnostics for lines whose change was refused
