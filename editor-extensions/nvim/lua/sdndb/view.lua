@@ -307,6 +307,8 @@ function M.write(buf)
       if err and err.code == rpc.errors.Conflict and type(err.data) == "table" then
         local fields = type(err.data.fields) == "table" and table.concat(err.data.fields, ", ") or "?"
         msg = "changed elsewhere (" .. fields .. "); :w again to overwrite, or :Sdndb refresh! to take theirs"
+      elseif err and err.code == rpc.errors.NotFound then
+        msg = "record " .. e.id .. " was deleted elsewhere; :w again re-creates it from this line"
       end
       fail(e.lnum, e.id, msg)
       keep[e.id] = lines[e.lnum]
