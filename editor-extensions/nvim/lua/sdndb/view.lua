@@ -290,57 +290,65 @@ function M.write(buf)
     failed[#failed + 1] = { lnum = lnum, id = id, message = msg, line = lines[lnum] }
   end
 
-  for _, e in ipairs(d.edits) do
-    local params = {
-      database = st.db,
-      id = e.id,
-      changes = e.changes,
-      base = { version = e.base.version, fields = next(e.base.fields) and e.base.fields or vim.empty_dict() },
-    }
-    params.strategy = o.strategy
-    local res, err = server.request("sdndb/edit", params)
-    own[e.id] = true
-    if res then
-      counts[res.outcome] = (counts[res.outcome] or 0) + 1
-    else
-      local msg = describe_error(err)
-      if err and err.code == rpc.errors.Conflict and type(err.data) == "table" then
-        local fields = type(err.data.fields) == "table" and table.concat(err.data.fields, ", ") or "?"
-        msg = "changed elsewhere (" .. fields .. "); :w again to overwrite, or :Sdndb refresh! to take theirs"
-      elseif err and err.code == rpc.errors.NotFound then
-        msg = "record " .. e.id .. " was deleted elsewhere; :w again re-creates it from this line"
+  local sent_ok, send_err = pcall(function()
+    for _, e in ipairs(d.edits) do
+      local params = {
+        database = st.db,
+        id = e.id,
+        changes = e.changes,
+        base = { version = e.base.version, fields = next(e.base.fields) and e.base.fields or vim.empty_dict() },
+      }
+      params.strategy = o.strategy
+      local res, err = server.request("sdndb/edit", params)
+      own[e.id] = true
+      if res then
+        counts[res.outcome] = (counts[res.outcome] or 0) + 1
+      else
+        local msg = describe_error(err)
+        if err and err.code == rpc.errors.Conflict and type(err.data) == "table" then
+          local fields = type(err.data.fields) == "table" and table.concat(err.data.fields, ", ") or "?"
+          msg = "changed elsewhere (" .. fields .. "); :w again to overwrite, or :Sdndb refresh! to take theirs"
+        elseif err and err.code == rpc.errors.NotFound then
+          msg = "record " .. e.id .. " was deleted elsewhere; :w again re-creates it from this line"
+        end
+        fail(e.lnum, e.id, msg)
+        keep[e.id] = lines[e.lnum]
       end
-      fail(e.lnum, e.id, msg)
-      keep[e.id] = lines[e.lnum]
     end
-  end
-  for _, del in ipairs(d.deletes) do
-    local res, err = server.request("sdndb/delete", {
-      database = st.db,
-      id = del.id,
-      baseVersion = del.version,
-      strategy = o.strategy,
-    })
-    own[del.id] = true
-    if res and res.outcome == "deleted" then
-      counts.deleted = counts.deleted + 1
-    elseif res then
-      counts.conflict = counts.conflict + 1
-    else
-      fail(nil, del.id, "delete of " .. del.id .. " failed: " .. describe_error(err))
-    end
-  end
-  for _, c in ipairs(d.creates) do
-    local res, err = server.request("sdndb/create", { database = st.db, fields = c.fields })
-    if res then
-      counts.created = counts.created + 1
-      if type(res.record) == "table" and res.record.id then
-        own[tostring(res.record.id)] = true
+    for _, del in ipairs(d.deletes) do
+      local res, err = server.request("sdndb/delete", {
+        database = st.db,
+        id = del.id,
+        baseVersion = del.version,
+        strategy = o.strategy,
+      })
+      own[del.id] = true
+      if res and res.outcome == "deleted" then
+        counts.deleted = counts.deleted + 1
+      elseif res then
+        counts.conflict = counts.conflict + 1
+      else
+        fail(nil, del.id, "delete of " .. del.id .. " failed: " .. describe_error(err))
       end
-    else
-      fail(c.lnum, nil, describe_error(err))
-      extra[#extra + 1] = lines[c.lnum]
     end
+    for _, c in ipairs(d.creates) do
+      local res, err = server.request("sdndb/create", { database = st.db, fields = c.fields })
+      if res then
+        counts.created = counts.created + 1
+        if type(res.record) == "table" and res.record.id then
+          own[tostring(res.record.id)] = true
+        end
+      else
+        fail(c.lnum, nil, describe_error(err))
+        extra[#extra + 1] = lines[c.lnum]
+      end
+    end
+  end)
+  if not sent_ok then
+    -- Leave the buffer as typed; the next :w sends what is still different.
+    st.writing = false
+    notify("write failed: " .. tostring(send_err), vim.log.levels.ERROR)
+    return false
   end
 
   -- Re-read everything; lines whose change failed stay as typed.
