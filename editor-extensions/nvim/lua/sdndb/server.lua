@@ -83,10 +83,10 @@ function M.ensure()
   local client, err = rpc.start(bin, args, {
     cwd = root,
     on_notification = dispatch,
-    on_exit = function(code)
+    on_exit = function(code, signal)
       if M.client and not M.client.is_running() then
-        if not M.stopping and code ~= 0 then
-          M.last_error = "sdndb server exited with code " .. tostring(code)
+        if not M.stopping and (code ~= 0 or (signal or 0) ~= 0) then
+          M.last_error = "sdndb server exited (code " .. tostring(code) .. ", signal " .. tostring(signal) .. ")"
           vim.notify("sdndb: " .. M.last_error, vim.log.levels.WARN)
         end
         M.client = nil
