@@ -1,0 +1,460 @@
+// Integration tests: drive the real `sdndb serve` binary through pipes.
+#include <doctest/doctest.h>
+
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/io/file_lock.h"
+#include "tests/server/rpc_client.h"
+
+using namespace sdndb::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int Code(const Json& response) {
+  if (!response.contains("error")) return 0;
+  return response["error"]["code"].get<int>();
+}
+
+std::string Field(const Json& response) { return response["error"]["data"]["field"].get<std::string>(); }
+
+struct Fixture {
+  std::string dir = MakeWorkspace();
+  std::unique_ptr<ServerProcess> server;
+  explicit Fixture(const Json& init_options = Json::object(), bool use_dir_flag = true) {
+    server = std::make_unique<ServerProcess>(use_dir_flag ? std::vector<std::string>{"--dir", dir}
+                                                          : std::vector<std::string>{});
+    Json params = {{"rootPath", dir}, {"clientInfo", {{"name", "serve_test"}}}};
+    if (!init_options.empty()) params["initializationOptions"] = init_options;
+    Json r = server->Initialize(params);
+    REQUIRE(r.contains("result"));
+  }
+  ServerProcess& s() { return *server; }
+};
+
+int64_t Ms(Clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
+
+}  // namespace
+
+TEST_CASE("lifecycle: not initialized, initialize, double initialize, shutdown, exit 0") {
+  std::string dir = MakeWorkspace();
+  ServerProcess s({"--dir", dir});
+  Json r = s.Call(1, "sdndb/databases");
+  CHECK(Code(r) == -32002);
+  r = s.Call(2, "initialize", {{"rootPath", dir}, {"clientInfo", {{"name", "t"}, {"version", "1"}}}});
+  REQUIRE(r.contains("result"));
+  CHECK(r["result"]["serverInfo"]["name"] == "sdndb");
+  CHECK(r["result"]["capabilities"]["didChange"] == true);
+  CHECK(r["result"]["capabilities"]["strategies"].size() == 4);
+  char real[PATH_MAX];
+  REQUIRE(realpath(dir.c_str(), real));
+  CHECK(r["result"]["root"] == std::string(real));
+  CHECK(Code(s.Call(3, "initialize", Json::object())) == -32600);
+  s.Notify("initialized");
+  CHECK(s.Call(4, "shutdown", nullptr)["result"].is_null());
+  CHECK(Code(s.Call(5, "sdndb/databases")) == -32600);
+  s.Notify("exit");
+  CHECK(s.WaitExit() == 0);
+}
+
+TEST_CASE("lifecycle: exit without shutdown is 1; EOF is exit; EOF after shutdown is 0") {
+  std::string dir = MakeWorkspace();
+  {
+    ServerProcess s({"--dir", dir});
+    s.Notify("exit");
+    CHECK(s.WaitExit() == 1);
+  }
+  {
+    ServerProcess s({"--dir", dir});
+    s.Initialize({{"rootPath", dir}});
+    s.CloseInput();
+    CHECK(s.WaitExit() == 1);
+  }
+  {
+    ServerProcess s({"--dir", dir});
+    s.Initialize({{"rootPath", dir}});
+    s.Call(1, "shutdown", nullptr);
+    s.CloseInput();
+    CHECK(s.WaitExit() == 0);
+  }
+}
+
+TEST_CASE("initialize discovers the root from rootUri without --dir") {
+  std::string dir = MakeWorkspace();
+  mkdir((dir + "/sub").c_str(), 0755);
+  ServerProcess s({});
+  Json r = s.Call(1, "initialize", {{"rootUri", "file://" + dir + "/sub"}});
+  REQUIRE(r.contains("result"));
+  char real[PATH_MAX];
+  REQUIRE(realpath(dir.c_str(), real));
+  CHECK(r["result"]["root"] == std::string(real));
+  Json dbs = s.Call(2, "sdndb/databases");
+  CHECK(dbs["result"]["databases"].size() == 3);
+  CHECK(Code(ServerProcess({}).Call(1, "initialize", {{"rootUri", "http://x"}})) == -32602);
+}
+
+TEST_CASE("sdndb/databases and sdndb/list: filter, sort, paging") {
+  Fixture f;
+  Json r = f.s().Call(1, "sdndb/databases");
+  REQUIRE(r.contains("result"));
+  auto dbs = r["result"]["databases"];
+  REQUIRE(dbs.size() == 3);
+  bool seen_todo = false;
+  for (auto& d : dbs) {
+    if (d["name"] != "todo") continue;
+    seen_todo = true;
+    CHECK(d["table"] == "todos");
+    CHECK(d["idColumn"] == "id");
+    CHECK(d["count"].get<int>() > 0);
+    CHECK(d["conflicts"] == 0);
+    CHECK(d["strategy"] == "merge");
+    CHECK(d["columns"][0] == "id");
+  }
+  CHECK(seen_todo);
+
+  Json all = f.s().Call(2, "sdndb/list", {{"database", "todo"}});
+  int total = all["result"]["total"].get<int>();
+  CHECK(total == static_cast<int>(all["result"]["records"].size()));
+  Json rec = all["result"]["records"][0];
+  CHECK(rec["id"] == "1");
+  CHECK(rec["version"] == 0);
+  CHECK(rec["modified"] == "");
+  CHECK(rec["line"].get<int>() > 0);
+  CHECK(rec["fields"]["status"].is_string());
+
+  Json open = f.s().Call(3, "sdndb/list", {{"database", "todo"}, {"where", {{"status", "open"}}}});
+  for (auto& x : open["result"]["records"]) CHECK(x["fields"]["status"] == "open");
+  CHECK(open["result"]["total"].get<int>() < total);
+
+  Json sorted = f.s().Call(4, "sdndb/list",
+                           {{"database", "todo"}, {"sort", "id"}, {"descending", true}, {"offset", 1}, {"limit", 2}});
+  REQUIRE(sorted["result"]["records"].size() == 2);
+  CHECK(sorted["result"]["total"] == total);
+  CHECK(sorted["result"]["records"][0]["id"] == std::to_string(total - 1));  // numeric order
+  CHECK(sorted["result"]["records"][1]["id"] == std::to_string(total - 2));
+
+  Json past = f.s().Call(5, "sdndb/list", {{"database", "todo"}, {"offset", 1000000}});
+  CHECK(past["result"]["records"].empty());
+  CHECK(Code(f.s().Call(6, "sdndb/list", {{"database", "todo"}, {"sort", "nope"}})) == -32013);
+  Json bad_where = f.s().Call(7, "sdndb/list", {{"database", "todo"}, {"where", {{"nope", "x"}}}});
+  CHECK(Code(bad_where) == -32013);
+  CHECK(Field(bad_where) == "where.nope");
+  CHECK(Code(f.s().Call(8, "sdndb/list", {{"database", "nope"}})) == -32012);
+  CHECK(f.s().Call(9, "sdndb/list", {{"database", "todo_db.sdn"}, {"limit", 1}})["result"]["records"].size() == 1);
+}
+
+TEST_CASE("sdndb/get, create, edit, delete") {
+  Fixture f;
+  Json g = f.s().Call(1, "sdndb/get", {{"database", "todo"}, {"id", "2"}});
+  REQUIRE(g.contains("result"));
+  CHECK(g["result"]["record"]["id"] == "2");
+  Json missing = f.s().Call(2, "sdndb/get", {{"database", "todo"}, {"id", "999"}});
+  CHECK(Code(missing) == -32012);
+  CHECK(missing["error"]["data"]["kind"] == "record");
+  CHECK(missing["error"]["data"]["name"] == "999");
+
+  Json c = f.s().Call(3, "sdndb/create", {{"database", "todo"}, {"fields", {{"description", "from rpc"}, {"status", "open"}}}});
+  REQUIRE(c.contains("result"));
+  std::string new_id = c["result"]["record"]["id"];
+  CHECK(c["result"]["record"]["version"] == 1);
+  CHECK(c["result"]["record"]["fields"]["description"] == "from rpc");
+  CHECK(Code(f.s().Call(4, "sdndb/create", {{"database", "todo"}, {"fields", {{"id", new_id}}}})) == -32013);
+  Json bad_field = f.s().Call(5, "sdndb/create", {{"database", "todo"}, {"fields", {{"colour", "red"}}}});
+  CHECK(Code(bad_field) == -32013);
+  CHECK(Field(bad_field) == "colour");
+
+  Json e = f.s().Call(6, "sdndb/edit", {{"database", "todo"}, {"id", new_id}, {"changes", {{"status", "closed"}}}});
+  REQUIRE(e.contains("result"));
+  CHECK(e["result"]["outcome"] == "applied");
+  CHECK(e["result"]["record"]["version"] == 2);
+  CHECK(e["result"]["conflicts"].empty());
+  Json same = f.s().Call(7, "sdndb/edit", {{"database", "todo"}, {"id", new_id}, {"changes", {{"status", "closed"}}}});
+  CHECK(same["result"]["outcome"] == "unchanged");
+  CHECK(ReadFile(f.dir + "/todo_db.sdn").find("from rpc") != std::string::npos);
+
+  Json d = f.s().Call(8, "sdndb/delete", {{"database", "todo"}, {"id", new_id}});
+  CHECK(d["result"]["outcome"] == "deleted");
+  CHECK(Code(f.s().Call(9, "sdndb/get", {{"database", "todo"}, {"id", new_id}})) == -32012);
+  CHECK(Code(f.s().Call(10, "sdndb/delete", {{"database", "todo"}, {"id", new_id}})) == -32012);
+}
+
+TEST_CASE("sdndb/edit with base: merged, conflict (merge), -32010 (error); conflicts and resolve") {
+  Fixture f;
+  auto edit = [&](int id, Json params) {
+    params["database"] = "todo";
+    params["id"] = "1";
+    return f.s().Call(id, "sdndb/edit", params);
+  };
+  REQUIRE(edit(1, {{"changes", {{"status", "closed"}}}})["result"]["record"]["version"] == 1);
+  // Based on version 0, changing another field: merged.
+  Json merged = edit(2, {{"changes", {{"priority", "P3"}}}, {"base", {{"version", 0}, {"fields", {{"priority", "P1"}}}}}});
+  CHECK(merged["result"]["outcome"] == "merged");
+  CHECK(merged["result"]["record"]["fields"]["status"] == "closed");
+  CHECK(merged["result"]["record"]["fields"]["priority"] == "P3");
+  // Same field changed on both sides, strategy error: -32010 with the current record.
+  Json err = edit(3, {{"changes", {{"status", "blocked"}}},
+                      {"base", {{"version", 0}, {"fields", {{"status", "open"}}}}},
+                      {"strategy", "error"}});
+  CHECK(Code(err) == -32010);
+  CHECK(err["error"]["data"]["record"]["fields"]["status"] == "closed");
+  CHECK(err["error"]["data"]["fields"] == Json::array({"status"}));
+  // Strategy merge: conflict recorded.
+  Json conflict = edit(4, {{"changes", {{"status", "blocked"}}}, {"base", {{"version", 0}, {"fields", {{"status", "open"}}}}}});
+  CHECK(conflict["result"]["outcome"] == "conflict");
+  REQUIRE(conflict["result"]["conflicts"].size() == 1);
+  Json c = conflict["result"]["conflicts"][0];
+  CHECK(c["database"] == "todo");
+  CHECK(c["record"] == "1");
+  CHECK(c["field"] == "status");
+  CHECK(c["ours"] == "blocked");
+  CHECK(c["theirs"] == "closed");
+  CHECK(c["base"] == "open");
+
+  Json list = f.s().Call(5, "sdndb/conflicts", Json::object());
+  REQUIRE(list["result"]["conflicts"].size() == 1);
+  CHECK(f.s().Call(6, "sdndb/conflicts", {{"database", "todo"}})["result"]["conflicts"].size() == 1);
+  CHECK(f.s().Call(7, "sdndb/conflicts", {{"database", "task"}})["result"]["conflicts"].empty());
+  Json dbs = f.s().Call(8, "sdndb/databases");
+  for (auto& d : dbs["result"]["databases"]) {
+    if (d["name"] == "todo") CHECK(d["conflicts"] == 1);
+  }
+  Json bad_choice = f.s().Call(9, "sdndb/resolve", {{"conflict", c["id"]}, {"choice", "maybe"}});
+  CHECK(Code(bad_choice) == -32602);
+  CHECK(Field(bad_choice) == "choice");
+  CHECK(Field(f.s().Call(10, "sdndb/resolve", {{"conflict", c["id"]}, {"choice", "value"}})) == "value");
+  Json nf = f.s().Call(11, "sdndb/resolve", {{"conflict", "c999"}, {"choice", "ours"}});
+  CHECK(Code(nf) == -32012);
+  CHECK(nf["error"]["data"]["kind"] == "conflict");
+  Json resolved = f.s().Call(12, "sdndb/resolve", {{"database", "todo"}, {"conflict", c["id"]}, {"choice", "ours"}});
+  REQUIRE(resolved.contains("result"));
+  CHECK(resolved["result"]["record"]["fields"]["status"] == "blocked");
+  CHECK(f.s().Call(13, "sdndb/conflicts", Json::object())["result"]["conflicts"].empty());
+
+  // Delete on an older base with strategy error: -32010.
+  Json del = f.s().Call(14, "sdndb/delete", {{"database", "todo"}, {"id", "1"}, {"baseVersion", 0}, {"strategy", "error"}});
+  CHECK(Code(del) == -32010);
+  CHECK(del["error"]["data"]["record"]["id"] == "1");
+}
+
+TEST_CASE("-32602 names the offending field") {
+  Fixture f;
+  struct Case {
+    const char* method;
+    Json params;
+    const char* field;
+  };
+  std::vector<Case> cases = {
+      {"sdndb/list", Json::object(), "database"},
+      {"sdndb/list", {{"database", 5}}, "database"},
+      {"sdndb/list", {{"database", "todo"}, {"limit", "3"}}, "limit"},
+      {"sdndb/list", {{"database", "todo"}, {"limit", 1.5}}, "limit"},
+      {"sdndb/list", {{"database", "todo"}, {"offset", -1}}, "offset"},
+      {"sdndb/list", {{"database", "todo"}, {"where", {{"status", 1}}}}, "where.status"},
+      {"sdndb/list", {{"database", "todo"}, {"descending", "yes"}}, "descending"},
+      {"sdndb/get", {{"database", "todo"}}, "id"},
+      {"sdndb/get", {{"database", "todo"}, {"id", 1}}, "id"},
+      {"sdndb/create", {{"database", "todo"}}, "fields"},
+      {"sdndb/create", {{"database", "todo"}, {"fields", {{"a", true}}}}, "fields.a"},
+      {"sdndb/edit", {{"database", "todo"}, {"id", "1"}}, "changes"},
+      {"sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", Json::array()}}, "changes"},
+      {"sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", Json::object()}, {"base", "x"}}, "base"},
+      {"sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", Json::object()}, {"base", {{"version", "1"}}}}, "base.version"},
+      {"sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", Json::object()}, {"strategy", "bogus"}}, "strategy"},
+      {"sdndb/delete", {{"database", "todo"}, {"id", "1"}, {"baseVersion", "x"}}, "baseVersion"},
+      {"sdndb/conflicts", {{"database", 1}}, "database"},
+      {"sdndb/resolve", {{"choice", "ours"}}, "conflict"},
+      {"sdndb/databases", Json::array({1}), "params"},
+  };
+  int id = 100;
+  for (const Case& c : cases) {
+    CAPTURE(c.method);
+    CAPTURE(c.params.dump());
+    Json r = f.s().Call(id++, c.method, c.params);
+    CHECK(Code(r) == -32602);
+    if (Code(r) == -32602) CHECK(Field(r) == c.field);
+  }
+}
+
+TEST_CASE("errors: -32700 -32600 -32601 with ids as specified") {
+  Fixture f;
+  f.s().SendRaw(Frame("{bad json"));
+  auto r = f.s().Read();
+  REQUIRE(r);
+  CHECK(Code(*r) == -32700);
+  CHECK((*r)["id"].is_null());
+  f.s().SendRaw(Frame(R"({"jsonrpc":"2.0","id":7})"));
+  r = f.s().Read();
+  REQUIRE(r);
+  CHECK(Code(*r) == -32600);
+  Json m = f.s().Call(8, "sdndb/nothing");
+  CHECK(Code(m) == -32601);
+  CHECK(m["error"]["data"]["method"] == "sdndb/nothing");
+}
+
+TEST_CASE("batches are answered with one array") {
+  Fixture f;
+  f.s().SendRaw(Frame(R"([{"jsonrpc":"2.0","id":1,"method":"sdndb/get","params":{"database":"todo","id":"1"}},
+                           {"jsonrpc":"2.0","method":"initialized"},
+                           {"jsonrpc":"2.0","id":2,"method":"sdndb/nothing"},
+                           {"foo":1}])"));
+  auto r = f.s().Read();
+  REQUIRE(r);
+  REQUIRE(r->is_array());
+  CHECK(r->size() == 3);
+}
+
+TEST_CASE("security: paths and symlinks escaping the root are rejected (-32016)") {
+  Fixture f;
+  std::string outside = MakeWorkspace();
+  REQUIRE(symlink((outside + "/todo_db.sdn").c_str(), (f.dir + "/evil_db.sdn").c_str()) == 0);
+  REQUIRE(symlink(outside.c_str(), (f.dir + "/link").c_str()) == 0);
+  for (const char* db : {"../x_db.sdn", "evil_db.sdn", "link/todo_db.sdn", "/etc/passwd.sdn"}) {
+    CAPTURE(db);
+    Json r = f.s().Call(std::string("s-") + db, "sdndb/list", {{"database", db}});
+    CHECK(Code(r) == -32016);
+    if (Code(r) == -32016) CHECK(r["error"]["data"]["path"] == db);
+  }
+  // A symlinked database does not show up in the catalog either.
+  for (auto& d : f.s().Call(1, "sdndb/databases")["result"]["databases"]) CHECK(d["name"] != "evil");
+  CHECK(Code(f.s().Call(2, "sdndb/edit", {{"database", "evil"}, {"id", "1"}, {"changes", {{"status", "x"}}}})) == -32012);
+}
+
+TEST_CASE("-32015 malformed database file, -32014 I/O error") {
+  Fixture f;
+  WriteFile(f.dir + "/bad_db.sdn", "todos |id, a\n  1, x\n");
+  mkdir((f.dir + "/dir_db.sdn").c_str(), 0755);
+  Json bad = f.s().Call(1, "sdndb/list", {{"database", "bad_db.sdn"}});
+  CHECK(Code(bad) == -32015);
+  CHECK(bad["error"]["data"]["line"] == 1);
+  CHECK(bad["error"]["data"]["file"] == "bad_db.sdn");
+  Json io = f.s().Call(2, "sdndb/get", {{"database", "dir_db.sdn"}, {"id", "1"}});
+  CHECK(Code(io) == -32014);
+  CHECK(io["error"]["data"]["path"].get<std::string>().find("dir_db.sdn") != std::string::npos);
+}
+
+TEST_CASE("lock timeout (-32011 with the holder) and cancel of a lock wait (-32800)") {
+  Fixture f(Json{{"lockTimeoutMs", 300}});
+  sdndb::LockOptions lo;
+  lo.program = "serve_test";
+  auto lock = sdndb::FileLock::Acquire(f.dir + "/todo_db.sdn", lo);
+  REQUIRE(lock.ok());
+  Json t = f.s().Call(1, "sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", {{"status", "x"}}}});
+  CHECK(Code(t) == -32011);
+  CHECK(t["error"]["data"]["holder"].get<std::string>().find("serve_test") != std::string::npos);
+
+  Fixture g;  // default 10 s lock timeout
+  auto lock2 = sdndb::FileLock::Acquire(g.dir + "/todo_db.sdn", lo);
+  REQUIRE(lock2.ok());
+  g.s().Send(Json{{"jsonrpc", "2.0"}, {"id", "slow"}, {"method", "sdndb/edit"},
+                  {"params", {{"database", "todo"}, {"id", "1"}, {"changes", {{"status", "x"}}}}}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  // Out of order: a read is answered while the edit waits for the lock.
+  Json list = g.s().Call(2, "sdndb/list", {{"database", "todo"}, {"limit", 1}}, 2000ms);
+  CHECK(list.contains("result"));
+  auto t0 = Clock::now();
+  g.s().Notify("$/cancelRequest", {{"id", "slow"}});
+  auto r = g.s().WaitResponse("slow", 3000ms);
+  REQUIRE(r);
+  CHECK(Code(*r) == -32800);
+  MESSAGE("cancel answered in " << Ms(Clock::now() - t0) << " ms");
+  CHECK(Ms(Clock::now() - t0) < 1000);
+  lock2.value().reset();  // release
+  CHECK(ReadFile(g.dir + "/todo_db.sdn").find(", x,") == std::string::npos);
+  Json after = g.s().Call(3, "sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", {{"status", "closed"}}}});
+  CHECK(after["result"]["outcome"] == "applied");
+}
+
+TEST_CASE("didChange: another process replaces the file atomically") {
+  Fixture f;
+  std::string path = f.dir + "/todo_db.sdn";
+  std::string text = ReadFile(path);
+  size_t at = text.find("Document the CLI 1");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 18, "Changed elsewhere!");
+  text += "    99, TODO, x, P1, \"new one\", a.spl, 1, \"\", \"\", open, true\n";
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the baseline settle
+  f.s().ClearQueue();
+  auto t0 = Clock::now();
+  ReplaceAtomically(path, text);
+  auto n = f.s().WaitNotification("sdndb/didChange", 2000ms);
+  auto latency = Ms(Clock::now() - t0);
+  REQUIRE(n);
+  MESSAGE("didChange after atomic rename: " << latency << " ms");
+  CHECK(latency <= 100);
+  Json p = (*n)["params"];
+  CHECK(p["database"] == "todo");
+  CHECK(p["changed"] == Json::array({"1"}));
+  CHECK(p["added"] == Json::array({"99"}));
+  CHECK(p["removed"].empty());
+  CHECK(p["conflicts"] == 0);
+  // Removal of a record.
+  std::string t2 = ReadFile(path);
+  size_t line99 = t2.find("    99,");
+  ReplaceAtomically(path, t2.substr(0, line99));
+  n = f.s().WaitNotification("sdndb/didChange", 2000ms);
+  REQUIRE(n);
+  CHECK((*n)["params"]["removed"] == Json::array({"99"}));
+  // A new database file appears.
+  WriteFile(f.dir + "/.bug_db.sdn.tmp", "bugs |id, title|\n    1, crash\n");
+  std::rename((f.dir + "/.bug_db.sdn.tmp").c_str(), (f.dir + "/bug_db.sdn").c_str());
+  n = f.s().WaitNotification("sdndb/didChange", 2000ms);
+  REQUIRE(n);
+  CHECK((*n)["params"]["database"] == "bug");
+  CHECK((*n)["params"]["added"] == Json::array({"1"}));
+  CHECK(f.s().Call(1, "sdndb/get", {{"database", "bug"}, {"id", "1"}})["result"]["record"]["fields"]["title"] == "crash");
+}
+
+TEST_CASE("didChange: an edit by the CLI is announced within 100 ms") {
+  Fixture f;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  f.s().ClearQueue();
+  int rc = Run({SDNDB_BINARY, "edit", "todo", "1", "status=closed", "--dir", f.dir});
+  auto cli_done = Clock::now();
+  REQUIRE(rc == 0);
+  auto n = f.s().WaitNotification("sdndb/didChange", 2000ms);
+  auto latency = Ms(Clock::now() - cli_done);
+  REQUIRE(n);
+  MESSAGE("didChange after the CLI exited: " << latency << " ms");
+  CHECK(latency <= 100);
+  CHECK((*n)["params"]["database"] == "todo");
+  CHECK((*n)["params"]["changed"] == Json::array({"1"}));
+  // Our own edits are announced too.
+  f.s().Call(1, "sdndb/edit", {{"database", "todo"}, {"id", "2"}, {"changes", {{"status", "closed"}}}});
+  n = f.s().WaitNotification("sdndb/didChange", 2000ms);
+  REQUIRE(n);
+  CHECK((*n)["params"]["changed"] == Json::array({"2"}));
+}
+
+TEST_CASE("$/progress is sent for a lock wait when the client supports it") {
+  std::string dir = MakeWorkspace();
+  ServerProcess s({"--dir", dir});
+  s.Initialize({{"rootPath", dir}, {"capabilities", {{"window", {{"workDoneProgress", true}}}}}});
+  sdndb::LockOptions lo;
+  lo.program = "serve_test";
+  auto lock = sdndb::FileLock::Acquire(dir + "/todo_db.sdn", lo);
+  REQUIRE(lock.ok());
+  s.Send(Json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "sdndb/edit"},
+              {"params", {{"database", "todo"}, {"id", "1"}, {"changes", {{"status", "x"}}}, {"workDoneToken", "tok"}}}});
+  auto log = s.WaitNotification("window/logMessage", 3000ms);
+  REQUIRE(log);
+  CHECK((*log)["params"]["message"].get<std::string>().find("serve_test") != std::string::npos);
+  auto p = s.WaitNotification("$/progress", 3000ms);
+  REQUIRE(p);
+  CHECK((*p)["params"]["token"] == "tok");
+  CHECK((*p)["params"]["value"]["kind"] == "begin");
+  lock.value().reset();
+  auto r = s.WaitResponse(1, 5000ms);
+  REQUIRE(r);
+  CHECK((*r)["result"]["outcome"] == "applied");
+}

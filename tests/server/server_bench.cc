@@ -1,0 +1,99 @@
+// sdndb_server_bench: round-trip latency of `sdndb serve` through pipes, and its memory.
+//   list of 1,000 records  (goal p50 <= 1 ms)
+//   durable edit           (goal p50 <= 2 ms; fsync of file and folder)
+//   server RSS high-water  (goal <= 10 MB; VmHWM from /proc/<pid>/status)
+// Usage: sdndb_server_bench [iterations=300] [binary]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "tests/server/rpc_client.h"
+
+using namespace sdndb::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string ProcStatus(pid_t pid, const char* key) {
+  std::string s = ReadFile("/proc/" + std::to_string(pid) + "/status");
+  size_t at = s.find(key);
+  if (at == std::string::npos) return "?";
+  size_t end = s.find('\n', at);
+  std::string line = s.substr(at + std::string(key).size(), end - at - std::string(key).size());
+  line.erase(0, line.find_first_not_of(" \t"));
+  return line;
+}
+
+void Report(const char* name, std::vector<double> us, double goal_ms) {
+  std::sort(us.begin(), us.end());
+  auto pct = [&us](double p) { return us[std::min(us.size() - 1, static_cast<size_t>(p * us.size()))] / 1000.0; };
+  std::printf("%-28s n=%-5zu p50=%7.3f ms  p95=%7.3f ms  p99=%7.3f ms  max=%7.3f ms  (goal p50 <= %.0f ms: %s)\n", name,
+              us.size(), pct(0.50), pct(0.95), pct(0.99), us.back() / 1000.0, goal_ms,
+              pct(0.50) <= goal_ms ? "met" : "MISSED");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int iterations = argc > 1 ? std::atoi(argv[1]) : 300;
+  std::string binary = argc > 2 ? argv[2] : "";
+  std::string dir = MakeWorkspace(false);
+  std::string db = "todos |id, keyword, area, priority, description, file, line, issue, blocked, status, valid|\n";
+  for (int i = 1; i <= 1000; ++i) {
+    db += "    " + std::to_string(i) + ", TODO, area" + std::to_string(i % 7) + ", P" + std::to_string(i % 4) +
+          ", \"Benchmark record number " + std::to_string(i) + "\", src/mod" + std::to_string(i) + ".spl, " +
+          std::to_string(i * 3) + ", \"\", \"\", open, true\n";
+  }
+  WriteFile(dir + "/todo_db.sdn", db);
+
+  ServerProcess s({"--dir", dir}, binary);
+  Json init = s.Initialize({{"rootPath", dir}, {"clientInfo", {{"name", "bench"}}}});
+  if (!init.contains("result")) {
+    std::fprintf(stderr, "initialize failed: %s\n", init.dump().c_str());
+    return 1;
+  }
+  std::printf("sdndb serve benchmark: %s, 1000 records (%zu bytes), %d iterations\n", dir.c_str(), db.size(),
+              iterations);
+
+  auto measure = [&](const std::string& method, auto make_params, int n) {
+    std::vector<double> us;
+    for (int i = 0; i < n; ++i) {
+      Json params = make_params(i);
+      auto t0 = Clock::now();
+      Json r = s.Call(i, method, params);
+      auto t1 = Clock::now();
+      if (!r.contains("result")) {
+        std::fprintf(stderr, "%s failed: %s\n", method.c_str(), r.dump().substr(0, 300).c_str());
+        std::exit(1);
+      }
+      us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      s.ClearQueue();
+    }
+    return us;
+  };
+
+  // Warm-up (page cache, snapshot cache).
+  measure("sdndb/list", [](int) { return Json{{"database", "todo"}}; }, 20);
+  Report("list 1000 records", measure("sdndb/list", [](int) { return Json{{"database", "todo"}}; }, iterations), 1);
+  Report("list page of 50 (sorted)",
+         measure("sdndb/list", [](int i) { return Json{{"database", "todo"}, {"sort", "priority"}, {"offset", i % 900}, {"limit", 50}}; },
+                 iterations),
+         1);
+  Report("get one record", measure("sdndb/get", [](int i) { return Json{{"database", "todo"}, {"id", std::to_string(1 + i % 1000)}}; }, iterations), 1);
+  Report("durable edit",
+         measure("sdndb/edit",
+                 [](int i) {
+                   return Json{{"database", "todo"}, {"id", std::to_string(1 + i % 1000)},
+                               {"changes", {{"status", i % 2 ? "open" : "closed"}}}};
+                 },
+                 iterations),
+         2);
+  std::printf("server memory: VmHWM %s, VmRSS %s (goal <= 10 MB)\n", ProcStatus(s.pid(), "VmHWM:").c_str(),
+              ProcStatus(s.pid(), "VmRSS:").c_str());
+  s.Call("bye", "shutdown", nullptr);
+  s.Notify("exit");
+  return s.WaitExit() == 0 ? 0 : 1;
+}
