@@ -84,7 +84,8 @@ struct TxDoc {
     bool any = false, all_int = true, all_bool = true;
     for (size_t r = 0; r < table->row_count(); ++r) {
       sdn::CellKind k = table->Kind(r, col);
-      if (k == sdn::CellKind::kEmpty) continue;
+      // `""` says "no value" in int and bool columns too (e.g. a freshly appended row).
+      if (k == sdn::CellKind::kEmpty || (k == sdn::CellKind::kQuoted && table->RawCell(r, col) == "\"\"")) continue;
       any = true;
       all_int &= k == sdn::CellKind::kInt;
       all_bool &= k == sdn::CellKind::kBool;

@@ -65,8 +65,10 @@ TEST_CASE("merge properties over generated cases") {
       const std::string* clean = Find(m1.clean, field);
       bool in_conflict = false;
       for (const auto& fc : m1.conflicts) in_conflict |= fc.field == field;
-      // Nothing silently dropped: every change is applied, already equal, or a conflict.
-      REQUIRE((clean ? *clean == ours : false) + (ours == theirs) + in_conflict >= 1);
+      auto b0 = c.base.find(field);
+      bool unchanged_by_us = b0 != c.base.end() && ours == b0->second;
+      // Nothing silently dropped: every real change is applied, already equal, or a conflict.
+      REQUIRE((clean ? *clean == ours : false) + (ours == theirs) + in_conflict + unchanged_by_us >= 1);
       REQUIRE(!(clean && in_conflict));
       auto b = c.base.find(field);
       // One-sided changes always merge.

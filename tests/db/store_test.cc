@@ -147,6 +147,8 @@ TEST_CASE("create generates ids in the table's style") {
   CHECK(*snap->Find("4")->Get("description") == "new, with comma");
   CHECK(*snap->Find("4")->Get("line") == "5");
   CHECK(*snap->Find("4")->Get("status") == "");
+  // Typed columns keep their spelling: the new id and line are bare integers.
+  CHECK(dir.Read("todo_db.sdn").find("\n    4, \"\", \"\", \"\", \"new, with comma\", \"\", 5,") != std::string::npos);
 }
 
 TEST_CASE("unicode, quotes, commas and newlines round-trip") {
