@@ -1,6 +1,11 @@
 // `sdndb:/<database>/<id>.sdnrec`: one record as an editable text document. Saving sends
-// `sdndb/edit` with the version the document was loaded from as the base, so the server merges
+// `sdndb/edit` with the version the document's text was read from as the base, so the server merges
 // with changes made elsewhere instead of overwriting them.
+//
+// The base is the record handed to VS Code in readFile, never a later fetch: a document with unsaved
+// edits keeps its base (and stat keeps reporting it, so VS Code does not raise "file is newer" and
+// the merge happens on the server). Documents without unsaved edits are re-read when the record
+// changes elsewhere, and after every save (to show what was really stored).
 import * as vscode from 'vscode';
 import {
   diffRecord, formatRecord, parseRecordText, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
@@ -24,10 +29,14 @@ export function recordUriFor(database: string, id: string): vscode.Uri {
 export class RecordFileSystemProvider implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changeEmitter.event;
-  /** What each open document was loaded from (its edit base). */
-  private readonly loaded = new Map<string, Loaded>();
-  private stamps = new Map<string, number>();
-  private readonly reloadAfterSave = new Set<string>();
+  /** The record each document's text was read from: its edit base. */
+  private readonly base = new Map<string, Loaded>();
+  /** Fetched by stat for the readFile that follows (so both report the same version). */
+  private readonly prefetched = new Map<string, Loaded>();
+  /** Documents whose record changed since their base was read. */
+  private readonly stale = new Set<string>();
+  /** Bumped on every reload request so VS Code sees a new mtime even for the same version. */
+  private readonly stamps = new Map<string, number>();
   private readonly subs: vscode.Disposable[] = [];
   private readonly encoder = new TextEncoder();
 
@@ -38,79 +47,87 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
   ) {
     this.subs.push(
       store.onDidReceiveChange((p) => {
-        for (const id of [...p.changed, ...p.removed]) this.externalChange(p.database, id);
+        for (const id of [...p.changed, ...p.removed]) this.externalChange(recordUriFor(p.database, id));
       }),
       vscode.workspace.onDidSaveTextDocument((doc) => {
-        if (doc.uri.scheme === RECORD_SCHEME && this.reloadAfterSave.delete(doc.uri.toString())) this.reload(doc.uri);
+        if (doc.uri.scheme === RECORD_SCHEME) this.reload(doc.uri);
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
-        if (doc.uri.scheme === RECORD_SCHEME) this.loaded.delete(doc.uri.toString());
+        if (doc.uri.scheme !== RECORD_SCHEME) return;
+        const key = doc.uri.toString();
+        this.base.delete(key);
+        this.prefetched.delete(key);
+        this.stale.delete(key);
       }),
     );
   }
 
-  /** The record changed elsewhere: reload documents that have no unsaved edits. */
-  private externalChange(database: string, id: string): void {
-    const uri = recordUriFor(database, id);
-    const key = uri.toString();
-    if (!this.loaded.has(key)) return;
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-    if (doc?.isDirty) return; // keep the base: saving will merge
+  private isDirty(key: string): boolean {
+    return vscode.workspace.textDocuments.some((d) => d.uri.toString() === key && d.isDirty);
+  }
+
+  /** The record changed elsewhere. */
+  private externalChange(uri: vscode.Uri): void {
+    if (!this.base.has(uri.toString())) return;
     this.reload(uri);
   }
 
-  /** Forget the base and tell VS Code the content changed, so it reads it again. */
+  /** Marks the document stale and, unless it has unsaved edits (which will merge on save), lets VS Code re-read it. */
   reload(uri: vscode.Uri): void {
     const key = uri.toString();
-    this.loaded.delete(key);
+    this.stale.add(key);
+    if (this.isDirty(key)) return;
     this.stamps.set(key, (this.stamps.get(key) ?? 0) + 1);
     this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
   }
 
-  private async load(uri: vscode.Uri): Promise<Loaded> {
-    const key = uri.toString();
-    const have = this.loaded.get(key);
-    if (have) return have;
+  private async fetch(uri: vscode.Uri): Promise<Loaded> {
     const ref = parseRecordUri(uri);
     if (!ref) throw vscode.FileSystemError.FileNotFound(uri);
     const client = await this.supervisor.ready().catch((e: Error) => { throw vscode.FileSystemError.Unavailable(e.message); });
     try {
       const record = await client.get(ref.database, ref.id);
       const db = this.store.database(ref.database)?.db;
-      const entry = { record, idColumn: db?.idColumn ?? 'id', columns: db?.columns ?? [], stamp: this.stamps.get(key) ?? 0 };
-      this.loaded.set(key, entry);
-      return entry;
+      return { record, idColumn: db?.idColumn ?? 'id', columns: db?.columns ?? [], stamp: this.stamps.get(uri.toString()) ?? 0 };
     } catch (err) {
       if (err instanceof SdndbError && err.isNotFound) throw vscode.FileSystemError.FileNotFound(uri);
       throw err;
     }
   }
 
+  private text(uri: vscode.Uri, l: Loaded): string {
+    return formatRecord(parseRecordUri(uri)!.database, l.record, l.idColumn, l.columns);
+  }
+
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    const { record, stamp, idColumn, columns } = await this.load(uri);
-    const ref = parseRecordUri(uri)!;
-    return {
-      type: vscode.FileType.File,
-      ctime: 0,
-      // The version (plus a reload stamp) drives VS Code's "changed on disk" logic: it stays put while
-      // a document holds unsaved edits, so a save goes to the server and is merged there.
-      mtime: record.version * 1000 + stamp,
-      size: this.encoder.encode(formatRecord(ref.database, record, idColumn, columns)).byteLength,
-    };
+    const key = uri.toString();
+    let l = this.base.get(key);
+    if (!l || (this.stale.has(key) && !this.isDirty(key))) {
+      l = await this.fetch(uri);
+      this.prefetched.set(key, l);
+    }
+    // The version (plus the reload stamp) drives VS Code's "changed on disk" logic.
+    return { type: vscode.FileType.File, ctime: 0, mtime: l.record.version * 1000 + l.stamp, size: this.encoder.encode(this.text(uri, l)).byteLength };
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    const { record, idColumn, columns } = await this.load(uri);
-    return this.encoder.encode(formatRecord(parseRecordUri(uri)!.database, record, idColumn, columns));
+    const key = uri.toString();
+    const l = this.prefetched.get(key) ?? (await this.fetch(uri));
+    this.prefetched.delete(key);
+    this.stale.delete(key);
+    this.base.set(key, l);
+    return this.encoder.encode(this.text(uri, l));
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }): Promise<void> {
     const ref = parseRecordUri(uri);
     if (!ref) throw vscode.FileSystemError.NoPermissions('not an sdndb record');
-    if (options.create && !this.loaded.has(uri.toString()) && !this.store.findRecord(ref.database, ref.id)) {
-      throw vscode.FileSystemError.NoPermissions('use "sdndb: Add Record…" to create records');
+    const key = uri.toString();
+    const base = this.base.get(key);
+    if (!base) {
+      if (options.create) throw vscode.FileSystemError.NoPermissions('use "sdndb: Add Record…" to create records');
+      throw vscode.FileSystemError.Unavailable('this record document was not read from the server; reopen it');
     }
-    const base = await this.load(uri);
     let changes: Record<string, string>;
     try {
       changes = diffRecord(base.record, parseRecordText(new TextDecoder().decode(content)), base.idColumn);
@@ -125,11 +142,9 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
         base: { version: base.record.version, fields: base.record.fields },
         strategy: this.strategy(),
       });
-      this.loaded.set(uri.toString(), { ...base, record: result.record });
+      // Until VS Code re-reads it (after the save), the document's base is what is now stored.
+      this.base.set(key, { ...base, record: result.record });
       reportEditOutcome(ref.database, ref.id, result);
-      // The stored record can differ from what was typed (merged fields, a conflict that kept the stored
-      // value, a new version in the header): show what is really stored once VS Code finished the save.
-      this.reloadAfterSave.add(uri.toString());
       void this.store.refreshDatabase(ref.database);
     } catch (err) {
       if (err instanceof SdndbError && err.isConflict) {

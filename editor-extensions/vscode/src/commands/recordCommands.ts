@@ -28,8 +28,8 @@ async function pickFieldValue(ctx: CommandContext, database: string, field: stri
   const seen = new Set<string>();
   for (const r of ctx.store.database(database)?.records ?? []) if (r.fields[field]) seen.add(r.fields[field]);
   const common = COMMON_VALUES[field] ?? [];
-  // Offer the values already used in this database, else the common ones.
-  const values = seen.size ? [...seen].sort() : common;
+  // Offer the values already used in this database plus the common ones.
+  const values = [...new Set([...seen, ...common])].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const OTHER = 'Other…';
   const items: vscode.QuickPickItem[] = values.map((v) => ({ label: v, description: v === current ? '(current)' : undefined }));
   items.push({ label: OTHER, description: 'type a value' });

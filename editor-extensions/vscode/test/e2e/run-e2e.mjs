@@ -259,6 +259,45 @@ try {
     await poll('other records hidden', async () => (await recordRow('Speed up lexer').count()) === 0);
     await shot('05-resolved-filtered');
   });
+
+  const menuItem = (text) => page.locator('.monaco-menu .action-item', { hasText: text }).first();
+  // Context menu entries: hover to focus the entry, then Enter (a synthetic click can race the menu's open animation).
+  async function chooseMenu(text) {
+    await menuItem(text).hover();
+    await page.locator('.monaco-menu .action-item.focused', { hasText: text }).waitFor({ timeout: 5000 });
+    await page.keyboard.press('Enter');
+  }
+  const quickPickRow = (text) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+
+  await step('Change Priority from the context menu (QuickPick) writes the file', async () => {
+    await recordRow(/Document the CLI \(edited in VS Code\)/).click({ button: 'right' });
+    await chooseMenu('Change Priority');
+    await quickPickRow('Other').waitFor({ timeout: 10000 });
+    await quickPickRow(/^\s*P2/).click();
+    await poll('P2 on disk', () => /\n\s*3, TODO, parser, P2, /.test(fileText()));
+    await runCommand('sdndb: Clear Filter');
+  });
+
+  await step('Add Record from the view title, then Delete Record with confirmation', async () => {
+    await runCommand('sdndb: Add Record');
+    await quickPickRow(/^\s*todo/).click();
+    await page.locator('.quick-input-widget input').fill('Added from VS Code');
+    await page.keyboard.press('Enter');
+    await poll('new record on disk', () => /"Added from VS Code"/.test(fileText()));
+    await page.locator('.notification-toast', { hasText: 'added todo' }).waitFor({ timeout: 10000 });
+    await runCommand('sdndb: Filter Records');
+    await page.locator('.quick-input-widget input').fill('Added from VS Code');
+    await page.keyboard.press('Enter');
+    await recordRow('Added from VS Code').click({ button: 'right' });
+    await chooseMenu('Delete Record');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10000 });
+    await shot('06-delete-confirmation');
+    await dialog.locator('.monaco-button', { hasText: 'Delete' }).click();
+    await poll('record gone from disk', () => !/Added from VS Code/.test(fileText()));
+    await poll('record gone from the tree', async () => (await recordRow('Added from VS Code').count()) === 0);
+    await runCommand('sdndb: Clear Filter');
+  });
   ok = true;
 } catch (err) {
   console.error('E2E FAILED:', err);
