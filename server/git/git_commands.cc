@@ -1,11 +1,338 @@
-// Placeholder until the git integration lands (being written now): reports that clearly.
+// `sdndb merge-driver %O %A %B %P` and `sdndb git-setup [--check] [--use-path]`.
+//
+// merge-driver: reads base (%O), ours (%A) and theirs (%B), merges them record by record
+// (server/git/merge_driver.h) and replaces %A atomically with the result. Exit 0 when clean,
+// 1 when conflicts were recorded (rows of the `conflicts` table) or a part could not be merged
+// (ours kept; explained on stderr), so git marks the path as conflicted. When an input does not
+// parse, nothing is written and the error (file:line:col) goes to stderr with a non-zero exit:
+// git then keeps ours in the work tree and reports the conflict.
+//
+// git-setup: adds `*_db.sdn merge=sdndb` to the repository's top-level .gitattributes and sets
+// merge.sdndb.name / merge.sdndb.driver in the repository's local git config; idempotent. The
+// driver command records the absolute path of the running binary (/proc/self/exe), so merges
+// work from GUIs, hooks and shells whose PATH lacks sdndb; --use-path records plain `sdndb`
+// instead (for repositories shared across machines with different install paths). --check
+// changes nothing: exit 0 when everything is in place, 1 with what is missing.
+// git is run with posix_spawnp and an argv (no shell).
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <sstream>
+
+#include "core/db/store.h"
+#include "core/io/atomic_file.h"
+#include "core/io/env.h"
 #include "server/cli/context.h"
+#include "server/git/merge_driver.h"
+
+extern char** environ;
 
 namespace sdndb::cli {
-int CmdMergeDriver(Context& ctx, const std::vector<std::string>&) {
-  return ctx.Fail(Status::InvalidArgument("merge-driver is not available in this build"));
+
+namespace {
+
+constexpr const char* kAttributesLine = "*_db.sdn merge=sdndb";
+constexpr const char* kDriverName = "sdndb record merge";
+
+struct GitRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs `git [-C dir] args...` and captures its output. Blocking.
+Result<GitRun> RunGit(const std::optional<std::string>& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"git"};
+  if (dir) argv.insert(argv.end(), {"-C", *dir});
+  argv.insert(argv.end(), args.begin(), args.end());
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return Status::FromErrno("pipe", errno);
+  if (pipe2(err, O_CLOEXEC) != 0) {
+    int e = errno;
+    close(out[0]);
+    close(out[1]);
+    return Status::FromErrno("pipe", e);
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  std::vector<char*> ptrs;
+  for (auto& a : argv) ptrs.push_back(a.data());
+  ptrs.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, "git", &fa, nullptr, ptrs.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(out[1]);
+  close(err[1]);
+  if (rc != 0) {
+    close(out[0]);
+    close(err[0]);
+    return Status::IOError(std::string("cannot run git: ") + std::strerror(rc));
+  }
+  GitRun run;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[8192];
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      } else {
+        (i == 0 ? run.out : run.err).append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  for (auto& f : fds)
+    if (f.fd >= 0) close(f.fd);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  return run;
 }
-int CmdGitSetup(Context& ctx, const std::vector<std::string>&) {
-  return ctx.Fail(Status::InvalidArgument("git-setup is not available in this build"));
+
+std::string TrimLine(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  size_t b = 0;
+  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
+  return s.substr(b);
 }
+
+// A POSIX shell word for `s` (git runs the driver command through the shell).
+std::string ShellQuote(const std::string& s) {
+  bool safe = !s.empty();
+  for (char c : s)
+    safe &= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '.' ||
+            c == '_' || c == '-' || c == '+' || c == ',' || c == ':' || c == '@';
+  if (safe) return s;
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+// The first shell word of `command`, unquoted (enough for what git-setup writes).
+std::string FirstWord(const std::string& command) {
+  std::string word;
+  size_t i = 0;
+  while (i < command.size() && command[i] == ' ') ++i;
+  for (; i < command.size() && command[i] != ' '; ++i) {
+    if (command[i] == '\'') {
+      size_t close = command.find('\'', i + 1);
+      if (close == std::string::npos) close = command.size();
+      word.append(command, i + 1, close - i - 1);
+      i = close;
+    } else if (command[i] == '\\' && i + 1 < command.size()) {
+      word += command[++i];
+    } else {
+      word += command[i];
+    }
+  }
+  return word;
+}
+
+std::string SelfPath() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "sdndb";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::string DriverCommand(bool use_path) {
+  return (use_path ? std::string("sdndb") : ShellQuote(SelfPath())) + " merge-driver %O %A %B %P";
+}
+
+bool HasAttributesLine(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(TrimLine(line));
+    std::string pattern, word;
+    if (!(words >> pattern) || pattern != "*_db.sdn") continue;
+    while (words >> word)
+      if (word == "merge=sdndb") return true;
+  }
+  return false;
+}
+
+std::string Writer() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  const char* user = std::getenv("USER");
+  return std::string("git-merge:") + (user && *user ? user : "user") + "@" + host;
+}
+
+Result<std::string> ReadInput(const std::string& path, const char* role) {
+  std::string text;
+  Status st = PosixEnv()->ReadFile(path, &text);
+  if (!st.ok()) return Status(st.code(), std::string("cannot read ") + role + " version: " + st.message());
+  return text;
+}
+
+}  // namespace
+
+int CmdMergeDriver(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, ArgSpec{});
+  if (!args.ok()) return ctx.Fail(args.status());
+  const auto& pos = args->positional;
+  if (pos.size() != 4 && pos.size() != 3)
+    return ctx.Usage("usage: sdndb merge-driver BASE OURS THEIRS [PATH]  (git: merge-driver %O %A %B %P)");
+  const std::string& path = pos.size() == 4 ? pos[3] : pos[1];
+  const char* roles[3] = {"base", "our", "their"};
+  std::string texts[3];
+  for (size_t i = 0; i < 3; ++i) {
+    auto t = ReadInput(pos[i], roles[i]);
+    if (!t.ok()) return ctx.Fail(t.status());
+    texts[i] = std::move(t.value());
+  }
+  git::MergeOptions options;
+  options.database = DatabaseNameFromPath(path);
+  options.writer = Writer();
+  auto merged = git::MergeDatabases({texts[0], path}, {texts[1], path}, {texts[2], path}, options);
+  if (!merged.ok()) {
+    // Which input failed: the parser names the file; say which version it was.
+    for (size_t i = 0; i < 3; ++i) {
+      auto one = git::MergeDatabases({texts[i], path}, {texts[i], path}, {texts[i], path}, options);
+      if (!one.ok())
+        return ctx.Fail(Status(merged.status().code(), std::string("cannot merge ") + path + ": the " + roles[i] +
+                                                            " version is not valid SDN: " + one.status().message() +
+                                                            "\n(" + path + " was left as ours; merge it by hand)"));
+    }
+    return ctx.Fail(merged.status());
+  }
+  const git::MergeReport& report = merged.value();
+  if (report.text != texts[1]) {
+    Status st = ReplaceFileAtomically(PosixEnv(), pos[1], report.text);
+    if (!st.ok()) return ctx.Fail(st);
+  }
+  const std::string db = options.database;
+  for (const auto& c : report.conflicts) {
+    if (c.field == "*")
+      std::fprintf(stderr, "sdndb: conflict %s:%s: record '%s' %s (resolve with: sdndb resolve %s:%s --ours|--theirs)\n",
+                   db.c_str(), c.id.c_str(), c.record.c_str(),
+                   c.ours == kDeletedMarker ? "deleted by ours, changed by theirs" : "changed by ours, deleted by theirs",
+                   db.c_str(), c.id.c_str());
+    else
+      std::fprintf(stderr,
+                   "sdndb: conflict %s:%s on %s.%s: ours '%s' vs theirs '%s' (resolve with: sdndb resolve %s:%s "
+                   "--ours|--theirs|--value V)\n",
+                   db.c_str(), c.id.c_str(), c.record.c_str(), c.field.c_str(), c.ours.c_str(), c.theirs.c_str(),
+                   db.c_str(), c.id.c_str());
+  }
+  for (const auto& u : report.unmerged) std::fprintf(stderr, "sdndb: %s: not merged: %s\n", path.c_str(), u.c_str());
+  if (!report.clean()) {
+    std::fprintf(stderr,
+                 "sdndb: %s: %zu conflict(s) recorded in the file; resolve them, then `git add %s` and commit\n",
+                 path.c_str(), report.conflicts.size(), path.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int CmdGitSetup(Context& ctx, const std::vector<std::string>& argv) {
+  ArgSpec spec;
+  spec.flags = {"check", "use-path"};
+  auto args = ParseArgs(argv, spec);
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (!args->positional.empty()) return ctx.Usage("usage: sdndb git-setup [--check] [--use-path]");
+  const bool check = args->Has("check");
+
+  auto top = RunGit(ctx.dir, {"rev-parse", "--show-toplevel"});
+  if (!top.ok()) return ctx.Fail(top.status());
+  if (top->exit_code != 0)
+    return ctx.Fail(Status::InvalidArgument("not inside a git repository (" + TrimLine(top->err) + ")"));
+  const std::string root = TrimLine(top->out);
+  const std::string attributes_path = root + "/.gitattributes";
+
+  std::string attributes;
+  Status rs = PosixEnv()->ReadFile(attributes_path, &attributes);
+  if (!rs.ok() && rs.code() != StatusCode::kNotFound) return ctx.Fail(rs);
+  const bool has_attributes = HasAttributesLine(attributes);
+
+  auto get = [&](const char* key) -> Result<std::string> {
+    auto r = RunGit(root, {"config", "--local", "--get", key});
+    if (!r.ok()) return r.status();
+    if (r->exit_code == 1) return std::string();  // not set
+    if (r->exit_code != 0) return Status::IOError("git config --get " + std::string(key) + ": " + TrimLine(r->err));
+    return TrimLine(r->out);
+  };
+  auto name = get("merge.sdndb.name");
+  if (!name.ok()) return ctx.Fail(name.status());
+  auto driver = get("merge.sdndb.driver");
+  if (!driver.ok()) return ctx.Fail(driver.status());
+
+  if (check) {
+    std::vector<std::string> missing;
+    if (!has_attributes) missing.push_back("the line `" + std::string(kAttributesLine) + "` in " + attributes_path);
+    if (name->empty()) missing.push_back("git config merge.sdndb.name");
+    if (driver->empty()) {
+      missing.push_back("git config merge.sdndb.driver");
+    } else if (driver->find("merge-driver") == std::string::npos) {
+      missing.push_back("a merge.sdndb.driver that runs `sdndb merge-driver` (found: " + *driver + ")");
+    } else {
+      std::string exe = FirstWord(*driver);
+      if (exe.find('/') != std::string::npos && access(exe.c_str(), X_OK) != 0)
+        missing.push_back("the sdndb binary the driver names (" + exe + " is missing; run `sdndb git-setup` again)");
+    }
+    if (missing.empty()) {
+      std::printf("git merge driver for *_db.sdn is set up in %s (driver: %s)\n", root.c_str(), driver->c_str());
+      return kExitOk;
+    }
+    std::fprintf(stderr, "sdndb git-setup: not set up in %s; missing:\n", root.c_str());
+    for (const auto& m : missing) std::fprintf(stderr, "  - %s\n", m.c_str());
+    std::fprintf(stderr, "run `sdndb git-setup` to fix\n");
+    return kExitUsage;
+  }
+
+  std::vector<std::string> done;
+  if (!has_attributes) {
+    std::string text = attributes;
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    text += std::string(kAttributesLine) + "\n";
+    Status st = ReplaceFileAtomically(PosixEnv(), attributes_path, text);
+    if (!st.ok()) return ctx.Fail(st);
+    done.push_back("added `" + std::string(kAttributesLine) + "` to .gitattributes (commit it)");
+  }
+  auto set = [&](const char* key, const std::string& value, const std::string& current) -> Status {
+    if (current == value) return Status::OK();
+    auto r = RunGit(root, {"config", "--local", key, value});
+    if (!r.ok()) return r.status();
+    if (r->exit_code != 0) return Status::IOError("git config " + std::string(key) + ": " + TrimLine(r->err));
+    done.push_back("set git config " + std::string(key) + " = " + value);
+    return Status::OK();
+  };
+  Status st = set("merge.sdndb.name", kDriverName, name.value());
+  if (!st.ok()) return ctx.Fail(st);
+  st = set("merge.sdndb.driver", DriverCommand(args->Has("use-path")), driver.value());
+  if (!st.ok()) return ctx.Fail(st);
+  if (done.empty()) {
+    std::printf("already set up in %s\n", root.c_str());
+  } else {
+    for (const auto& d : done) std::printf("%s\n", d.c_str());
+  }
+  return kExitOk;
+}
+
 }  // namespace sdndb::cli
