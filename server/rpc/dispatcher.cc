@@ -80,6 +80,15 @@ void Reply::Ok(Json result) {
   Send(DumpJson(ResultResponse(call_->id, std::move(result))), true);
 }
 
+void Reply::OkRaw(std::string result_json) {
+  if (!call_ || call_->replied.exchange(true)) return;
+  std::string id = DumpJson(call_->id);
+  std::string response;
+  response.reserve(result_json.size() + id.size() + 40);
+  response.append("{\"jsonrpc\":\"2.0\",\"id\":").append(id).append(",\"result\":").append(result_json).append("}");
+  Send(std::move(response), true);
+}
+
 void Reply::Fail(RpcError error) {
   if (!call_ || call_->replied.exchange(true)) return;
   Send(DumpJson(ErrorResponse(call_->id, error)), false);

@@ -72,6 +72,9 @@ class Reply {
   ~Reply();
 
   void Ok(Json result);
+  // Like Ok, with the result already serialised (must be valid JSON); for large results built
+  // by hand-written serialisers.
+  void OkRaw(std::string result_json);
   void Fail(RpcError error);
   explicit operator bool() const { return call_ != nullptr; }
 

@@ -16,6 +16,10 @@ using Json = nlohmann::json;
 // Serialises compactly. Never throws: invalid UTF-8 in strings is replaced by U+FFFD.
 std::string DumpJson(const Json& value);
 
+// Appends `s` as a JSON string literal (with quotes). Invalid UTF-8 sequences become U+FFFD,
+// so the output is always valid JSON. Used by hand-written serialisers on hot paths.
+void AppendJsonString(std::string* out, std::string_view s);
+
 // Maximum nesting depth of arrays/objects accepted from the wire.
 inline constexpr int kMaxJsonDepth = 64;
 

@@ -1,6 +1,7 @@
 #include "server/serve/serve.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -103,6 +104,7 @@ int Main(int argc, char** argv) {
   // stdout carries only protocol: keep a private descriptor for it and point fd 1 at stderr
   // so that a stray printf anywhere cannot corrupt the stream.
   signal(SIGPIPE, SIG_IGN);
+  mallopt(M_ARENA_MAX, 2);  // a few worker threads; keep the memory footprint small
   int out_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
   int in_fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
   if (out_fd < 0 || in_fd < 0) {

@@ -27,6 +27,12 @@ namespace code = rpc::code;
 struct Server::Answer {
   Json result;
   std::optional<RpcError> error;
+  std::optional<std::string> raw;  // pre-serialised result
+  static Answer Raw(std::string r) {
+    Answer a{Json()};
+    a.raw = std::move(r);
+    return a;
+  }
   Answer(Json r) : result(std::move(r)) {}         // NOLINT: implicit by design
   Answer(RpcError e) : error(std::move(e)) {}      // NOLINT
 };
@@ -143,6 +149,8 @@ void Server::Submit(Reply reply, const CallContext& ctx, Job job) {
       Answer a = job(ctx);
       if (a.error) {
         reply.Fail(std::move(*a.error));
+      } else if (a.raw) {
+        reply.OkRaw(std::move(*a.raw));
       } else {
         reply.Ok(std::move(a.result));
       }
@@ -287,9 +295,19 @@ Server::Answer Server::List(const ListParams& p) {
   size_t begin = static_cast<size_t>(std::min<int64_t>(p.offset, static_cast<int64_t>(total)));
   size_t end = total;
   if (p.limit) end = begin + static_cast<size_t>(std::min<int64_t>(*p.limit, static_cast<int64_t>(total - begin)));
-  Json records = Json::array();
-  for (size_t i = begin; i < end; ++i) records.push_back(ToJson(*rows[i]));
-  return Json{{"records", std::move(records)}, {"total", total}};
+  // Records are serialised once per snapshot and spliced in (the hot path of the editors).
+  auto json = workspace_.RecordJson(db, snap.value());
+  size_t bytes = 32;
+  for (size_t i = begin; i < end; ++i) bytes += (*json)[static_cast<size_t>(rows[i] - s.records.data())].size() + 1;
+  std::string out;
+  out.reserve(bytes);
+  out.append("{\"records\":[");
+  for (size_t i = begin; i < end; ++i) {
+    if (i > begin) out.push_back(',');
+    out.append((*json)[static_cast<size_t>(rows[i] - s.records.data())]);
+  }
+  out.append("],\"total\":").append(std::to_string(total)).append("}");
+  return Answer::Raw(std::move(out));
 }
 
 Server::Answer Server::Get(const GetParams& p) {
@@ -306,8 +324,7 @@ Server::Answer Server::Get(const GetParams& p) {
 }
 
 std::function<void(std::chrono::milliseconds, const std::string&)> Server::LockWaitReporter(
-    const CallContext& ctx, const std::string& database) {
-  auto announced = std::make_shared<bool>(false);
+    const CallContext& ctx, const std::string& database, std::shared_ptr<bool> announced) {
   rpc::Dispatcher* d = &dispatcher_;
   return [d, ctx, database, announced](std::chrono::milliseconds elapsed, const std::string& holder) {
     if (*announced || elapsed < std::chrono::milliseconds(200)) return;
@@ -321,10 +338,11 @@ std::function<void(std::chrono::milliseconds, const std::string&)> Server::LockW
 Server::Answer Server::Create(const CreateParams& p, const CallContext& ctx) {
   DatabaseEntry db;
   if (auto err = workspace_.Resolve(p.database, &db)) return *err;
-  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name));
+  auto waited = std::make_shared<bool>(false);
+  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name, waited));
   if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
   auto r = store.value()->Create(p.fields);
-  ctx.progress.End();
+  if (*waited) ctx.progress.End();
   if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "database", db.name});
   return Json{{"record", ToJson(r.value())}};
 }
@@ -332,7 +350,8 @@ Server::Answer Server::Create(const CreateParams& p, const CallContext& ctx) {
 Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
   DatabaseEntry db;
   if (auto err = workspace_.Resolve(p.database, &db)) return *err;
-  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name));
+  auto waited = std::make_shared<bool>(false);
+  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name, waited));
   if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
   EditRequest req;
   req.id = p.id;
@@ -341,7 +360,7 @@ Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
   req.strategy = p.strategy ? p.strategy : default_strategy_;
   const Strategy effective = req.strategy.value_or(db.strategy);
   auto r = store.value()->Edit(req);
-  ctx.progress.End();
+  if (*waited) ctx.progress.End();
   if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "record", p.id});
   EditResult& e = r.value();
   if (e.outcome == EditOutcome::kConflict && effective == Strategy::kError) {
@@ -359,10 +378,11 @@ Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
 Server::Answer Server::Delete(const DeleteParams& p, const CallContext& ctx) {
   DatabaseEntry db;
   if (auto err = workspace_.Resolve(p.database, &db)) return *err;
-  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name));
+  auto waited = std::make_shared<bool>(false);
+  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name, waited));
   if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
   auto r = store.value()->Delete(p.id, p.base_version, p.strategy ? p.strategy : default_strategy_);
-  ctx.progress.End();
+  if (*waited) ctx.progress.End();
   if (!r.ok()) {
     ErrorContext ec{db.name, db.path, "record", p.id};
     if (r.status().code() == StatusCode::kConflict) {
@@ -426,10 +446,11 @@ Server::Answer Server::Resolve(const ResolveParams& p, const CallContext& ctx) {
       return Validation("database", "conflict '" + p.conflict + "' exists in several databases: name the database");
     }
   }
-  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name));
+  auto waited = std::make_shared<bool>(false);
+  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name, waited));
   if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
   auto r = store.value()->Resolve(p.conflict, p.choice, p.value);
-  ctx.progress.End();
+  if (*waited) ctx.progress.End();
   if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "conflict", p.conflict});
   return Json{{"record", r.value() ? ToJson(*r.value()) : Json(nullptr)}};
 }

@@ -65,7 +65,7 @@ class Server {
   Answer Resolve(const ResolveParams& p, const rpc::CallContext& ctx);
 
   std::function<void(std::chrono::milliseconds, const std::string&)> LockWaitReporter(
-      const rpc::CallContext& ctx, const std::string& database);
+      const rpc::CallContext& ctx, const std::string& database, std::shared_ptr<bool> announced);
 
   // didChange
   void StartWatching();

@@ -207,6 +207,24 @@ Json ToJson(const RecordData& record) {
   return r;
 }
 
+void AppendRecordJson(std::string* out, const RecordData& record) {
+  out->append("{\"id\":");
+  rpc::AppendJsonString(out, record.id);
+  out->append(",\"version\":").append(std::to_string(record.version));
+  out->append(",\"modified\":");
+  rpc::AppendJsonString(out, record.modified);
+  out->append(",\"fields\":{");
+  bool first = true;
+  for (const auto& [k, v] : record.fields) {
+    if (!first) out->push_back(',');
+    first = false;
+    rpc::AppendJsonString(out, k);
+    out->push_back(':');
+    rpc::AppendJsonString(out, v);
+  }
+  out->append("},\"line\":").append(std::to_string(record.line)).append("}");
+}
+
 Json ToJson(const Conflict& c, const std::string& database) {
   return Json{{"id", c.id},     {"database", database}, {"record", c.record}, {"field", c.field},
               {"base", c.base}, {"ours", c.ours},       {"theirs", c.theirs}, {"who", c.who},

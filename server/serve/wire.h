@@ -87,6 +87,8 @@ std::optional<RpcError> FromJson(const Json& params, ResolveParams* out);
 
 // Record = {"id","version","modified","fields":{column: text},"line"}.
 Json ToJson(const RecordData& record);
+// The same Record serialised by hand (fields in column order): the hot path of sdndb/list.
+void AppendRecordJson(std::string* out, const RecordData& record);
 // Conflict = {"id","database","record","field","base","ours","theirs","who","when"}.
 Json ToJson(const Conflict& conflict, const std::string& database);
 // Database = {"name","path","table","columns","idColumn","count","conflicts","strategy"}.

@@ -10,6 +10,7 @@
 
 #include "core/io/env.h"
 #include "server/serve/status_map.h"
+#include "server/serve/wire.h"
 
 namespace sdndb::serve {
 
@@ -129,6 +130,29 @@ Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db)
     cache_[db.path] = CacheEntry{std::move(bytes), shared};
   }
   return shared;
+}
+
+std::shared_ptr<const std::vector<std::string>> Workspace::RecordJson(
+    const DatabaseEntry& db, const std::shared_ptr<const Snapshot>& snapshot) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(db.path);
+    if (it != cache_.end() && it->second.snapshot == snapshot && it->second.record_json) {
+      return it->second.record_json;
+    }
+  }
+  auto json = std::make_shared<std::vector<std::string>>();
+  json->reserve(snapshot->records.size());
+  for (const RecordData& r : snapshot->records) {
+    std::string s;
+    s.reserve(64 + r.fields.size() * 24);
+    AppendRecordJson(&s, r);
+    json->push_back(std::move(s));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.find(db.path);
+  if (it != cache_.end() && it->second.snapshot == snapshot) it->second.record_json = json;
+  return json;
 }
 
 Result<std::unique_ptr<Store>> Workspace::OpenStore(

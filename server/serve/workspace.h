@@ -50,6 +50,10 @@ class Workspace {
   // The current snapshot of the database file (NotFound if the file is missing).
   Result<std::shared_ptr<const Snapshot>> Read(const DatabaseEntry& db);
 
+  // Each record of `snapshot` serialised by AppendRecordJson, computed once per cached snapshot.
+  std::shared_ptr<const std::vector<std::string>> RecordJson(const DatabaseEntry& db,
+                                                             const std::shared_ptr<const Snapshot>& snapshot);
+
   // A Store for one write: its lock waits observe `cancel` and report through `on_wait`.
   Result<std::unique_ptr<Store>> OpenStore(
       const DatabaseEntry& db, const std::atomic<bool>* cancel,
@@ -61,6 +65,7 @@ class Workspace {
   struct CacheEntry {
     std::string bytes;
     std::shared_ptr<const Snapshot> snapshot;
+    std::shared_ptr<const std::vector<std::string>> record_json;  // lazily
   };
 
   WorkspaceOptions options_;

@@ -48,6 +48,8 @@ class ServerProcess {
   // Drops queued notifications.
   void ClearQueue() { queue_.clear(); }
   const std::deque<Json>& queue() const { return queue_; }
+  // When the last frame was completely received (before it was parsed).
+  std::chrono::steady_clock::time_point last_frame_at() const { return last_frame_at_; }
 
  private:
   std::optional<Json> ReadFrame(std::chrono::milliseconds timeout);
@@ -56,6 +58,7 @@ class ServerProcess {
   int out_ = -1;  // our end of the child's stdout
   std::string buf_;
   std::deque<Json> queue_;
+  std::chrono::steady_clock::time_point last_frame_at_{};
   bool exited_ = false;
   int status_ = 0;
 };

@@ -1,0 +1,44 @@
+// AppendJsonString / JsonNestingDepth: the hand-written serialiser always yields valid JSON.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "server/rpc/json.h"
+
+using namespace sdndb::rpc;
+
+namespace {
+std::string Quote(const std::string& s) {
+  std::string out;
+  AppendJsonString(&out, s);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("escapes and round-trips through a JSON parser") {
+  for (std::string s : {std::string("plain"), std::string("quote \" backslash \\ slash /"),
+                        std::string("ctl \n\r\t\b\f \x01 \x1f end"), std::string("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"),
+                        std::string("nul \0 inside", 13), std::string()}) {
+    CAPTURE(s);
+    Json j = Json::parse(Quote(s));
+    CHECK(j.get<std::string>() == s);
+    CHECK(Quote(s) == Json(s).dump());
+  }
+}
+
+TEST_CASE("invalid UTF-8 becomes U+FFFD and stays parseable") {
+  for (std::string s : {std::string("\xff"), std::string("a\xC0\xAF" "b"), std::string("\xED\xA0\x80"),
+                        std::string("\xF4\x90\x80\x80"), std::string("\xE2\x82"), std::string("\xC3")}) {
+    CAPTURE(s);
+    std::string q = Quote(s);
+    Json j = Json::parse(q);
+    CHECK(j.get<std::string>().find("\xEF\xBF\xBD") != std::string::npos);
+  }
+}
+
+TEST_CASE("nesting depth ignores brackets inside strings") {
+  CHECK(JsonNestingDepth("[[{}]]") == 3);
+  CHECK(JsonNestingDepth("\"[[[[\"") == 0);
+  CHECK(JsonNestingDepth("[\"\\\"[[\"]") == 1);
+  CHECK(JsonNestingDepth("]]]]") == 0);
+}
