@@ -163,7 +163,9 @@ std::string Skeleton(const sdn::Document& doc) {
     }
   }
   std::string out;
-  for (size_t i = 0; i < lines.size(); ++i) {
+  // The #sdn-crc32 seal line changes with every edit; it is recomputed on output.
+  const size_t first = HasCrcSeal(src) ? 1 : 0;
+  for (size_t i = first; i < lines.size(); ++i) {
     if (in_table[i + 1]) continue;
     std::string_view line(src.data() + lines[i].first, lines[i].second - lines[i].first);
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
@@ -342,9 +344,10 @@ class Merger {
       // Changed on both sides (or added on both sides): field by field.
       out.present = true;
       out.stamp = records;
-      std::set<std::string> keys;
-      for (const auto& kv : o->cells) keys.insert(kv.first);
-      for (const auto& kv : t->cells) keys.insert(kv.first);
+      std::vector<std::string> keys;  // column order: ours', then columns only theirs has
+      for (const auto& kv : o->fields) keys.push_back(kv.first);
+      for (const auto& kv : t->fields)
+        if (!o->cells.count(kv.first)) keys.push_back(kv.first);
       for (const auto& key : keys) {
         std::optional<std::string> bv;
         if (b)

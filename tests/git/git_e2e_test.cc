@@ -84,7 +84,7 @@ class GitWorld {
   nlohmann::json Show(const std::string& repo, const std::string& id) {
     auto r = Sdndb({"show", "todo", id, "--json"}, repo);
     if (r.exit_code != 0) return nullptr;
-    return nlohmann::json::parse(r.out);
+    return nlohmann::json::parse(r.out)["fields"];
   }
 
  private:
@@ -153,7 +153,7 @@ TEST_CASE("two clones edit different records: git merge is clean, comments and t
   CHECK(w.Show("a", "3")["status"] == "wip");
   CHECK(w.Show("a", "4")["title"] == "from b");
   CHECK(w.Conflicts("a").empty());
-  CHECK(w.Git("a", {"status", "--porcelain"}).out.empty());
+  CHECK(w.Git("a", {"status", "--porcelain", "--untracked-files=no"}).out.empty());
 }
 
 TEST_CASE("the same field on both sides: conflict rows, sdndb resolve, then git add/commit") {
@@ -181,7 +181,7 @@ TEST_CASE("the same field on both sides: conflict rows, sdndb resolve, then git 
   CHECK(w.Show("a", "2")["status"] == "done");
   w.Git("a", {"add", "todo_db.sdn"});
   w.Git("a", {"commit", "-q", "--no-edit"});
-  CHECK(w.Git("a", {"status", "--porcelain"}).out.empty());
+  CHECK(w.Git("a", {"status", "--porcelain", "--untracked-files=no"}).out.empty());
   CHECK(w.Git("a", {"rev-list", "--count", "HEAD"}).out == "4\n");  // initial, a, b, merge
 }
 

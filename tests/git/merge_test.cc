@@ -9,6 +9,7 @@
 
 #include "core/db/hlc.h"
 #include "core/db/store.h"
+#include "core/io/crc32.h"
 #include "core/sdn/document.h"
 #include "server/git/merge_driver.h"
 #include "tests/db/db_test_util.h"
