@@ -198,6 +198,14 @@ std::vector<Conflict> ReadConflicts(const sdn::Table* t) {
   return out;
 }
 
+Conflict ReadConflict(const sdn::Table* t, size_t r) {
+  auto cell = [&](const std::string& name) {
+    int c = t->ColumnIndex(name);
+    return c >= 0 ? t->Cell(r, static_cast<size_t>(c)) : std::string();
+  };
+  return {cell("id"), cell("record"), cell("field"), cell("base"), cell("ours"), cell("theirs"), cell("who"), cell("when")};
+}
+
 std::string ConflictKey(const Conflict& c) {
   return c.record + '\x1f' + c.field + '\x1f' + c.base + '\x1f' + c.ours + '\x1f' + c.theirs + '\x1f' + c.who +
          '\x1f' + c.when;
@@ -572,26 +580,41 @@ class Merger {
       if (copy.id.empty() || h->FindRow(copy.id, ConflictIdColumn(h)) >= 0) copy.id = NextConflictId(h);
       AppendConflict(h, copy);
     }
-    for (auto c : new_conflicts_) {
-      if (!h) h = host_->AddTable(kConflictsTable, kConflictColumns);
+    if (new_conflicts_.empty()) return;
+    if (!h) h = host_->AddTable(kConflictsTable, kConflictColumns);
+    std::map<std::pair<std::string, std::string>, size_t> open_rows;  // (record, field) -> row
+    int64_t max_n = 0;
+    {
       std::vector<Conflict> cur = ReadConflicts(h);
-      bool updated = false;
-      for (size_t r = 0; r < cur.size() && !updated; ++r) {
-        if (cur[r].record != c.record || cur[r].field != c.field) continue;
-        c.id = cur[r].id;
-        c.base = cur[r].base;  // the original base stays: it is what both sides diverged from
+      for (size_t r = 0; r < cur.size(); ++r) {
+        open_rows.emplace(std::make_pair(cur[r].record, cur[r].field), r);
+        max_n = std::max(max_n, ConflictNumber(cur[r].id));
+      }
+    }
+    for (auto c : new_conflicts_) {
+      auto it = open_rows.find({c.record, c.field});
+      if (it != open_rows.end()) {
+        const size_t r = it->second;
+        Conflict existing = ReadConflict(h, r);
+        c.id = existing.id;
+        c.base = existing.base;  // the original base stays: it is what both sides diverged from
         SetConflictCell(h, r, "ours", c.ours);
         SetConflictCell(h, r, "theirs", c.theirs);
         SetConflictCell(h, r, "who", c.who);
         SetConflictCell(h, r, "when", c.when);
-        updated = true;
-      }
-      if (!updated) {
-        c.id = NextConflictId(h);
+      } else {
+        c.id = "c" + std::to_string(++max_n);
         AppendConflict(h, c);
+        open_rows.emplace(std::make_pair(c.record, c.field), h->row_count() - 1);
       }
       report_->conflicts.push_back(c);
     }
+  }
+
+  static int64_t ConflictNumber(const std::string& id) {
+    int64_t n = 0;
+    if (id.size() > 1 && id[0] == 'c' && ParseInt(id.substr(1), &n)) return n;
+    return 0;
   }
 
   static size_t ConflictIdColumn(const sdn::Table* h) {
@@ -602,11 +625,7 @@ class Merger {
   static std::string NextConflictId(const sdn::Table* h) {
     int64_t max_n = 0;
     size_t ic = ConflictIdColumn(h);
-    for (size_t r = 0; r < h->row_count(); ++r) {
-      std::string id = h->Cell(r, ic);
-      int64_t n;
-      if (id.size() > 1 && id[0] == 'c' && ParseInt(id.substr(1), &n)) max_n = std::max(max_n, n);
-    }
+    for (size_t r = 0; r < h->row_count(); ++r) max_n = std::max(max_n, ConflictNumber(h->Cell(r, ic)));
     return "c" + std::to_string(max_n + 1);
   }
 

@@ -238,6 +238,31 @@ TEST_CASE("a rebase replays commits through the driver") {
   CHECK(w.Conflicts("b").empty());
 }
 
+TEST_CASE("a rebase that conflicts: resolve with sdndb, git add, rebase --continue") {
+  GitWorld w;
+  w.Ok({"edit", "todo", "1", "status=done"}, "a");
+  w.Commit("a", "a: 1 done");
+  w.Ok({"edit", "todo", "1", "status=blocked"}, "b");
+  w.Commit("b", "b: 1 blocked");
+  w.Git("b", {"fetch", "-q", w.Path("a"), "main"});
+  auto r = w.Git("b", {"rebase", "FETCH_HEAD"}, false);
+  CHECK(r.exit_code != 0);
+  CHECK(Parses(w.Read("b")));
+  auto conflicts = w.Conflicts("b");
+  REQUIRE(conflicts.size() == 1);
+  // During a rebase git's "ours" is the upstream being rebased onto, "theirs" the replayed commit.
+  CHECK(conflicts[0]["ours"] == "done");
+  CHECK(conflicts[0]["theirs"] == "blocked");
+  w.Ok({"resolve", "todo:" + conflicts[0]["id"].get<std::string>(), "--theirs"}, "b");
+  w.Git("b", {"add", "todo_db.sdn"});
+  auto cont = RunProcess({"/usr/bin/git", "-C", w.Path("b"), "-c", "core.editor=true", "rebase", "--continue"}, {},
+                         {"HOME=" + w.Path(""), "GIT_CONFIG_NOSYSTEM=1", "GIT_EDITOR=true"});
+  CHECK_MESSAGE(cont.exit_code == 0, cont.out << cont.err);
+  CHECK(w.Show("b", "1")["status"] == "blocked");
+  CHECK(w.Conflicts("b").empty());
+  CHECK(w.Git("b", {"rev-list", "--count", "HEAD"}).out == "3\n");
+}
+
 TEST_CASE("merge-driver called directly: a broken input leaves ours untouched") {
   TempDir d;
   std::string base = d.Write("base", kDb);
