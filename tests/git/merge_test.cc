@@ -180,6 +180,11 @@ TEST_CASE("records added on both sides: different ids both kept (theirs at the e
   CHECK(r.clean());
   CHECK(r.text == o + Row("5", "theirs new", "open", 1));
 
+  SUBCASE("no common ancestor (git passes an empty base)") {
+    MergeReport nb = Merge("", o, t);
+    CHECK(nb.clean());
+    CHECK(ParseOut(nb.text).todos->row_count() == 5);
+  }
   SUBCASE("same id, same content") {
     MergeReport same = Merge(b, o, b + Row("4", "ours new", "open", 1));
     CHECK(same.clean());
