@@ -617,6 +617,13 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
     pos_ = pending;
     line_ = pending_line;
   }
+  if (table != nullptr && table->items_.capacity() > 2 * table->items_.size() + 16) {
+    // The reservation guessed from the first row was too generous (more text follows the
+    // table); give it back so that many small tables keep memory linear in the input.
+    table->items_.shrink_to_fit();
+    table->row_items_.shrink_to_fit();
+    table->cells_.shrink_to_fit();
+  }
   return true;
 }
 
