@@ -26,7 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const conflicts = new ConflictsTreeProvider(store);
   const recordsView = vscode.window.createTreeView<RecordsNode>('sdndb.records', { treeDataProvider: records, showCollapseAll: true });
   const conflictsView = vscode.window.createTreeView<ConflictsNode>('sdndb.conflicts', { treeDataProvider: conflicts });
-  const recordFs = new RecordFileSystemProvider(supervisor, store, () => settings().defaultStrategy);
+  const recordFs = new RecordFileSystemProvider(supervisor, store, () => settings().defaultStrategy, log);
   const conflictValues = new ConflictValueProvider(store);
   const ctx: CommandContext = { supervisor, store, records, recordsView, conflictsView, recordFs, log };
 

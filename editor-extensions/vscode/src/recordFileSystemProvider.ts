@@ -8,7 +8,7 @@
 // changes elsewhere, and after every save (to show what was really stored).
 import * as vscode from 'vscode';
 import {
-  diffRecord, formatRecord, parseRecordText, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
+  diffRecord, formatRecord, Logger, parseRecordText, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 
@@ -44,6 +44,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     private readonly supervisor: ServerSupervisor,
     private readonly store: RecordStore,
     private readonly strategy: () => Strategy,
+    private readonly log: Logger,
   ) {
     this.subs.push(
       store.onDidReceiveChange((p) => {
@@ -76,7 +77,9 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
   reload(uri: vscode.Uri): void {
     const key = uri.toString();
     this.stale.add(key);
-    if (this.isDirty(key)) return;
+    const dirty = this.isDirty(key);
+    this.log.debug(`record document ${uri.path}: changed on the server${dirty ? ' (has unsaved edits: will merge on save)' : ', re-reading'}`);
+    if (dirty) return;
     this.stamps.set(key, (this.stamps.get(key) ?? 0) + 1);
     this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
   }
@@ -107,6 +110,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
       this.prefetched.set(key, l);
     }
     // The version (plus the reload stamp) drives VS Code's "changed on disk" logic.
+    this.log.debug(`stat ${uri.path}: version ${l.record.version} stamp ${l.stamp}${l === this.base.get(key) ? ' (base)' : ' (fetched)'}`);
     return { type: vscode.FileType.File, ctime: 0, mtime: l.record.version * 1000 + l.stamp, size: this.encoder.encode(this.text(uri, l)).byteLength };
   }
 
@@ -116,6 +120,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     this.prefetched.delete(key);
     this.stale.delete(key);
     this.base.set(key, l);
+    this.log.debug(`read ${uri.path}: version ${l.record.version} stamp ${l.stamp}`);
     return this.encoder.encode(this.text(uri, l));
   }
 
@@ -134,6 +139,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     } catch (err) {
       throw vscode.FileSystemError.NoPermissions(`not saved: ${err instanceof Error ? err.message : String(err)}`);
     }
+    this.log.debug(`save ${uri.path}: base version ${base.record.version}, changes ${JSON.stringify(changes)}`);
     if (Object.keys(changes).length === 0) return;
     const client = await this.supervisor.ready();
     try {

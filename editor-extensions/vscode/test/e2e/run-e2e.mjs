@@ -136,7 +136,8 @@ try {
   const port = await freePort();
   const BASE = `http://127.0.0.1:${port}`;
   server = spawn(CS, [...csArgs, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened'],
+    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened',
+    '--log', 'trace'],
   { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const s of [server.stdout, server.stderr]) s.on('data', (d) => { csLog.push(String(d)); if (process.env.CS_VERBOSE) process.stdout.write(`[cs] ${d}`); });
   await poll('code-server /healthz', async () => (await fetch(`${BASE}/healthz`)).ok, 60000);
@@ -191,13 +192,26 @@ try {
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText(next);
   }
+  // Runs a command from the palette; waits for the palette to close so the next quick input starts clean.
   async function runCommand(title) {
+    const widget = page.locator('.quick-input-widget');
+    await widget.waitFor({ state: 'hidden', timeout: 10000 }).catch(() => {});
     await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
+    const input = widget.locator('input');
     await input.waitFor({ timeout: 10000 });
     await input.fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10000 });
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 10000 });
     await page.keyboard.press('Enter');
+    await row.waitFor({ state: 'hidden', timeout: 10000 });
+  }
+  // Answers an InputBox once it shows `prompt` (so the text never lands in the previous quick input).
+  async function answerInput(prompt, value) {
+    const widget = page.locator('.quick-input-widget', { hasText: prompt });
+    await widget.waitFor({ timeout: 10000 });
+    await widget.locator('input').fill(value);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10000 });
   }
   const fileText = () => readFileSync(join(WS, 'todo_db.sdn'), 'utf8');
 
@@ -252,8 +266,7 @@ try {
 
   await step('the filter box narrows the tree to the edited record', async () => {
     await runCommand('sdndb: Filter Records');
-    await page.locator('.quick-input-widget input').fill('edited in VS Code');
-    await page.keyboard.press('Enter');
+    await answerInput('Show records containing', 'edited in VS Code');
     await recordRow(/Document the CLI \(edited in VS Code\)/).waitFor({ timeout: 10000 });
     await recordRow(/^\s*blocked\s*1/).first().waitFor();
     await poll('other records hidden', async () => (await recordRow('Speed up lexer').count()) === 0);
@@ -281,13 +294,11 @@ try {
   await step('Add Record from the view title, then Delete Record with confirmation', async () => {
     await runCommand('sdndb: Add Record');
     await quickPickRow(/^\s*todo/).click();
-    await page.locator('.quick-input-widget input').fill('Added from VS Code');
-    await page.keyboard.press('Enter');
+    await answerInput('New todo record', 'Added from VS Code');
     await poll('new record on disk', () => /"Added from VS Code"/.test(fileText()));
     await page.locator('.notification-toast', { hasText: 'added todo' }).waitFor({ timeout: 10000 });
     await runCommand('sdndb: Filter Records');
-    await page.locator('.quick-input-widget input').fill('Added from VS Code');
-    await page.keyboard.press('Enter');
+    await answerInput('Show records containing', 'Added from VS Code');
     await recordRow('Added from VS Code').click({ button: 'right' });
     await chooseMenu('Delete Record');
     const dialog = page.locator('.monaco-dialog-box');
