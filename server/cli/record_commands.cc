@@ -161,7 +161,7 @@ int CmdList(Context& ctx, const std::vector<std::string>& argv) {
     };
     while (total() > static_cast<size_t>(ctx.terminal_width)) {
       auto widest = std::max_element(width.begin(), width.end());
-      if (*widest <= 6) break;
+      if (*widest <= 4) break;  // never below 4 characters: "ab…" still tells columns apart
       --*widest;
     }
   }
