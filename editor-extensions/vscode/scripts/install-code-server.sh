@@ -11,6 +11,11 @@ RG_ASSET=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
 DIR="$CACHE/code-server-$VERSION"
 BIN="$DIR/node_modules/.bin/code-server"
 if [ -f "$DIR/.installed" ] && [ -x "$BIN" ]; then echo "$BIN"; exit 0; fi
+# One installer at a time (two test runs on the same machine share the cache).
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.install.lock"
+flock 9
+if [ -f "$DIR/.installed" ] && [ -x "$BIN" ]; then echo "$BIN"; exit 0; fi
 
 RG=$(command -v rg || true)
 if [ -z "$RG" ]; then echo "install-code-server: Debian 'ripgrep' (rg) is required" >&2; exit 1; fi

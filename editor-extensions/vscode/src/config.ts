@@ -29,6 +29,8 @@ export function workspaceFolderPaths(): string[] {
 export function launchConfig(logger: Logger, version: string): LaunchConfig {
   const s = settings();
   const folders = workspaceFolderPaths();
+  logger.debug(`settings: serverPath=${JSON.stringify(s.serverPath)} databaseFolder=${JSON.stringify(s.databaseFolder)} ` +
+    `defaultStrategy=${s.defaultStrategy} workspace folders ${JSON.stringify(folders)}`);
   const found = findServer({ configured: s.serverPath, workspaceFolders: folders, home: os.homedir() });
   if ('error' in found) return { ok: false, reason: found.error };
   logger.info(`using sdndb binary ${found.path} (from ${found.source})`);

@@ -10,7 +10,7 @@
 //      OUT (screenshots/logs; default test-output/vscode), CHROMIUM (default /usr/bin/chromium),
 //      CS_VERBOSE=1 (echo code-server output), KEEP_RUN=1 (keep the temp profile).
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -81,7 +81,7 @@ for (const [what, p] of [['sdndb binary', SDNDB], ['.vsix', VSIX], ['chromium', 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const CS = codeServerBin();
-const RUN = mkdtempSync(join(tmpdir(), 'sdndb-vscode-e2e-'));
+const RUN = realpathSync(mkdtempSync(join(tmpdir(), 'sdndb-vscode-e2e-')));
 const WS = join(RUN, 'workspace');
 mkdirSync(WS);
 for (const f of readdirSync(join(REPO, 'docs/example'))) if (f.endsWith('.sdn')) copyFileSync(join(REPO, 'docs/example', f), join(WS, f));
@@ -101,9 +101,12 @@ writeFileSync(join(RUN, 'user-data/User/settings.json'), JSON.stringify({
   'git.enabled': false,
   'editor.minimap.enabled': false,
   'workbench.editor.enablePreview': false,
-  'sdndb.serverPath': SDNDB,
   'sdndb.refreshThrottleMs': 100,
 }, null, 2));
+// sdndb.serverPath is machine-overridable: in a remote window (code-server) it belongs in the remote
+// machine's settings, not in the browser-side user settings.
+mkdirSync(join(RUN, 'user-data/Machine'), { recursive: true });
+writeFileSync(join(RUN, 'user-data/Machine/settings.json'), JSON.stringify({ 'sdndb.serverPath': SDNDB }, null, 2));
 // Keep code-server and chromium out of $HOME and /tmp.
 const env = {
   ...process.env,
@@ -177,6 +180,17 @@ try {
     await shot('01-records-tree');
   });
 
+  await step('the tooltip of a record lists all its fields', async () => {
+    await recordRow('Document the CLI 3').hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover-container, .monaco-hover-content', { hasText: 'src/stdlib/mod3.spl' }).first();
+    await hover.waitFor({ timeout: 15000 });
+    for (const text of ['keyword', 'TODO', 'parser', 'version']) {
+      if (!(await hover.textContent()).includes(text)) throw new Error(`tooltip lacks ${text}`);
+    }
+    await shot('01b-record-tooltip');
+    await page.mouse.move(900, 600);
+  });
+
   await step('the tree refreshes by itself after a CLI edit', async () => {
     cli(WS, 'edit', 'todo', '5', 'description=Fix CRLF handling (edited by the CLI)');
     await recordRow('Fix CRLF handling (edited by the CLI)').waitFor({ timeout: 10000 });
@@ -210,6 +224,15 @@ try {
     const widget = page.locator('.quick-input-widget', { hasText: prompt });
     await widget.waitFor({ timeout: 10000 });
     await widget.locator('input').fill(value);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10000 });
+  }
+  // Picks `label` in a QuickPick once its input shows `placeholder`: type to filter, then Enter.
+  async function answerPick(placeholder, label) {
+    const input = page.locator(`.quick-input-widget input[placeholder^="${placeholder}"]`);
+    await input.waitFor({ timeout: 10000 });
+    await input.fill(label);
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: 10000 });
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10000 });
   }
@@ -280,20 +303,51 @@ try {
     await page.locator('.monaco-menu .action-item.focused', { hasText: text }).waitFor({ timeout: 5000 });
     await page.keyboard.press('Enter');
   }
-  const quickPickRow = (text) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
 
   await step('Change Priority from the context menu (QuickPick) writes the file', async () => {
     await recordRow(/Document the CLI \(edited in VS Code\)/).click({ button: 'right' });
     await chooseMenu('Change Priority');
-    await quickPickRow('Other').waitFor({ timeout: 10000 });
-    await quickPickRow(/^\s*P2/).click();
+    await answerPick('priority of todo record', 'P2');
     await poll('P2 on disk', () => /\n\s*3, TODO, parser, P2, /.test(fileText()));
     await runCommand('sdndb: Clear Filter');
   });
 
+  await step('Group Records By switches to priority', async () => {
+    await runCommand('sdndb: Group Records By');
+    await answerPick('Group records by', 'priority');
+    await recordRow(/^\s*P0\s*\d/).first().waitFor({ timeout: 10000 });
+    await shot('07-grouped-by-priority');
+    await runCommand('sdndb: Group Records By');
+    await answerPick('Group records by', 'status');
+    await recordRow(/^\s*open\s*\d/).first().waitFor({ timeout: 10000 });
+  });
+
+  await step('the server is restarted when it dies, and live refresh goes on', async () => {
+    // The `sdndb serve` this test's VS Code started: its cwd is our temp workspace.
+    const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv[0] === SDNDB && argv[1] === 'serve' && readlinkSync(`/proc/${pid}/cwd`) === WS;
+      } catch { return false; }
+    });
+    if (pids.length !== 1) throw new Error(`expected one sdndb serve for the workspace, found ${pids.length}`);
+    process.kill(Number(pids[0]), 'SIGKILL');
+    await statusBar.getByText('sdndb: restarting').waitFor({ timeout: 10000 }).catch(() => {}); // brief
+    await poll('a new server', () => readdirSync('/proc').some((pid) => {
+      if (pid === pids[0] || !/^\d+$/.test(pid)) return false;
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv[0] === SDNDB && argv[1] === 'serve' && readlinkSync(`/proc/${pid}/cwd`) === WS;
+      } catch { return false; }
+    }), 15000);
+    await statusBar.locator('.statusbar-item', { hasText: /^\s*sdndb\s*$/ }).first().waitFor({ timeout: 15000 });
+    cli(WS, 'edit', 'todo', '1', 'description=Changed after the restart');
+    await recordRow('Changed after the restart').waitFor({ timeout: 15000 });
+  });
+
   await step('Add Record from the view title, then Delete Record with confirmation', async () => {
     await runCommand('sdndb: Add Record');
-    await quickPickRow(/^\s*todo/).click();
+    await answerPick('Database to add a record to', 'todo');
     await answerInput('New todo record', 'Added from VS Code');
     await poll('new record on disk', () => /"Added from VS Code"/.test(fileText()));
     await page.locator('.notification-toast', { hasText: 'added todo' }).waitFor({ timeout: 10000 });
