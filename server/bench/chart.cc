@@ -77,9 +77,12 @@ class Canvas {
   void Text(int x, int y, const std::string& s, uint32_t rgb, int scale = 2) {
     for (char c : s) {
       if (const uint8_t* g = GlyphFor(c)) {
+        // Letters with descenders sit two font rows lower.
+        const int y0 = y + (c != '\0' && std::strchr("gjpqy,", c) != nullptr ? 2 * scale : 0);
         for (int row = 0; row < 7; ++row)
           for (int col = 0; col < 5; ++col)
-            if (g[row] & (16 >> col)) Rect(x + col * scale, y + row * scale, x + col * scale + scale - 1, y + row * scale + scale - 1, rgb);
+            if (g[row] & (16 >> col))
+              Rect(x + col * scale, y0 + row * scale, x + col * scale + scale - 1, y0 + row * scale + scale - 1, rgb);
       }
       x += 6 * scale;
     }
