@@ -77,8 +77,7 @@ class Canvas {
   void Text(int x, int y, const std::string& s, uint32_t rgb, int scale = 2) {
     for (char c : s) {
       if (const uint8_t* g = GlyphFor(c)) {
-        // Letters with descenders sit two font rows lower.
-        const int y0 = y + (c != '\0' && std::strchr("gjpqy,", c) != nullptr ? 2 * scale : 0);
+        const int y0 = y;  // descenders fit inside the 7 rows
         for (int row = 0; row < 7; ++row)
           for (int col = 0; col < 5; ++col)
             if (g[row] & (16 >> col))
