@@ -4,10 +4,11 @@
 //   bench peer    --peer CYCLE_BENCH --mode sqlite|lockfile|nolock --dir DIR --procs N --ops K [--json]
 //   bench single  [--dir DIR] [--reps R] [--json]
 //   bench scale   [--dir DIR] [--sizes 1000,10000,100000] [--json]
-//   bench compare --peer CYCLE_BENCH [--dir WORK] [--procs 1,2,4,8] [--ops K] [--out DIR] [--json]
+//   bench compare --peer CYCLE_BENCH [--dir WORK] [--procs 1,2,4,8] [--ops K] [--rounds R] [--out DIR] [--json]
 //
 // compare runs every configuration in its own process (this binary, re-executed, so that peak
-// RSS from getrusage is per configuration), prints the markdown tables (results, ratios
+// RSS from getrusage is per configuration), R rounds of the whole sweep (configurations
+// interleaved, so that a change in machine load hits all systems alike), prints the markdown tables (results, ratios
 // sdndb / SQLite, goals) and writes OUT/cycle.png and OUT/cycle.json.
 // Without --dir, a fresh folder under $TMPDIR (or /tmp) is used.
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -300,6 +302,8 @@ std::string Goals(const std::map<int, std::map<std::string, ordered_json>>& by, 
 int Compare(Context& ctx, const Args& a) {
   auto procs_list = IntList(a, "procs", {1, 2, 4, 8});
   auto ops = IntOption(a, "ops", 200, 1, 10000000);
+  auto rounds = IntOption(a, "rounds", 1, 1, 100);
+  if (!rounds.ok()) return ctx.Fail(rounds.status());
   if (!procs_list.ok()) return ctx.Fail(procs_list.status());
   if (!ops.ok()) return ctx.Fail(ops.status());
   const std::string* peer = a.Get("peer");
@@ -312,11 +316,12 @@ int Compare(Context& ctx, const Args& a) {
   const std::string self = SelfExe();
   const std::vector<std::string> modes = {"sdndb", "sdndb-nofsync", "sqlite", "lockfile", "nolock"};
 
-  std::map<int, std::map<std::string, ordered_json>> by;
+  std::map<int, std::map<std::string, std::vector<ordered_json>>> runs;
   ordered_json all = ordered_json::array();
+  for (int round = 0; round < rounds.value(); ++round)
   for (int p : procs_list.value()) {
     for (const auto& mode : modes) {
-      const std::string dir = work.value() + "/" + mode + "-p" + std::to_string(p);
+      const std::string dir = work.value() + "/" + mode + "-p" + std::to_string(p) + "-r" + std::to_string(round);
       std::vector<std::string> argv = {self, "--dir", dir, "--json"};
       if (mode.rfind("sdndb", 0) == 0) {
         if (mode == "sdndb-nofsync") argv.push_back("--no-fsync");
@@ -335,14 +340,40 @@ int Compare(Context& ctx, const Args& a) {
       }
       if (!r.is_object()) r = ordered_json::object({{"mode", mode}, {"procs", p}, {"error", "no result"}});
       r["load_avg_1m"] = load[0];
+      r["round"] = round + 1;
       std::fprintf(stderr, "%s\n", r.dump().c_str());
-      by[p][mode] = r;
+      runs[p][mode].push_back(r);
       all.push_back(r);
+    }
+  }
+  // Per configuration, the round with the median throughput (a failed round counts as 0), with
+  // lost updates and failed operations summed over all rounds.
+  std::map<int, std::map<std::string, ordered_json>> by;
+  for (auto& [p, m] : runs) {
+    for (auto& [mode, list] : m) {
+      std::vector<ordered_json> sorted = list;
+      std::sort(sorted.begin(), sorted.end(), [](const ordered_json& x, const ordered_json& y) {
+        double vx = x.contains("error") ? 0 : Num(x, "ops_per_s"), vy = y.contains("error") ? 0 : Num(y, "ops_per_s");
+        return vx < vy;
+      });
+      ordered_json med = sorted[sorted.size() / 2];
+      if (!med.contains("error")) {
+        int64_t lost = 0, failed = 0;
+        for (const auto& r : list) {
+          lost += r.value("lost_updates", int64_t{0});
+          failed += r.value("failed_ops", int64_t{0});
+        }
+        med["lost_updates"] = lost;
+        med["failed_ops"] = failed;
+      }
+      by[p][mode] = med;
     }
   }
 
   std::string md = "Machine: " + machine + "\n\nWorkload: 91 todos + 68 features + 8 tasks; one op = load all three → "
-                   "increment one todo's counter → save; " + std::to_string(ops.value()) + " ops per process.\n\n";
+                   "increment one todo's counter → save; " + std::to_string(ops.value()) + " ops per process; " +
+                   std::to_string(rounds.value()) + " round(s), the round with the median throughput shown (lost updates: sum "
+                   "over all rounds).\n\n";
   md += ResultsHeader();
   for (const auto& [p, m] : by)
     for (const auto& mode : modes)
@@ -391,7 +422,7 @@ int Compare(Context& ctx, const Args& a) {
 }  // namespace
 
 int CmdBench(Context& ctx, const std::vector<std::string>& args) {
-  ArgSpec spec{{}, {"procs", "ops", "peer", "mode", "reps", "sizes", "out"}};
+  ArgSpec spec{{}, {"procs", "ops", "peer", "mode", "reps", "sizes", "out", "rounds"}};
   auto parsed = ParseArgs(args, spec);
   if (!parsed.ok()) return ctx.Fail(parsed.status());
   const Args& a = parsed.value();
