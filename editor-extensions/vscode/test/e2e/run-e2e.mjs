@@ -208,6 +208,7 @@ try {
   }
   // Runs a command from the palette; waits for the palette to close so the next quick input starts clean.
   async function runCommand(title) {
+    await page.mouse.move(900, 600); // park the mouse: no tree hover pops up while a quick input is open
     const widget = page.locator('.quick-input-widget');
     await widget.waitFor({ state: 'hidden', timeout: 10000 }).catch(() => {});
     await page.keyboard.press('F1');
@@ -220,18 +221,46 @@ try {
     await row.waitFor({ state: 'hidden', timeout: 10000 });
   }
   // Answers an InputBox once it shows `prompt` (so the text never lands in the previous quick input).
-  async function answerInput(prompt, value) {
+  async function answerInput(prompt, value, timeout = 10000) {
     const widget = page.locator('.quick-input-widget', { hasText: prompt });
-    await widget.waitFor({ timeout: 10000 });
-    await widget.locator('input').fill(value);
+    await widget.waitFor({ timeout });
+    await widget.locator('input').fill(value, { timeout });
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10000 });
   }
+  // Runs a palette command whose first question is a QuickPick, and picks `label`. A quick input closes
+  // when it loses focus; if that happens before the pick (it can, under load), the command is run again.
+  async function runAndPick(title, placeholder, label) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runCommand(title);
+        await answerPick(placeholder, label, 8000);
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        log(`  retrying "${title}" (${err.message.split('\n')[0]})`);
+        await page.keyboard.press('Escape');
+      }
+    }
+  }
+  async function runAndAnswer(title, prompt, value) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runCommand(title);
+        await answerInput(prompt, value, 8000);
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        log(`  retrying "${title}" (${err.message.split('\n')[0]})`);
+        await page.keyboard.press('Escape');
+      }
+    }
+  }
   // Picks `label` in a QuickPick once its input shows `placeholder`: type to filter, then Enter.
-  async function answerPick(placeholder, label) {
+  async function answerPick(placeholder, label, timeout = 10000) {
     const input = page.locator(`.quick-input-widget input[placeholder^="${placeholder}"]`);
-    await input.waitFor({ timeout: 10000 });
-    await input.fill(label);
+    await input.waitFor({ timeout });
+    await input.fill(label, { timeout });
     await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: 10000 });
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10000 });
@@ -288,8 +317,7 @@ try {
   });
 
   await step('the filter box narrows the tree to the edited record', async () => {
-    await runCommand('sdndb: Filter Records');
-    await answerInput('Show records containing', 'edited in VS Code');
+    await runAndAnswer('sdndb: Filter Records', 'Show records containing', 'edited in VS Code');
     await recordRow(/Document the CLI \(edited in VS Code\)/).waitFor({ timeout: 10000 });
     await recordRow(/^\s*blocked\s*1/).first().waitFor();
     await poll('other records hidden', async () => (await recordRow('Speed up lexer').count()) === 0);
@@ -313,12 +341,10 @@ try {
   });
 
   await step('Group Records By switches to priority', async () => {
-    await runCommand('sdndb: Group Records By');
-    await answerPick('Group records by', 'priority');
+    await runAndPick('sdndb: Group Records By', 'Group records by', 'priority');
     await recordRow(/^\s*P0\s*\d/).first().waitFor({ timeout: 10000 });
     await shot('07-grouped-by-priority');
-    await runCommand('sdndb: Group Records By');
-    await answerPick('Group records by', 'status');
+    await runAndPick('sdndb: Group Records By', 'Group records by', 'status');
     await recordRow(/^\s*open\s*\d/).first().waitFor({ timeout: 10000 });
   });
 
@@ -346,13 +372,13 @@ try {
   });
 
   await step('Add Record from the view title, then Delete Record with confirmation', async () => {
-    await runCommand('sdndb: Add Record');
-    await answerPick('Database to add a record to', 'todo');
+    await runAndPick('sdndb: Add Record', 'Database to add a record to', 'todo');
     await answerInput('New todo record', 'Added from VS Code');
     await poll('new record on disk', () => /"Added from VS Code"/.test(fileText()));
     await page.locator('.notification-toast', { hasText: 'added todo' }).waitFor({ timeout: 10000 });
-    await runCommand('sdndb: Filter Records');
-    await answerInput('Show records containing', 'Added from VS Code');
+    await runAndAnswer('sdndb: Filter Records', 'Show records containing', 'Added from VS Code');
+    // Wait until the filtered tree has settled (database, group, record) so the right-click hits the record.
+    await poll('the filtered tree', async () => (await recordsPane.locator('.monaco-list-row').count()) === 3);
     await recordRow('Added from VS Code').click({ button: 'right' });
     await chooseMenu('Delete Record');
     const dialog = page.locator('.monaco-dialog-box');
