@@ -92,7 +92,9 @@ Result<Catalog> Catalog::Load(const std::string& root) {
     }
     for (auto& e : cat.entries_) e.strategy = def;
     if (const sdn::Value* dbs = DictGet(v, "databases"); dbs && dbs->kind == sdn::Value::Kind::kDict) {
-      for (const auto& [name, pv] : dbs->entries) {
+      for (const auto& entry : dbs->entries) {
+        const std::string& name = entry.first;
+        const sdn::Value& pv = entry.second;
         if (pv.kind != sdn::Value::Kind::kString)
           return Status::InvalidArgument(".sdndb: database '" + name + "' needs a path");
         std::string p = pv.s;
