@@ -12,7 +12,7 @@ namespace sdndb::serve {
 
 FolderWatcher::FolderWatcher(asio::io_context& io, std::chrono::milliseconds debounce, Callback callback,
                              Logger log)
-    : io_(io), fd_(io), timer_(io), debounce_(debounce), callback_(std::move(callback)), log_(std::move(log)) {}
+    : fd_(io), timer_(io), debounce_(debounce), callback_(std::move(callback)), log_(std::move(log)) {}
 
 FolderWatcher::~FolderWatcher() { Stop(); }
 

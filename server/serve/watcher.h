@@ -36,7 +36,6 @@ class FolderWatcher {
   void Read();
   void Arm();
 
-  asio::io_context& io_;
   asio::posix::stream_descriptor fd_;
   asio::steady_timer timer_;
   std::chrono::milliseconds debounce_;
