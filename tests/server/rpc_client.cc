@@ -1,5 +1,8 @@
 #include "tests/server/rpc_client.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -230,11 +233,29 @@ void ReplaceAtomically(const std::string& path, const std::string& text) {
   if (rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("rename failed");
 }
 
+namespace {
+// Workspaces live until the test process exits (servers may still be watching them), then go.
+std::vector<std::string>& CreatedWorkspaces() {
+  static std::vector<std::string>* dirs = [] {
+    auto* v = new std::vector<std::string>();
+    std::atexit([] {
+      for (const auto& d : CreatedWorkspaces()) {
+        std::string cmd = "rm -rf '" + d + "'";
+        if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", d.c_str());
+      }
+    });
+    return v;
+  }();
+  return *dirs;
+}
+}  // namespace
+
 std::string MakeWorkspace(bool with_examples) {
   char tmpl[] = "/tmp/sdndb-serve-test-XXXXXX";
   char* dir = mkdtemp(tmpl);
   if (!dir) throw std::runtime_error("mkdtemp");
   std::string d = dir;
+  CreatedWorkspaces().push_back(d);
   if (with_examples) {
     for (const char* name : {"todo_db.sdn", "feature_db.sdn", "task_db.sdn"}) {
       WriteFile(d + "/" + name, ReadFile(std::string(SDNDB_SOURCE_DIR) + "/docs/example/" + name));
