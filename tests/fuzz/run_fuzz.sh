@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
-# Short libFuzzer run of the SDN parser target (ctest: sdn_fuzz_short). Fails when the fuzzer
-# finds a crash, a sanitizer report, or a round-trip/edit violation.
+# Short libFuzzer run of one fuzz target, for ctest (sdn_fuzz_short, server_rpc_fuzz_short).
+# Builds the target in a clang build folder shared by all fuzz targets (<build>/fuzz-build; the
+# ctest tests hold a RESOURCE_LOCK on it), fuzzes for SECONDS seeded with the seed folders, and
+# fails on any crash, sanitizer report, timeout, leak or abort. Exit 77 (skipped) without clang.
 #
-# Usage: run_fuzz.sh <source dir> <build dir> <seed corpus dir> [seconds=60]
+# Usage: run_fuzz.sh <source dir> <build dir> <target> <seconds> <seed dir>...
+#   targets: sdn_parse_fuzz (tests/fuzz), rpc_fuzz (tests/server/fuzz)
 #
 # Long run (hours, both cores), from the repository root:
-#   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DSDNDB_BUILD_TESTS=ON \
-#       -DCMAKE_BUILD_TYPE=RelWithDebInfo
+#   CC=clang CXX=clang++ cmake -S . -B build-fuzz -DSDNDB_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #   cmake --build build-fuzz --target sdn_parse_fuzz
 #   mkdir -p fuzz-corpus && cp ../shared/corpus/*.sdn fuzz-corpus/   # the corpus grows here
 #   build-fuzz/tests/fuzz/sdn_parse_fuzz -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 #       -jobs=2 -workers=2 -max_total_time=14400 fuzz-corpus
+# (rpc_fuzz likewise: build-fuzz/tests/server/rpc_fuzz ... rpc-corpus tests/server/fuzz/seeds)
 # A finding is written as crash-<sha1> (or timeout-/oom-/leak-) in the current directory;
 # reproduce it with: build-fuzz/tests/fuzz/sdn_parse_fuzz crash-<sha1>
 set -uo pipefail
 
 src=${1:?source dir}
 build=${2:?build dir}
-seeds=${3:?seed corpus dir}
-seconds=${4:-60}
+target=${3:?fuzz target}
+seconds=${4:?seconds}
+shift 4
 fuzz_build="$build/fuzz-build"
 
 if ! command -v clang++ >/dev/null 2>&1; then
@@ -36,21 +40,22 @@ if [ ! -f "$fuzz_build/CMakeCache.txt" ]; then
     exit 1
   }
 fi
-cmake --build "$fuzz_build" --target sdn_parse_fuzz -j 2 || {
-  echo "run_fuzz.sh: building sdn_parse_fuzz failed"
+cmake --build "$fuzz_build" --target "$target" -j 2 || {
+  echo "run_fuzz.sh: building $target failed"
   exit 1
 }
+binary=$(find "$fuzz_build/tests" -type f -name "$target" -perm -u+x | head -n 1)
+[ -n "$binary" ] || { echo "run_fuzz.sh: $target not found after the build"; exit 1; }
 
-work="$build/fuzz-run"
+work="$build/fuzz-run-$target"
 rm -rf "$work"
 mkdir -p "$work/corpus"
-cp "$seeds"/*.sdn "$work/corpus/"
+for seeds in "$@"; do cp "$seeds"/* "$work/corpus/" 2>/dev/null; done
 cd "$work" || exit 1
-"$fuzz_build/tests/fuzz/sdn_parse_fuzz" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
-    -rss_limit_mb=2048 -print_final_stats=1 corpus
+"$binary" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 corpus
 status=$?
 if ls crash-* timeout-* oom-* leak-* >/dev/null 2>&1 || [ $status -ne 0 ]; then
   echo "run_fuzz.sh: the fuzzer found a problem (exit $status); inputs kept in $work"
   exit 1
 fi
-echo "run_fuzz.sh: no crash in ${seconds}s"
+echo "run_fuzz.sh: $target: no crash in ${seconds}s"
