@@ -125,7 +125,8 @@ std::string ResultRow(const ordered_json& r) {
          " |\n";
 }
 
-// Runs argv with stdout captured; returns stdout, or an error when the child failed.
+// Runs argv with stdout captured; returns stdout, or an error when the child failed (exit codes
+// other than 0 and 2).
 Result<std::string> Capture(const std::vector<std::string>& argv) {
   int p[2];
   if (::pipe(p) != 0) return Status::FromErrno("pipe", errno);
@@ -155,7 +156,8 @@ Result<std::string> Capture(const std::vector<std::string>& argv) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  // Exit 2 from `bench cycle`: the run completed but lost or failed operations; its JSON counts.
+  if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != kExitConflict))
     return Status::IOError(argv[0] + " " + (argv.size() > 1 ? argv.back() : "") + " failed (status " +
                            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
   return out;
@@ -334,10 +336,7 @@ int Compare(Context& ctx, const Args& a) {
       ::getloadavg(load, 1);
       auto text = Capture(argv);
       ordered_json r = text.ok() ? ordered_json::parse(text.value(), nullptr, false) : ordered_json();
-      if (!text.ok() && mode.rfind("sdndb", 0) == 0) {
-        // exit 2 = the run finished but lost or failed operations: its JSON is still printed.
-        r = ordered_json::object({{"mode", mode}, {"procs", p}, {"error", text.status().message()}});
-      }
+      if (!text.ok()) r = ordered_json::object({{"mode", mode}, {"procs", p}, {"error", text.status().message()}});
       if (!r.is_object()) r = ordered_json::object({{"mode", mode}, {"procs", p}, {"error", "no result"}});
       r["load_avg_1m"] = load[0];
       r["round"] = round + 1;
