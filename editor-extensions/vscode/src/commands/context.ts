@@ -37,7 +37,7 @@ export async function pickDatabase(ctx: CommandContext, placeHolder: string): Pr
   return pick?.label;
 }
 
-/** The record a command acts on: the tree node it was invoked on, the selection, or a QuickPick. */
+/** The record a command acts on: the tree node it was invoked on, else one picked in a QuickPick. */
 export async function resolveRecord(ctx: CommandContext, node: unknown, placeHolder: string): Promise<{ node: RecordNode; record: SdnRecord } | undefined> {
   let target: RecordNode | undefined;
   if (node && typeof node === 'object' && (node as RecordNode).kind === 'record') target = node as RecordNode;

@@ -1,6 +1,6 @@
 // The pure parts of the client module: record text, presentation, binary lookup, throttling.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -92,5 +92,16 @@ describe('Throttle', () => {
     await new Promise((r) => setTimeout(r, 150));
     assert.deepEqual(runs, [['a'], ['b', 'c']]);
     t.dispose();
+  });
+});
+
+describe('client module', () => {
+  it('never imports vscode (so it runs under plain node)', () => {
+    const dir = path.resolve(__dirname, '../../../src/client');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.length >= 8);
+    for (const f of files) {
+      assert.doesNotMatch(readFileSync(path.join(dir, f), 'utf8'), /from ['"]vscode['"]|require\(['"]vscode['"]\)/, f);
+    }
   });
 });
