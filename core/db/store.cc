@@ -73,9 +73,9 @@ struct TxDoc {
         r.modified = table->Cell(row, c);
       } else {
         r.fields.emplace_back(cols[c], table->Cell(row, c));
+        if (static_cast<int>(c) == id_col) r.id = r.fields.back().second;
       }
     }
-    r.id = table->Cell(row, static_cast<size_t>(id_col));
     r.line = table->RowLine(row);
     return r;
   }
@@ -367,6 +367,8 @@ Status RunTransaction(Env* env, const std::string& path, const StoreOptions& opt
   if (!changed) return Status::OK();
   std::string bytes = tx->doc->Serialize();
   if (tx->sealed) bytes = ResealCrc(bytes);
+  // The folder fsync stays under the lock: if it fails, the original is restored before any
+  // other writer can build on the new content (see core/io/atomic_file.h).
   return ReplaceFileAtomically(env, path, bytes, options.write);
 }
 

@@ -265,15 +265,19 @@ std::string CanonicalCell(std::string_view value) {
 }
 
 std::string UnescapeQuoted(std::string_view inner) {
+  // Most quoted cells hold no escapes: one copy. Otherwise copy the runs between escapes.
+  size_t bs = inner.find('\\');
+  if (bs == std::string_view::npos) return std::string(inner);
   std::string out;
   out.reserve(inner.size());
-  for (size_t i = 0; i < inner.size(); ++i) {
-    char c = inner[i];
-    if (c != '\\' || i + 1 >= inner.size()) {
-      out.push_back(c);
-      continue;
+  size_t i = 0;
+  while (bs != std::string_view::npos) {
+    out.append(inner.data() + i, bs - i);
+    if (bs + 1 >= inner.size()) {  // a lone trailing backslash stays
+      out.push_back('\\');
+      return out;
     }
-    char e = inner[i + 1];
+    char e = inner[bs + 1];
     switch (e) {
       case 'n': out.push_back('\n'); break;
       case 't': out.push_back('\t'); break;
@@ -285,8 +289,10 @@ std::string UnescapeQuoted(std::string_view inner) {
         out.push_back(e);
         break;
     }
-    ++i;
+    i = bs + 2;
+    bs = inner.find('\\', i);
   }
+  out.append(inner.data() + i, inner.size() - i);
   return out;
 }
 
