@@ -7,7 +7,3 @@ export type RecordsNode = DatabaseNode | GroupNode | RecordNode;
 export interface ConflictNode { kind: 'conflict'; conflictId: string }
 export interface ConflictValueNode { kind: 'conflictValue'; conflictId: string; side: 'base' | 'ours' | 'theirs' }
 export type ConflictsNode = ConflictNode | ConflictValueNode;
-
-export function recordUri(database: string, id: string): string {
-  return `sdndb:/${encodeURIComponent(database)}/${encodeURIComponent(id)}.sdnrec`;
-}
