@@ -11,6 +11,8 @@
 // drained, so no stray signal interrupts the application's own system calls later.
 #include "core/io/file_lock.h"
 
+#include <sched.h>
+
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -342,6 +344,57 @@ class WaitState {
   Clock::time_point next_report_;
 };
 
+// Fair hand-off. flock is not FIFO: a holder that unlocks and locks again at once usually wins
+// over the waiters the kernel just woke, so under contention some waiters starve (p99 >> p50).
+// A waiter therefore marks itself with an OFD read lock on byte 0 of the lock file (OFD locks
+// are independent of flock, shared among waiters, and vanish when a waiter dies); a releaser
+// that sees a mark yields once after unlocking so a woken waiter runs first.
+class WaiterMark {
+ public:
+  explicit WaiterMark(int fd) : fd_(fd) {
+#if defined(F_OFD_SETLK)
+    struct flock l {};
+    l.l_type = F_RDLCK;
+    l.l_whence = SEEK_SET;
+    l.l_start = 0;
+    l.l_len = 1;
+    set_ = ::fcntl(fd_, F_OFD_SETLK, &l) == 0;
+#endif
+  }
+  ~WaiterMark() {
+#if defined(F_OFD_SETLK)
+    if (!set_) return;
+    struct flock l {};
+    l.l_type = F_UNLCK;
+    l.l_whence = SEEK_SET;
+    l.l_start = 0;
+    l.l_len = 1;
+    ::fcntl(fd_, F_OFD_SETLK, &l);
+#endif
+  }
+  WaiterMark(const WaiterMark&) = delete;
+  WaiterMark& operator=(const WaiterMark&) = delete;
+
+  // True when some process is marked as waiting on the lock file open as fd.
+  static bool AnyWaiter(int fd) {
+#if defined(F_OFD_GETLK)
+    struct flock l {};
+    l.l_type = F_WRLCK;
+    l.l_whence = SEEK_SET;
+    l.l_start = 0;
+    l.l_len = 1;
+    return ::fcntl(fd, F_OFD_GETLK, &l) == 0 && l.l_type != F_UNLCK;
+#else
+    (void)fd;
+    return false;
+#endif
+  }
+
+ private:
+  int fd_;
+  bool set_ = false;
+};
+
 // Takes flock(LOCK_EX) on fd, waiting as described at the top of this file.
 Status LockFd(int fd, const std::string& lock_path, const std::string& db_path, WaitState* wait) {
   auto describe = [&] { return FileLock::DescribeHolder(db_path); };
@@ -352,6 +405,7 @@ Status LockFd(int fd, const std::string& lock_path, const std::string& db_path, 
     break;
   }
   SDNDB_RETURN_IF_ERROR(wait->Check(describe));  // Busy in try-only mode
+  WaiterMark mark(fd);
 
 #if defined(__linux__)
   int signo = WakeSignal();
@@ -516,7 +570,9 @@ FileLock::~FileLock() {
   if (fd_ >= 0) {
     (void)::ftruncate(fd_, 0);  // no holder recorded while free
     ::flock(fd_, LOCK_UN);
+    const bool hand_off = WaiterMark::AnyWaiter(fd_);
     ::close(fd_);
+    if (hand_off) sched_yield();  // let a woken waiter take the lock first (see WaiterMark)
   }
 }
 
