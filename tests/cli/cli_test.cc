@@ -316,3 +316,44 @@ TEST_CASE("databases are found upward from the working folder") {
   CHECK(none.exit_code == 1);
   CHECK(none.err.find("no sdndb databases") != std::string::npos);
 }
+
+TEST_CASE(".sdndb config: listed databases, default and per-database strategy, confinement") {
+  TempDir dir;
+  REQUIRE(Sdndb({"init", dir.path() + "/data"}).exit_code == 0);
+  dir.Write(".sdndb",
+            "databases:\n"
+            "    tasks: data/task_db.sdn\n"
+            "    todo: data/todo_db.sdn\n"
+            "strategy: error\n"
+            "strategies:\n"
+            "    todo: merge\n");
+  // Found from a subfolder through the config; names come from the config.
+  auto list = RunProcess({"/bin/sh", "-c", "mkdir -p '" + dir.path() + "/sub' && cd '" + dir.path() +
+                                               "/sub' && '" SDNDB_BINARY "' list tasks --json"});
+  REQUIRE(list.exit_code == 0);
+  CHECK(Json(list).size() == 1);
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--dir", dir.path()});
+    return Sdndb(args);
+  };
+  REQUIRE(run({"edit", "tasks", "TRACK-001", "status=done"}).exit_code == 0);
+  REQUIRE(run({"edit", "todo", "1", "status=closed"}).exit_code == 0);
+  // tasks uses the default strategy `error`: a stale edit is refused and nothing is recorded.
+  auto refused = run({"edit", "tasks", "TRACK-001", "status=blocked", "--expect-version", "0"});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("nothing written") != std::string::npos);
+  // todo overrides it with `merge`: the stale edit is recorded as a conflict.
+  auto recorded = run({"edit", "todo", "1", "status=blocked", "--expect-version", "0"});
+  CHECK(recorded.exit_code == 2);
+  CHECK(Json(run({"conflicts", "todo", "--json"})).size() == 1);
+  CHECK(Json(run({"conflicts", "tasks", "--json"})).empty());
+  // A config entry that leaves the folder is refused.
+  dir.Write(".sdndb", "databases:\n    evil: ../../etc/passwd_db.sdn\n");
+  auto evil = run({"list", "evil"});
+  CHECK(evil.exit_code == 1);
+  CHECK(evil.err.find("outside") != std::string::npos);
+  dir.Write(".sdndb", "strategy: sometimes\n");
+  auto bad = run({"list", "todo"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("unknown strategy 'sometimes'") != std::string::npos);
+}
