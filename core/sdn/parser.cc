@@ -412,6 +412,35 @@ bool Parser::ParseColumnList(size_t open, char close_char, std::vector<std::stri
   }
 }
 
+// A table whose header ends its line: the rows follow, indented. At top level it becomes an
+// editable Table; nested in a block it is a read-only Value.
+bool Parser::ParseBlockTable(const LineInfo& info, size_t close, size_t after, int depth, bool top_level,
+                             const std::string& name, bool typed, std::vector<std::string> columns, Value* value,
+                             std::unique_ptr<Table>* table) {
+  size_t header_end = lex::NextLineStart(text_, after);
+  if (top_level) {
+    auto t = std::make_unique<Table>();
+    t->name_ = name;
+    t->typed_ = typed;
+    t->columns_ = std::move(columns);
+    t->header_ = text_.substr(info.start, header_end - info.start);
+    t->header_close_ = close - info.start;
+    t->header_line_ = line_;
+    MoveTo(header_end);
+    if (!ParseRows(info.indent, depth + 1, name, t->columns_.size(), t.get(), nullptr)) return false;
+    *table = std::move(t);
+    return true;
+  }
+  Value v;
+  v.kind = Value::Kind::kTable;
+  v.typed_table = typed;
+  v.columns = std::move(columns);
+  MoveTo(header_end);
+  if (!ParseRows(info.indent, depth + 1, name, v.columns.size(), nullptr, &v)) return false;
+  *value = std::move(v);
+  return true;
+}
+
 bool Parser::ParseNamedTable(const LineInfo& info, size_t bar, int depth, bool top_level,
                              const std::string& name, Value* value, std::unique_ptr<Table>* table) {
   std::vector<std::string> columns;
@@ -419,26 +448,8 @@ bool Parser::ParseNamedTable(const LineInfo& info, size_t bar, int depth, bool t
   if (!ParseColumnList(bar, '|', &columns, &close)) return false;
   size_t after = lex::SkipInlineSpace(text_, close + 1);
   if (lex::AtLineEnd(text_, after) || text_[after] == '#') {
-    size_t header_end = lex::NextLineStart(text_, after);
-    if (top_level) {
-      auto t = std::make_unique<Table>();
-      t->name_ = name;
-      t->columns_ = std::move(columns);
-      t->header_ = text_.substr(info.start, header_end - info.start);
-      t->header_close_ = close - info.start;
-      t->header_line_ = line_;
-      MoveTo(header_end);
-      if (!ParseRows(info.indent, depth + 1, name, t->columns_.size(), t.get(), nullptr)) return false;
-      *table = std::move(t);
-      return true;
-    }
-    Value v;
-    v.kind = Value::Kind::kTable;
-    v.columns = std::move(columns);
-    MoveTo(header_end);
-    if (!ParseRows(info.indent, depth + 1, name, v.columns.size(), nullptr, &v)) return false;
-    *value = std::move(v);
-    return true;
+    return ParseBlockTable(info, close, after, depth, top_level, name, /*typed=*/false, std::move(columns), value,
+                           table);
   }
   // Short form: one row on the header line.
   scratch_cells_.clear();
@@ -466,28 +477,8 @@ bool Parser::ParseTypedTable(const LineInfo& info, size_t brace, int depth, bool
   if (!ParseColumnList(brace, '}', &types, &close)) return false;
   size_t after = lex::SkipInlineSpace(text_, close + 1);
   if (lex::AtLineEnd(text_, after) || text_[after] == '#') {
-    size_t header_end = lex::NextLineStart(text_, after);
-    if (top_level) {
-      auto t = std::make_unique<Table>();
-      t->name_ = name;
-      t->typed_ = true;
-      t->columns_ = std::move(types);
-      t->header_ = text_.substr(info.start, header_end - info.start);
-      t->header_close_ = close - info.start;
-      t->header_line_ = line_;
-      MoveTo(header_end);
-      if (!ParseRows(info.indent, depth + 1, name, t->columns_.size(), t.get(), nullptr)) return false;
-      *table = std::move(t);
-      return true;
-    }
-    Value v;
-    v.kind = Value::Kind::kTable;
-    v.typed_table = true;
-    v.columns = std::move(types);
-    MoveTo(header_end);
-    if (!ParseRows(info.indent, depth + 1, name, v.columns.size(), nullptr, &v)) return false;
-    *value = std::move(v);
-    return true;
+    return ParseBlockTable(info, close, after, depth, top_level, name, /*typed=*/true, std::move(types), value,
+                           table);
   }
   if (text_[after] != '=') return Fail(after, "expected '=' or the end of the line after 'table{...}'");
   size_t open = lex::SkipInlineSpace(text_, after + 1);

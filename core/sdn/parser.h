@@ -59,6 +59,9 @@ class Parser {
   bool ParseBlock(int parent_indent, int depth, Value* out);
   bool ParseValueLine(size_t pos, int depth, Value* out);
   bool ParseTextBlock(int key_indent, Value* out);
+  bool ParseBlockTable(const LineInfo& info, size_t close, size_t after, int depth, bool top_level,
+                       const std::string& name, bool typed, std::vector<std::string> columns, Value* value,
+                       std::unique_ptr<Table>* table);
   bool ParseNamedTable(const LineInfo& info, size_t bar, int depth, bool top_level,
                        const std::string& name, Value* value, std::unique_ptr<Table>* table);
   bool ParseTypedTable(const LineInfo& info, size_t keyword, int depth, bool top_level,
