@@ -55,6 +55,10 @@ Result<nlohmann::ordered_json> RunCycle(const CycleOptions& options);
 // Runs `peer_binary MODE DIR PROCS OPS` (cycle_bench) as a child and returns its JSON line plus
 // peak_rss_kb, cpu_user_s, cpu_sys_s, cpu_pct of the child tree (getrusage(RUSAGE_CHILDREN):
 // call it once per process for a correct peak RSS). A peer that fails yields {"mode", "error"}.
+// Runs argv (argv[0] a path) with stdout captured into *out; *status is the waitpid status.
+// Blocks until the child exits. Errors only for pipe/fork failures.
+Status RunCaptured(const std::vector<std::string>& argv, std::string* out, int* status);
+
 Result<nlohmann::ordered_json> RunPeer(const std::string& peer_binary, const std::string& mode,
                                        const std::string& dir, int procs, int ops);
 

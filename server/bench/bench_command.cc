@@ -128,34 +128,9 @@ std::string ResultRow(const ordered_json& r) {
 // Runs argv with stdout captured; returns stdout, or an error when the child failed (exit codes
 // other than 0 and 2).
 Result<std::string> Capture(const std::vector<std::string>& argv) {
-  int p[2];
-  if (::pipe(p) != 0) return Status::FromErrno("pipe", errno);
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) return Status::FromErrno("fork", errno);
-  if (pid == 0) {
-    ::dup2(p[1], STDOUT_FILENO);
-    ::close(p[0]);
-    ::close(p[1]);
-    std::vector<char*> ptrs;
-    for (const auto& s : argv) ptrs.push_back(const_cast<char*>(s.c_str()));
-    ptrs.push_back(nullptr);
-    ::execv(ptrs[0], ptrs.data());
-    std::_Exit(127);
-  }
-  ::close(p[1]);
   std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(p[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(p[0]);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  SDNDB_RETURN_IF_ERROR(bench::RunCaptured(argv, &out, &status));
   // Exit 2 from `bench cycle`: the run completed but lost or failed operations; its JSON counts.
   if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != kExitConflict))
     return Status::IOError(argv[0] + " " + (argv.size() > 1 ? argv.back() : "") + " failed (status " +
@@ -380,7 +355,9 @@ int Compare(Context& ctx, const Args& a) {
   md += "\nRatios sdndb / SQLite (throughput: higher is better; p99: lower is better)\n\n"
         "| procs | fsync: ops/s ratio | fsync: p99 ratio | no-fsync: ops/s ratio | no-fsync: p99 ratio |\n"
         "|---:|---:|---:|---:|---:|\n";
-  for (const auto& [p, m] : by) {
+  for (const auto& entry : by) {
+    const auto& m = entry.second;
+    const auto p = entry.first;
     auto ratio = [&](const std::string& mode, const char* key) -> std::string {
       if (!m.count(mode) || !m.count("sqlite")) return "–";
       double v = Num(m.at(mode), key) / Num(m.at("sqlite"), key);

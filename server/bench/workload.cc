@@ -480,37 +480,50 @@ Result<nlohmann::ordered_json> RunCycle(const CycleOptions& o) {
   return j;
 }
 
-Result<nlohmann::ordered_json> RunPeer(const std::string& peer, const std::string& mode, const std::string& dir,
-                                       int procs, int ops) {
+Status RunCaptured(const std::vector<std::string>& argv, std::string* out, int* status) {
   int p[2];
   if (::pipe(p) != 0) return Status::FromErrno("pipe", errno);
   std::fflush(nullptr);
-  const ChildUsage usage0 = Children();
-  auto t0 = Clock::now();
   pid_t pid = ::fork();
-  if (pid < 0) return Status::FromErrno("fork", errno);
+  if (pid < 0) {
+    ::close(p[0]);
+    ::close(p[1]);
+    return Status::FromErrno("fork", errno);
+  }
   if (pid == 0) {
     ::dup2(p[1], STDOUT_FILENO);
     ::close(p[0]);
     ::close(p[1]);
-    const std::string sp = std::to_string(procs), so = std::to_string(ops);
-    ::execl(peer.c_str(), peer.c_str(), mode.c_str(), dir.c_str(), sp.c_str(), so.c_str(), static_cast<char*>(nullptr));
-    std::fprintf(stderr, "exec %s: %s\n", peer.c_str(), std::strerror(errno));
+    std::vector<char*> ptrs;
+    for (const auto& a : argv) ptrs.push_back(const_cast<char*>(a.c_str()));
+    ptrs.push_back(nullptr);
+    ::execv(ptrs[0], ptrs.data());
+    std::fprintf(stderr, "exec %s: %s\n", argv[0].c_str(), std::strerror(errno));
     std::_Exit(127);
   }
   ::close(p[1]);
-  std::string out;
+  out->clear();
   char buf[4096];
   for (;;) {
     ssize_t n = ::read(p[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    out->append(buf, static_cast<size_t>(n));
   }
   ::close(p[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(pid, status, 0) < 0 && errno == EINTR) {
   }
+  return Status::OK();
+}
+
+Result<nlohmann::ordered_json> RunPeer(const std::string& peer, const std::string& mode, const std::string& dir,
+                                       int procs, int ops) {
+  const ChildUsage usage0 = Children();
+  auto t0 = Clock::now();
+  std::string out;
+  int status = 0;
+  SDNDB_RETURN_IF_ERROR(
+      RunCaptured({peer, mode, dir, std::to_string(procs), std::to_string(ops)}, &out, &status));
   const double wall_s = MicrosSince(t0) / 1e6;
   const ChildUsage usage1 = Children();
   auto j = nlohmann::ordered_json::parse(out, nullptr, false);
