@@ -351,24 +351,26 @@ class WaitState {
 // that sees a mark yields once after unlocking so a woken waiter runs first.
 class WaiterMark {
  public:
-  explicit WaiterMark(int fd) : fd_(fd) {
-#if defined(F_OFD_SETLK)
+  // A byte-range lock description for byte 0 of the lock file.
+  static struct flock Byte0(short type) {
     struct flock l {};
-    l.l_type = F_RDLCK;
+    l.l_type = type;
     l.l_whence = SEEK_SET;
     l.l_start = 0;
     l.l_len = 1;
+    return l;
+  }
+
+  explicit WaiterMark(int fd) : fd_(fd) {
+#if defined(F_OFD_SETLK)
+    struct flock l = Byte0(F_RDLCK);
     set_ = ::fcntl(fd_, F_OFD_SETLK, &l) == 0;
 #endif
   }
   ~WaiterMark() {
 #if defined(F_OFD_SETLK)
     if (!set_) return;
-    struct flock l {};
-    l.l_type = F_UNLCK;
-    l.l_whence = SEEK_SET;
-    l.l_start = 0;
-    l.l_len = 1;
+    struct flock l = Byte0(F_UNLCK);
     ::fcntl(fd_, F_OFD_SETLK, &l);
 #endif
   }
@@ -378,11 +380,7 @@ class WaiterMark {
   // True when some process is marked as waiting on the lock file open as fd.
   static bool AnyWaiter(int fd) {
 #if defined(F_OFD_GETLK)
-    struct flock l {};
-    l.l_type = F_WRLCK;
-    l.l_whence = SEEK_SET;
-    l.l_start = 0;
-    l.l_len = 1;
+    struct flock l = Byte0(F_WRLCK);
     return ::fcntl(fd, F_OFD_GETLK, &l) == 0 && l.l_type != F_UNLCK;
 #else
     (void)fd;
