@@ -216,6 +216,13 @@ struct TxDoc {
     if (!t) return;
     for (size_t r = t->row_count(); r-- > 0;)
       if (t->Cell(r, 1) == record_id) t->RemoveRow(r);
+    DropConflictsTableIfEmpty();
+  }
+
+  // The last resolved conflict takes the table with it, so the file looks as before.
+  void DropConflictsTableIfEmpty() {
+    sdn::Table* t = ConflictsTable(false);
+    if (t && t->row_count() == 0) doc->RemoveTable(t);
   }
 };
 
@@ -652,6 +659,7 @@ Result<std::optional<RecordData>> Store::Resolve(const std::string& conflict_id,
     ct = tx.ConflictsTable(false);
     crow = ct->FindRow(conflict_id, 0);
     if (crow >= 0) ct->RemoveRow(static_cast<size_t>(crow));
+    tx.DropConflictsTableIfEmpty();
     if (row >= 0) out = tx.Record(static_cast<size_t>(row));
     *changed = true;
     return Status::OK();

@@ -352,6 +352,31 @@ Result<std::unique_ptr<Document>> Document::Parse(std::string text, const ParseO
   return Result<std::unique_ptr<Document>>(std::move(doc));
 }
 
+void Document::RemoveTable(Table* table) {
+  size_t index = 0;
+  while (index < tables_.size() && tables_[index].get() != table) ++index;
+  if (index == tables_.size()) return;
+  size_t seg = 0;
+  while (seg < segments_.size() && segments_[seg].table != static_cast<int>(index)) ++seg;
+  const bool was_last = seg + 1 >= segments_.size();
+  if (seg < segments_.size()) segments_.erase(segments_.begin() + static_cast<std::ptrdiff_t>(seg));
+  for (Segment& segment : segments_)
+    if (segment.table > static_cast<int>(index)) --segment.table;
+  tables_.erase(tables_.begin() + static_cast<std::ptrdiff_t>(index));
+  if (!was_last || segments_.empty() || segments_.back().table >= 0) return;
+  // The blank separator line that preceded the table now ends the document: drop it.
+  std::string_view& tail = segments_.back().text;
+  const std::string text = Serialize();
+  for (std::string_view eol : {std::string_view("\r\n"), std::string_view("\n")}) {
+    const std::string blank_end = std::string(eol) + std::string(eol);
+    if (text.size() >= blank_end.size() && text.compare(text.size() - blank_end.size(), blank_end.size(), blank_end) == 0 &&
+        tail.size() >= eol.size() && tail.substr(tail.size() - eol.size()) == eol) {
+      tail.remove_suffix(eol.size());
+      return;
+    }
+  }
+}
+
 std::string Document::Serialize() const {
   std::string out;
   out.reserve(source_->size() + 256);

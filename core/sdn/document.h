@@ -156,6 +156,11 @@ class Document {
   const Table* FindTable(std::string_view name) const;
   // Appends a new table at the end of the document, separated by a blank line.
   Table* AddTable(const std::string& name, const std::vector<std::string>& columns);
+  // Removes a table (header, rows and the comment/blank lines inside it); pointers to it die.
+  // When it was the last thing in the document and a blank line now ends the document, that
+  // line goes too, so AddTable followed by RemoveTable gives back the original bytes (for a
+  // document that ended with a line ending).
+  void RemoveTable(Table* table);
 
   const std::vector<Diagnostic>& warnings() const { return warnings_; }
   // The whole document as an ordered dict: statements in order; tables as Value tables.

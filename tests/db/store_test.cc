@@ -265,6 +265,9 @@ TEST_CASE("same-field stale edits follow the strategy") {
     auto after = store->Read();
     REQUIRE(after.ok());
     CHECK(after->conflicts.empty());
+    // The last resolution takes the conflicts table with it.
+    CHECK(dir.Read("todo_db.sdn").find("conflicts |") == std::string::npos);
+    CHECK(dir.Read("todo_db.sdn").find("notes |id, text|\n    n1, \"keep me\"\n") != std::string::npos);
     CHECK(store->Resolve("c1", Resolution::kOurs).status().code() == StatusCode::kNotFound);
   }
 }

@@ -162,3 +162,29 @@ TEST_CASE("edits keep the id index current") {
   t->SetCell(1, 1, "bb");  // other column: index stays valid
   CHECK(t->FindRow("2") == 1);
 }
+
+TEST_CASE("RemoveTable after AddTable gives back the original bytes") {
+  for (std::string original : {std::string("t |a, b|\n    1, 2\n\n# tail comment\n"), std::string("t |a|\r\n    1\r\n"),
+                               std::string("x: 1\n")}) {
+    auto doc = sdndb::sdn::Document::Parse(original);
+    REQUIRE(doc.ok());
+    sdndb::sdn::Table* added = doc.value()->AddTable("conflicts", {"id", "record"});
+    added->AppendRow({"c1", "7"});
+    CHECK(doc.value()->Serialize() != original);
+    doc.value()->RemoveTable(added);
+    CHECK(doc.value()->Serialize() == original);
+    CHECK(doc.value()->FindTable("conflicts") == nullptr);
+    // Another table still works after the removal.
+    if (sdndb::sdn::Table* t = doc.value()->FindTable("t")) {
+      t->SetCell(0, 0, "9");
+      CHECK(doc.value()->Serialize().find("9") != std::string::npos);
+    }
+  }
+  // Removing a table in the middle keeps everything around it.
+  auto doc = sdndb::sdn::Document::Parse("a |x|\n    1\n\nb |y|\n    2\n\nc |z|\n    3\n");
+  REQUIRE(doc.ok());
+  doc.value()->RemoveTable(doc.value()->FindTable("b"));
+  CHECK(doc.value()->Serialize() == "a |x|\n    1\n\n\nc |z|\n    3\n");
+  CHECK(doc.value()->table_count() == 2);
+  CHECK(doc.value()->FindTable("c")->Cell(0, 0) == "3");
+}
