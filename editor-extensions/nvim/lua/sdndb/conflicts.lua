@@ -248,17 +248,27 @@ local function pick_action(buf, c)
   end)
 end
 
----:Sdndb resolve — offers Keep mine / Keep theirs / Edit value for the conflict on the cursor line.
-function M.resolve_at_cursor()
+-- The conflicts of the record on the cursor line: (buf, list) with at least one, or nil after
+-- telling the user why there is none.
+local function conflicts_at_cursor()
   local buf = vim.api.nvim_get_current_buf()
   local lnum = vim.api.nvim_win_get_cursor(0)[1]
   local found, err, id = M.at(buf, lnum)
   if not found then
     notify(err, vim.log.levels.WARN)
-    return
+    return nil
   end
   if #found == 0 then
     notify("no conflict on record " .. id)
+    return nil
+  end
+  return buf, found
+end
+
+---:Sdndb resolve — offers Keep mine / Keep theirs / Edit value for the conflict on the cursor line.
+function M.resolve_at_cursor()
+  local buf, found = conflicts_at_cursor()
+  if not buf then
     return
   end
   if #found == 1 then
@@ -360,15 +370,8 @@ end
 
 ---:Sdndb diff — side-by-side view of the conflict on the cursor line.
 function M.diff_at_cursor()
-  local buf = vim.api.nvim_get_current_buf()
-  local lnum = vim.api.nvim_win_get_cursor(0)[1]
-  local found, err, id = M.at(buf, lnum)
-  if not found then
-    notify(err, vim.log.levels.WARN)
-    return
-  end
-  if #found == 0 then
-    notify("no conflict on record " .. id)
+  local buf, found = conflicts_at_cursor()
+  if not buf then
     return
   end
   return M.diff(found[1])
