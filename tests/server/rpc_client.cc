@@ -122,9 +122,10 @@ std::optional<Json> ServerProcess::Read(std::chrono::milliseconds timeout) {
   return ReadFrame(timeout);
 }
 
-std::optional<Json> ServerProcess::WaitResponse(const Json& id, std::chrono::milliseconds timeout) {
+std::optional<Json> ServerProcess::WaitMatching(const std::function<bool(const Json&)>& wanted,
+                                                std::chrono::milliseconds timeout) {
   for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-    if (it->is_object() && it->contains("id") && (*it)["id"] == id && !it->contains("method")) {
+    if (wanted(*it)) {
       Json j = *it;
       queue_.erase(it);
       return j;
@@ -136,28 +137,19 @@ std::optional<Json> ServerProcess::WaitResponse(const Json& id, std::chrono::mil
     if (left.count() <= 0) return std::nullopt;
     auto m = ReadFrame(left);
     if (!m) return std::nullopt;
-    if (m->is_object() && m->contains("id") && (*m)["id"] == id && !m->contains("method")) return m;
+    if (wanted(*m)) return m;
     queue_.push_back(*m);
   }
 }
 
+std::optional<Json> ServerProcess::WaitResponse(const Json& id, std::chrono::milliseconds timeout) {
+  return WaitMatching(
+      [&](const Json& m) { return m.is_object() && m.contains("id") && m["id"] == id && !m.contains("method"); },
+      timeout);
+}
+
 std::optional<Json> ServerProcess::WaitNotification(const std::string& method, std::chrono::milliseconds timeout) {
-  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-    if (it->is_object() && it->value("method", "") == method) {
-      Json j = *it;
-      queue_.erase(it);
-      return j;
-    }
-  }
-  auto deadline = Clock::now() + timeout;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return std::nullopt;
-    auto m = ReadFrame(left);
-    if (!m) return std::nullopt;
-    if (m->is_object() && m->value("method", "") == method) return m;
-    queue_.push_back(*m);
-  }
+  return WaitMatching([&](const Json& m) { return m.is_object() && m.value("method", "") == method; }, timeout);
 }
 
 Json ServerProcess::Call(const Json& id, const std::string& method, const Json& params,

@@ -2,6 +2,7 @@
 // and never hangs (every read has a timeout; the child is killed on destruction).
 #pragma once
 
+#include <functional>
 #include <sys/types.h>
 
 #include <chrono>
@@ -40,6 +41,8 @@ class ServerProcess {
   std::optional<Json> WaitResponse(const Json& id, std::chrono::milliseconds timeout = 10000ms);
   // The next notification with `method` (from the queue or the pipe), or nullopt.
   std::optional<Json> WaitNotification(const std::string& method, std::chrono::milliseconds timeout = 5000ms);
+  // The first queued or arriving message for which `wanted` is true; others stay queued.
+  std::optional<Json> WaitMatching(const std::function<bool(const Json&)>& wanted, std::chrono::milliseconds timeout);
   // initialize + initialized; returns the initialize result.
   Json Initialize(const Json& params);
   // Waits for the process to exit; returns its exit code, or -1 on timeout (then kills it).
