@@ -396,6 +396,38 @@ return function(T)
     T.eq("P1", cell(buf, "11", "priority"))
   end)
 
+  T.test("a record with two conflicts: resolve asks which one first", function()
+    local dir = start()
+    local buf = open("todo")
+    T.notes = {}
+    set_cell(buf, "4", "area", "mine-area")
+    set_cell(buf, "4", "priority", "P1")
+    local out, rc = cli(dir, "edit", "todo", "4", "area=cli-area", "priority=P0")
+    T.eq(0, rc, out)
+    wait_notice()
+    vim.cmd("write")
+    T.eq(2, #diags(buf, conflicts.ns))
+    vim.api.nvim_win_set_cursor(0, { line_of(buf, "4"), 0 })
+    local prompts = {}
+    vim.ui.select = function(items, opts, on_choice)
+      table.insert(prompts, opts.prompt or "")
+      if #prompts == 1 then
+        for _, c in ipairs(items) do
+          if c.field == "priority" then
+            return on_choice(c)
+          end
+        end
+        error("no priority conflict in " .. vim.inspect(items))
+      end
+      return on_choice("Keep mine")
+    end
+    vim.cmd("Sdndb resolve")
+    T.match(prompts[1], "Conflicts of record 4")
+    T.match(row(dir, "4"), "P1")
+    T.match(row(dir, "4"), "cli%-area", "the other conflict is still open")
+    T.eq(1, #diags(buf, conflicts.ns))
+  end)
+
   T.test("the side-by-side view shows mine and theirs in diff mode", function()
     local dir = start()
     local buf = open("todo")

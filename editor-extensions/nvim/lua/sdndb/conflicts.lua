@@ -248,7 +248,7 @@ local function pick_action(buf, c)
   end)
 end
 
--- The conflicts of the record on the cursor line: (buf, list) with at least one, or nil after
+-- The conflicts of the record on the cursor line: (buf, list, id) with at least one, or nil after
 -- telling the user why there is none.
 local function conflicts_at_cursor()
   local buf = vim.api.nvim_get_current_buf()
@@ -262,12 +262,12 @@ local function conflicts_at_cursor()
     notify("no conflict on record " .. id)
     return nil
   end
-  return buf, found
+  return buf, found, id
 end
 
 ---:Sdndb resolve — offers Keep mine / Keep theirs / Edit value for the conflict on the cursor line.
 function M.resolve_at_cursor()
-  local buf, found = conflicts_at_cursor()
+  local buf, found, id = conflicts_at_cursor()
   if not buf then
     return
   end
