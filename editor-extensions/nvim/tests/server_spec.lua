@@ -537,6 +537,36 @@ return function(T)
     T.match(row(dir, "3"), "P9")
   end)
 
+  T.test(":w reloads the buffer once: its own didChange echo is not reloaded again", function()
+    start()
+    local buf = open("todo")
+    local real_load, loads = view.load, 0
+    view.load = function(...)
+      loads = loads + 1
+      return real_load(...)
+    end
+    local requests = {}
+    local real_request = server.request
+    server.request = function(method, ...)
+      requests[method] = (requests[method] or 0) + 1
+      return real_request(method, ...)
+    end
+    local ok, err = pcall(function()
+      set_cell(buf, "5", "area", "echo")
+      vim.cmd("write")
+      vim.wait(400, function()
+        return false
+      end, 20)
+    end)
+    view.load, server.request = real_load, real_request
+    T.ok(ok, err)
+    T.eq(0, loads, "no reload after the write's own re-read")
+    T.eq(1, requests["sdndb/list"], "one sdndb/list (the re-read after the write)")
+    T.eq(nil, requests["sdndb/databases"], "the database list is cached")
+    T.eq("echo", cell(buf, "5", "area"))
+    T.eq(false, vim.bo[buf].modified)
+  end)
+
   T.test("typing right after :w is not mistaken for a change elsewhere", function()
     start()
     local buf = open("todo")

@@ -91,6 +91,7 @@ function M.ensure()
         end
         M.client = nil
         M.info = nil
+        M.databases = nil
       end
     end,
   })
@@ -168,15 +169,27 @@ function M.list_databases(cached)
   return M.databases
 end
 
+local function find_database(dbs, name)
+  for _, db in ipairs(dbs or {}) do
+    if db.name == name then
+      return db
+    end
+  end
+end
+
+---One database from the cached list; the list is re-read only when the name is not in it.
 function M.database(name)
+  local db = find_database(M.databases, name)
+  if db then
+    return db
+  end
   local dbs, err = M.list_databases()
   if not dbs then
     return nil, err
   end
-  for _, db in ipairs(dbs) do
-    if db.name == name then
-      return db
-    end
+  db = find_database(dbs, name)
+  if db then
+    return db
   end
   return nil, { code = rpc.errors.NotFound, message = "no database named '" .. name .. "'" }
 end
@@ -187,6 +200,7 @@ function M.stop()
     local c = M.client
     M.client = nil
     M.info = nil
+    M.databases = nil -- the next server may serve another folder
     c.stop(1000)
     M.stopping = false
   end

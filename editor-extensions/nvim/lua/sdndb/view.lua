@@ -439,8 +439,8 @@ function M.on_did_change(params)
     local st = M.state[buf]
     if st.writing then
       -- Our own write; the buffer is re-read when it ends.
-    elseif vim.bo[buf].modified and M.is_own_echo(st, params) then
-      -- The echo of our last write arriving after new typing: nothing changed elsewhere.
+    elseif M.is_own_echo(st, params) then
+      -- The echo of our last write (the buffer was re-read after it): nothing changed elsewhere.
       st.own = nil
     elseif not vim.bo[buf].modified then
       if config.get().auto_refresh then
