@@ -97,7 +97,6 @@ function M.refresh_buffer(buf, list)
       return
     end
   end
-  st.conflicts = list
   local diags = {}
   for _, c in ipairs(list) do
     if c.database == nil or c.database == st.db then
@@ -363,8 +362,6 @@ function M.diff(c)
   local lb = scratch(tag .. " (mine)", left)
   vim.cmd("rightbelow vnew")
   local rb = scratch(tag .. " (theirs)", right)
-  vim.b[lb].sdndb_conflict = c.id
-  vim.b[rb].sdndb_conflict = c.id
   return lb, rb
 end
 

@@ -99,15 +99,14 @@ local function record_id(rec, idcol)
   return tostring((rec.fields or {})[idcol] or "")
 end
 
----Renders records. Returns the lines and index: lnum -> id (line 1 is the header).
+---Renders records as lines (line 1 is the header).
 function M.render(columns, records, sep)
   sep = sep or "│"
   local rows = { {} }
   for i, c in ipairs(columns) do
     rows[1][i] = M.escape(c, sep)
   end
-  local index = {}
-  for r, rec in ipairs(records) do
+  for _, rec in ipairs(records) do
     local row = {}
     local fields = rec.fields or {}
     for i, c in ipairs(columns) do
@@ -115,7 +114,6 @@ function M.render(columns, records, sep)
       row[i] = M.escape(v == vim.NIL and "" or v, sep)
     end
     rows[#rows + 1] = row
-    index[r + 1] = record_id(rec, columns[1])
   end
   local widths = {}
   for _, row in ipairs(rows) do
@@ -135,7 +133,7 @@ function M.render(columns, records, sep)
     end
     lines[#lines + 1] = table.concat(parts, " " .. sep .. " ")
   end
-  return lines, index
+  return lines
 end
 
 ---Parses buffer lines. Returns entries { {lnum, id (nil for new), fields} } and

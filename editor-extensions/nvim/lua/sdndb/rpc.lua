@@ -80,8 +80,7 @@ local function close_handle(h)
 end
 
 ---Starts `cmd args...` and returns a client, or nil and an error message.
----opts: cwd, on_notification(method, params), on_exit(code, signal), on_stderr(text),
----      on_request(method, params) -> result | nil, err
+---opts: cwd, on_notification(method, params), on_exit(code, signal)
 function M.start(cmd, args, opts)
   opts = opts or {}
   local stdin = uv.new_pipe(false)
@@ -94,7 +93,6 @@ function M.start(cmd, args, opts)
     pending = {},
     stderr_tail = {},
     running = true,
-    exit_code = nil,
   }
 
   local handle, pid_or_err = uv.spawn(cmd, {
@@ -103,8 +101,6 @@ function M.start(cmd, args, opts)
     stdio = { stdin, stdout, stderr },
   }, function(code, signal)
     client.running = false
-    client.exit_code = code
-    client.exit_signal = signal
     close_handle(stdin)
     close_handle(stdout)
     close_handle(stderr)
@@ -144,19 +140,15 @@ function M.start(cmd, args, opts)
     end
     if msg.method ~= nil then
       if msg.id ~= nil then
-        -- A request from the server: answer it (progress tokens are accepted, the rest unknown).
-        local result, err
-        if opts.on_request then
-          result, err = opts.on_request(msg.method, msg.params)
-        elseif msg.method == "window/workDoneProgress/create" then
-          result = vim.NIL
+        -- A request from the server: progress tokens are accepted, the rest is unknown.
+        if msg.method == "window/workDoneProgress/create" then
+          write({ jsonrpc = "2.0", id = msg.id, result = vim.NIL })
         else
-          err = { code = M.errors.MethodNotFound, message = "method not found: " .. msg.method }
-        end
-        if err then
-          write({ jsonrpc = "2.0", id = msg.id, error = err })
-        else
-          write({ jsonrpc = "2.0", id = msg.id, result = result == nil and vim.NIL or result })
+          write({
+            jsonrpc = "2.0",
+            id = msg.id,
+            error = { code = M.errors.MethodNotFound, message = "method not found: " .. msg.method },
+          })
         end
       elseif opts.on_notification then
         opts.on_notification(msg.method, msg.params)
@@ -201,11 +193,6 @@ function M.start(cmd, args, opts)
     tail[#tail + 1] = data
     if #tail > 50 then
       table.remove(tail, 1)
-    end
-    if opts.on_stderr then
-      vim.schedule(function()
-        opts.on_stderr(data)
-      end)
     end
   end)
 

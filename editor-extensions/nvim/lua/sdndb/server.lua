@@ -156,11 +156,8 @@ function M.request_async(method, params, callback)
   client.request(method, params, callback)
 end
 
----The list of databases (cached copy updated on every call unless cached=true).
-function M.list_databases(cached)
-  if cached and M.databases then
-    return M.databases
-  end
+---The list of databases, asked of the server (M.databases keeps the last answer).
+function M.list_databases()
   local res, err = M.request("sdndb/databases", vim.empty_dict())
   if not res then
     return nil, err

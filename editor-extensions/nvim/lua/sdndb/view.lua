@@ -16,13 +16,12 @@ M.ns_parse = vim.api.nvim_create_namespace("sdndb_parse")
 M.ns_hl = vim.api.nvim_create_namespace("sdndb_highlight")
 M.prefix = "sdndb://"
 
----Per-buffer state: bufnr -> { db, dbinfo, columns, base = {id -> {version, fields, order}} }
+---Per-buffer state: bufnr -> { db, columns, base = {id -> {version, fields, order}}, writing, own }
 M.state = {}
 
 local function notify(msg, level)
   vim.notify("sdndb: " .. msg, level or vim.log.levels.INFO)
 end
-M.notify = notify
 
 ---Asks yes/no. Replaceable (tests, other UIs).
 function M.confirm(msg)
@@ -110,7 +109,7 @@ local function highlight(buf)
   end
 end
 
----Fetches the database and its records. Returns dbinfo, columns, records or nil, err.
+---Fetches the database and its records. Returns info, columns, records or nil, err.
 local function fetch(db)
   local info, err = server.database(db)
   if not info then
@@ -132,7 +131,7 @@ local function render_into(buf, st, records, keep, extra)
   local base = {}
   for i, rec in ipairs(records) do
     local id = tostring(rec.id)
-    base[id] = { version = rec.version, fields = rec.fields or {}, order = i, modified = rec.modified }
+    base[id] = { version = rec.version, fields = rec.fields or {}, order = i }
     if keep and keep[id] then
       lines[i + 1] = keep[id]
     end
@@ -194,7 +193,7 @@ function M.load(buf)
     M.state[buf] = nil
     return false
   end
-  local st = { db = db, dbinfo = info, columns = columns, base = {} }
+  local st = { db = db, columns = columns, base = {} }
   M.state[buf] = st
   render_into(buf, st, records)
   set_modified(buf, false)
@@ -359,7 +358,7 @@ function M.write(buf)
     notify("written, but reloading failed: " .. rpc.format_error(columns), vim.log.levels.ERROR)
     return false
   end
-  st.dbinfo, st.columns = info, columns
+  st.columns = columns
   local present = {}
   for _, rec in ipairs(records) do
     present[tostring(rec.id)] = true
@@ -455,7 +454,6 @@ function M.on_did_change(params)
           ids[#ids + 1] = tostring(id)
         end
       end
-      st.stale = true
       notify(
         string.format(
           "%s changed elsewhere%s; your unsaved edits are kept (:w merges them, :Sdndb refresh! discards them)",
