@@ -4,6 +4,11 @@ return function(T)
   local sep = "│"
   local cols = { "id", "title", "status" }
 
+  -- Parses record lines under the header of `cols`.
+  local function parse(rows)
+    return format.parse(vim.list_extend({ "id │ title │ status" }, rows), cols, sep)
+  end
+
   T.test("columns: id first, version/modified hidden", function()
     T.eq({ "id", "a", "b" }, format.columns({ columns = { "a", "id", "version", "b", "modified" } }))
     T.eq({ "key", "a" }, format.columns({ idColumn = "key", columns = { "key", "a" } }))
@@ -43,13 +48,12 @@ return function(T)
   end)
 
   T.test("parse reads records and new lines", function()
-    local entries, errors = format.parse({
-      "id │ title │ status",
+    local entries, errors = parse({
       "1  │ One   │ open",
       "",
       "   │ New   │ open",
       "x9 │ Mine  │ ",
-    }, cols, sep)
+    })
     T.eq({}, errors)
     T.eq(3, #entries)
     T.eq({ lnum = 2, id = "1", fields = { id = "1", title = "One", status = "open" } }, entries[1])
@@ -59,13 +63,12 @@ return function(T)
   end)
 
   T.test("parse reports bad lines with their line numbers", function()
-    local _, errors = format.parse({
-      "id │ title │ status",
+    local _, errors = parse({
       "1 │ One",
       "2 │ Two │ open │ extra",
       "3 │ Three │ open",
       "3 │ Again │ open",
-    }, cols, sep)
+    })
     T.eq(3, #errors)
     T.eq(2, errors[1].lnum)
     T.match(errors[1].message, "expected 3 cells")
@@ -83,18 +86,18 @@ return function(T)
   end)
 
   T.test("diff finds edits (with base), creates and deletes", function()
-    local base = {
-      ["1"] = { version = 3, order = 1, fields = { id = "1", title = "One", status = "open" } },
-      ["2"] = { version = 1, order = 2, fields = { id = "2", title = "Two", status = "open" } },
-      ["3"] = { version = 7, order = 3, fields = { id = "3", title = "Three", status = "open" } },
-    }
-    local entries = format.parse({
-      "id │ title │ status",
+    local base = format.base({
+      { id = "1", version = 3, fields = { id = "1", title = "One", status = "open" } },
+      { id = "2", version = 1, fields = { id = "2", title = "Two", status = "open" } },
+      { id = "3", version = 7, fields = { id = "3", title = "Three", status = "open" } },
+    })
+    T.eq({ version = 1, order = 2, fields = { id = "2", title = "Two", status = "open" } }, base["2"])
+    local entries = parse({
       "1 │ One │ closed",
       "3 │ Three │ open",
       " │ Fresh │ open",
       "42 │ Chosen id │ open",
-    }, cols, sep)
+    })
     local d = format.diff(base, entries, cols)
     T.eq(1, #d.edits)
     T.eq("1", d.edits[1].id)
@@ -112,13 +115,9 @@ return function(T)
       { id = "b", version = 2, fields = { title = "", status = "multi\nline" } },
     }
     local lines = format.render(cols, recs, sep)
-    local base = {}
-    for i, r in ipairs(recs) do
-      base[r.id] = { version = r.version, fields = r.fields, order = i }
-    end
     local entries, errors = format.parse(lines, cols, sep)
     T.eq({}, errors)
-    local d = format.diff(base, entries, cols)
+    local d = format.diff(format.base(recs), entries, cols)
     T.eq(0, #d.edits + #d.creates + #d.deletes)
   end)
 

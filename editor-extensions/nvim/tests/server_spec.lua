@@ -4,7 +4,6 @@ return function(T)
   local uv = vim.uv or vim.loop
   local sep = "│"
   local bin = os.getenv("SDNDB_BIN") or (T.repo_root .. "/build/server/sdndb")
-  local mock = os.getenv("SDNDB_MOCK_STATE") -- development only: a fake server without files
   local examples = T.repo_root .. "/docs/example"
 
   local sdndb = require("sdndb")
@@ -23,10 +22,6 @@ return function(T)
     vim.fn.mkdir(dir, "p")
     for _, f in ipairs(vim.fn.glob(examples .. "/*.sdn", false, true)) do
       T.write(dir .. "/" .. vim.fn.fnamemodify(f, ":t"), T.read(f))
-    end
-    if mock then
-      vim.env.MOCK_STATE = dir .. "/state.json"
-      T.write(vim.env.MOCK_STATE, T.read(mock))
     end
     return dir
   end
@@ -48,15 +43,6 @@ return function(T)
 
   -- The line of record `id` in the todo file on disk.
   local function row(dir, id)
-    if mock then
-      for _, r in ipairs(vim.json.decode(T.read(vim.env.MOCK_STATE)).dbs.todo.records) do
-        if r.id == id then
-          local f = r.fields
-          return table.concat({ f.id, f.keyword, f.area, f.priority, f.description, f.status }, ", ")
-        end
-      end
-      return nil
-    end
     for line in file(dir):gmatch("[^\n]+") do
       if line:match('^%s+"?' .. vim.pesc(id) .. '"?%s*,') then
         return line
@@ -116,6 +102,37 @@ return function(T)
     T.wait(function()
       return T.noted("changed elsewhere") ~= nil
     end, 5000, "the 'changed elsewhere' notice")
+  end
+
+  -- Runs the CLI; fails the test unless it exits with 0. Returns its output.
+  local function cli_ok(dir, ...)
+    local out, rc = cli(dir, ...)
+    T.eq(0, rc, out)
+    return out
+  end
+
+  -- The CLI alone records a conflict on todo `id`: two edits of `col`, both based on version 0.
+  local function cli_conflict(dir, id, col, first, second)
+    cli_ok(dir, "edit", "todo", id, "--expect-version", "0", col .. "=" .. first)
+    local out, rc = cli(dir, "edit", "todo", id, "--expect-version", "0", col .. "=" .. second)
+    T.ok(rc == 0 or rc == 2, "second edit: " .. out)
+  end
+
+  -- Unsaved edits in the buffer (mine: { {id, col, value}, ... }), then a CLI command (the rest of
+  -- the arguments) while they are unsaved; returns once the buffer got the "changed elsewhere" notice.
+  local function edit_both_sides(dir, buf, mine, ...)
+    T.notes = {}
+    for _, m in ipairs(mine) do
+      set_cell(buf, m[1], m[2], m[3])
+    end
+    cli_ok(dir, ...)
+    wait_notice()
+  end
+
+  -- Makes a conflict on record `id`, field `col`: mine = `mine`, theirs (CLI) = `theirs`; writes.
+  local function make_conflict(dir, buf, id, col, mine, theirs)
+    edit_both_sides(dir, buf, { { id, col, mine } }, "edit", "todo", id, col .. "=" .. theirs)
+    vim.cmd("write")
   end
 
   local function choose(label)
@@ -187,23 +204,19 @@ return function(T)
     T.eq(false, vim.bo[buf].modified, "modified after :w")
     T.match(row(dir, "3"), "closed")
     T.eq("closed", cell(buf, "3", "status"))
-    if not mock then
-      -- Every other line keeps its text (the server may append version/modified cells).
-      local a, b = vim.split(before, "\n"), vim.split(file(dir), "\n")
-      T.eq(#a, #b, "line count")
-      local diff = 0
-      for i = 1, #a do
-        local old = a[i]:gsub("|%s*$", "")
-        if b[i]:sub(1, #old) ~= old then
-          diff = diff + 1
-          T.match(b[i], "^%s+3,", "only row 3 changed")
-        end
+    -- Every other line keeps its text (the server may append version/modified cells).
+    local a, b = vim.split(before, "\n"), vim.split(file(dir), "\n")
+    T.eq(#a, #b, "line count")
+    local diff = 0
+    for i = 1, #a do
+      local old = a[i]:gsub("|%s*$", "")
+      if b[i]:sub(1, #old) ~= old then
+        diff = diff + 1
+        T.match(b[i], "^%s+3,", "only row 3 changed")
       end
-      T.eq(1, diff, "changed lines")
-      local out, rc = cli(dir, "show", "todo", "3", "--json")
-      T.eq(0, rc, out)
-      T.match(out, '"closed"')
     end
+    T.eq(1, diff, "changed lines")
+    T.match(cli_ok(dir, "show", "todo", "3", "--json"), '"closed"')
   end)
 
   T.test("a new line creates a record, the buffer shows its id", function()
@@ -291,8 +304,7 @@ return function(T)
     local buf = open("todo")
     local l8 = line_of(buf, "8")
     vim.api.nvim_win_set_cursor(0, { l8, 6 })
-    local out, rc = cli(dir, "delete", "todo", "2")
-    T.eq(0, rc, out)
+    cli_ok(dir, "delete", "todo", "2")
     T.wait(function()
       return line_of(buf, "2") == nil
     end, 5000, "buffer shows the CLI delete")
@@ -305,10 +317,7 @@ return function(T)
   T.test("a CLI edit keeps unsaved edits (notice), :w then merges both", function()
     local dir = start()
     local buf = open("todo")
-    set_cell(buf, "2", "description", "Edited in Neovim")
-    local out, rc = cli(dir, "edit", "todo", "6", "status=open")
-    T.eq(0, rc, out)
-    wait_notice()
+    edit_both_sides(dir, buf, { { "2", "description", "Edited in Neovim" } }, "edit", "todo", "6", "status=open")
     T.eq("Edited in Neovim", cell(buf, "2", "description"), "unsaved edit kept")
     T.eq("closed", cell(buf, "6", "status"), "not reloaded")
     T.eq(true, vim.bo[buf].modified)
@@ -322,25 +331,12 @@ return function(T)
   T.test("different fields of one record edited on both sides merge", function()
     local dir = start()
     local buf = open("todo")
-    set_cell(buf, "9", "description", "Mine")
-    local out, rc = cli(dir, "edit", "todo", "9", "status=open")
-    T.eq(0, rc, out)
-    wait_notice()
+    edit_both_sides(dir, buf, { { "9", "description", "Mine" } }, "edit", "todo", "9", "status=open")
     vim.cmd("write")
     T.match(row(dir, "9"), "Mine")
     T.match(row(dir, "9"), "open")
     T.eq(0, #diags(buf, conflicts.ns), "no conflicts")
   end)
-
-  -- Makes a conflict on record `id`, field `col`: mine = `mine`, theirs (CLI) = `theirs`.
-  local function make_conflict(dir, buf, id, col, mine, theirs)
-    T.notes = {}
-    set_cell(buf, id, col, mine)
-    local out, rc = cli(dir, "edit", "todo", id, col .. "=" .. theirs)
-    T.eq(0, rc, out)
-    wait_notice()
-    vim.cmd("write")
-  end
 
   T.test("a conflict shows as a diagnostic and in quickfix; Keep mine resolves it", function()
     local dir = start()
@@ -400,12 +396,8 @@ return function(T)
   T.test("a record with two conflicts: resolve asks which one first", function()
     local dir = start()
     local buf = open("todo")
-    T.notes = {}
-    set_cell(buf, "4", "area", "mine-area")
-    set_cell(buf, "4", "priority", "P1")
-    local out, rc = cli(dir, "edit", "todo", "4", "area=cli-area", "priority=P0")
-    T.eq(0, rc, out)
-    wait_notice()
+    edit_both_sides(dir, buf, { { "4", "area", "mine-area" }, { "4", "priority", "P1" } },
+      "edit", "todo", "4", "area=cli-area", "priority=P0")
     vim.cmd("write")
     T.eq(2, #diags(buf, conflicts.ns))
     vim.api.nvim_win_set_cursor(0, { line_of(buf, "4"), 0 })
@@ -452,10 +444,7 @@ return function(T)
   T.test("strategy 'error': the line is kept and marked; :w again overwrites", function()
     local dir = start({ strategy = "error" })
     local buf = open("todo")
-    set_cell(buf, "8", "area", "mine")
-    local out, rc = cli(dir, "edit", "todo", "8", "area=theirs")
-    T.eq(0, rc, out)
-    wait_notice()
+    edit_both_sides(dir, buf, { { "8", "area", "mine" } }, "edit", "todo", "8", "area=theirs")
     vim.cmd("write")
     T.eq(true, vim.bo[buf].modified, "still modified")
     T.eq("mine", cell(buf, "8", "area"), "my line kept")
@@ -471,10 +460,7 @@ return function(T)
 
   T.test(":Sdndb conflicts works with no buffer open and loads the database", function()
     local dir = start()
-    local out, rc = cli(dir, "edit", "todo", "1", "--expect-version", "0", "status=closed")
-    T.eq(0, rc, out)
-    out, rc = cli(dir, "edit", "todo", "1", "--expect-version", "0", "status=blocked")
-    T.ok(rc == 0 or rc == 2, "second edit: " .. out)
+    cli_conflict(dir, "1", "status", "closed", "blocked")
     local n = #conflicts.fetch("todo")
     T.eq(1, n, "one conflict recorded by the CLI")
     vim.cmd("Sdndb conflicts")
@@ -495,9 +481,7 @@ return function(T)
     set_cell(buf, "1", "description", v)
     vim.cmd("write")
     T.eq(false, vim.bo[buf].modified)
-    local out, rc = cli(dir, "show", "todo", "1", "--json")
-    T.eq(0, rc, out)
-    T.eq(v, vim.json.decode(out).fields.description, "stored value")
+    T.eq(v, vim.json.decode(cli_ok(dir, "show", "todo", "1", "--json")).fields.description, "stored value")
     T.eq(v, cell(buf, "1", "description"), "buffer value after reload")
     vim.cmd("write")
     T.ok(T.noted("no changes"), "a second :w sends nothing")
@@ -590,9 +574,7 @@ return function(T)
     view.confirm = function()
       return true
     end
-    local out, rc = cli(dir, "edit", "todo", "2", "status=closed")
-    T.eq(0, rc, out)
-    wait_notice()
+    edit_both_sides(dir, buf, {}, "edit", "todo", "2", "status=closed")
     vim.cmd("write")
     T.ok(row(dir, "2"), "not deleted yet")
     local l2 = T.ok(line_of(buf, "2"), "the record is shown again")
@@ -615,10 +597,7 @@ return function(T)
   T.test("a conflict made elsewhere (CLI) appears on the open buffer's line", function()
     local dir = start()
     local buf = open("todo")
-    local out, rc = cli(dir, "edit", "todo", "4", "--expect-version", "0", "status=closed")
-    T.eq(0, rc, out)
-    out, rc = cli(dir, "edit", "todo", "4", "--expect-version", "0", "status=blocked")
-    T.ok(rc == 0 or rc == 2, "second edit: " .. out)
+    cli_conflict(dir, "4", "status", "closed", "blocked")
     T.wait(function()
       return #diags(buf, conflicts.ns) == 1
     end, 5000, "conflict diagnostic")
@@ -629,10 +608,7 @@ return function(T)
   T.test("editing a record deleted elsewhere keeps the line and marks it", function()
     local dir = start()
     local buf = open("todo")
-    set_cell(buf, "6", "description", "Still wanted")
-    local out, rc = cli(dir, "delete", "todo", "6")
-    T.eq(0, rc, out)
-    wait_notice()
+    edit_both_sides(dir, buf, { { "6", "description", "Still wanted" } }, "delete", "todo", "6")
     vim.cmd("write")
     T.eq(true, vim.bo[buf].modified, "still modified")
     local l6 = T.ok(line_of(buf, "6"), "my line is kept")

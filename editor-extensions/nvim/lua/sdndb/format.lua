@@ -136,6 +136,15 @@ function M.render(columns, records, sep)
   return lines
 end
 
+---The edit base of records as rendered: id -> { version, fields, order } (order = position).
+function M.base(records)
+  local base = {}
+  for i, rec in ipairs(records) do
+    base[tostring(rec.id)] = { version = rec.version, fields = rec.fields or {}, order = i }
+  end
+  return base
+end
+
 ---Parses buffer lines. Returns entries { {lnum, id (nil for new), fields} } and
 ---errors { {lnum, col (0-based byte), message} }.
 function M.parse(lines, columns, sep)

@@ -128,18 +128,16 @@ end
 local function render_into(buf, st, records, keep, extra)
   local o = config.get()
   local lines = format.render(st.columns, records, o.separator)
-  local base = {}
   for i, rec in ipairs(records) do
-    local id = tostring(rec.id)
-    base[id] = { version = rec.version, fields = rec.fields or {}, order = i }
-    if keep and keep[id] then
-      lines[i + 1] = keep[id]
+    local kept = keep and keep[tostring(rec.id)]
+    if kept then
+      lines[i + 1] = kept
     end
   end
   for _, l in ipairs(extra or {}) do
     lines[#lines + 1] = l
   end
-  st.base = base
+  st.base = format.base(records)
   -- Remember which record each window's cursor is on.
   local wins = {}
   for _, win in ipairs(vim.api.nvim_list_wins()) do
