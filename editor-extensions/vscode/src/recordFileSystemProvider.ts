@@ -47,7 +47,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     private readonly log: Logger,
   ) {
     this.subs.push(
-      store.onDidReceiveChange((p) => {
+      supervisor.onDidChange((p) => {
         for (const id of [...p.changed, ...p.removed]) this.externalChange(recordUriFor(p.database, id));
       }),
       vscode.workspace.onDidSaveTextDocument((doc) => {

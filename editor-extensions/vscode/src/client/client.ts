@@ -61,12 +61,9 @@ export class SpawnError extends Error {
 
 export class SdndbClient {
   private readonly onDidChangeEmitter = new Emitter<DidChangeParams>();
-  private readonly onLogMessageEmitter = new Emitter<LogMessageParams>();
   private readonly onExitEmitter = new Emitter<ExitInfo>();
   /** `sdndb/didChange` notifications. */
   readonly onDidChange: Event<DidChangeParams> = this.onDidChangeEmitter.event;
-  /** `window/logMessage` notifications. */
-  readonly onLogMessage: Event<LogMessageParams> = this.onLogMessageEmitter.event;
   /** The process ended (expected = after stop()). */
   readonly onExit: Event<ExitInfo> = this.onExitEmitter.event;
 
@@ -136,7 +133,6 @@ export class SdndbClient {
       else if (p.type === 2) log.warn(text);
       else if (p.type === 3) log.info(text);
       else log.debug(text);
-      client.onLogMessageEmitter.fire(p);
     });
     connection.onError(([err]) => log.error(`connection error: ${err.message}`));
     if (opts.traceTraffic ?? true) {
@@ -225,14 +221,9 @@ export class SdndbClient {
     return info;
   }
 
-  /** Ends the process at once (SIGKILL). */
-  kill(): void {
-    this.stopping = true;
-    if (!this.exited) this.proc.kill('SIGKILL');
-  }
-
-  /** Test hook: simulate a crash (the exit is reported as unexpected). */
-  crashForTest(): void {
+  /** Ends the process at once (SIGKILL). expected=false reports the exit as a crash (tests). */
+  kill(expected = true): void {
+    if (expected) this.stopping = true;
     if (!this.exited) this.proc.kill('SIGKILL');
   }
 }

@@ -3,18 +3,11 @@
 // No vscode import.
 import { Disposable, Emitter, Event, Logger, nullLogger } from './events';
 import { compareIds } from './present';
-import { Conflict, Database, DidChangeParams, SdnRecord } from './protocol';
+import { Conflict, Database, SdnRecord } from './protocol';
 import { ServerSupervisor } from './supervisor';
 import { Throttle } from './throttle';
 
 export interface DatabaseEntry { db: Database; records: SdnRecord[]; error?: string }
-
-export interface StoreUpdate {
-  /** Databases whose records were reloaded ("*" = all). */
-  databases: string[];
-  /** The triggering notification, when there was one. */
-  change?: DidChangeParams;
-}
 
 export interface StoreOptions {
   logger?: Logger;
@@ -23,12 +16,9 @@ export interface StoreOptions {
 }
 
 export class RecordStore implements Disposable {
-  private readonly updateEmitter = new Emitter<StoreUpdate>();
-  private readonly changeEmitter = new Emitter<DidChangeParams>();
+  private readonly updateEmitter = new Emitter<void>();
   /** Data changed (after a reload). */
-  readonly onDidUpdate: Event<StoreUpdate> = this.updateEmitter.event;
-  /** Raw didChange notifications, forwarded at once (for open record documents). */
-  readonly onDidReceiveChange: Event<DidChangeParams> = this.changeEmitter.event;
+  readonly onDidUpdate: Event<void> = this.updateEmitter.event;
 
   private dbs = new Map<string, DatabaseEntry>();
   private _conflicts: Conflict[] = [];
@@ -36,7 +26,6 @@ export class RecordStore implements Disposable {
   private readonly throttle: Throttle<string>;
   private readonly subs: Disposable[] = [];
   private readonly log: Logger;
-  private pendingChanges: DidChangeParams[] = [];
 
   constructor(private readonly supervisor: ServerSupervisor, opts: StoreOptions = {}) {
     this.log = opts.logger ?? nullLogger;
@@ -49,9 +38,7 @@ export class RecordStore implements Disposable {
       }),
       supervisor.onDidChange((p) => {
         this.log.debug(`didChange ${p.database}: changed [${p.changed}] added [${p.added}] removed [${p.removed}] conflicts ${p.conflicts}`);
-        this.changeEmitter.fire(p);
         if (!autoRefresh()) return;
-        this.pendingChanges.push(p);
         this.throttle.request(this.dbs.has(p.database) ? p.database : '*');
       }),
     );
@@ -87,14 +74,12 @@ export class RecordStore implements Disposable {
     this.dbs.clear();
     this._conflicts = [];
     this.loaded = false;
-    this.updateEmitter.fire({ databases: ['*'] });
+    this.updateEmitter.fire();
   }
 
   private async reload(keys: Set<string>): Promise<void> {
     const client = this.supervisor.client;
     if (!client) return;
-    const changes = this.pendingChanges;
-    this.pendingChanges = [];
     try {
       const all = keys.has('*') || !this.loaded;
       const databases = await client.databases();
@@ -121,7 +106,7 @@ export class RecordStore implements Disposable {
       this._conflicts = await client.conflicts();
       this.dbs = next;
       this.loaded = true;
-      this.updateEmitter.fire({ databases: all ? ['*'] : names, change: changes[changes.length - 1] });
+      this.updateEmitter.fire();
     } catch (err) {
       this.log.error(`refresh failed: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -131,6 +116,5 @@ export class RecordStore implements Disposable {
     this.throttle.dispose();
     for (const s of this.subs) s.dispose();
     this.updateEmitter.dispose();
-    this.changeEmitter.dispose();
   }
 }

@@ -107,7 +107,9 @@ export class ServerSupervisor implements Disposable {
       if (gen !== this.generation || this.disposed) { client.kill(); return; }
       this._client = client;
       this._lastError = '';
-      client.onDidChange((p) => this.changeEmitter.fire(p));
+      client.onDidChange((p) => {
+        if (gen === this.generation && !this.disposed) this.changeEmitter.fire(p);
+      });
       client.onExit((info) => {
         if (info.expected || gen !== this.generation || this.disposed) return;
         this._client = undefined;
@@ -158,7 +160,7 @@ export class ServerSupervisor implements Disposable {
     this.generation++;
     const c = this._client;
     this._client = undefined;
-    if (c) await c.stop().catch(() => c.kill());
+    if (c) await c.stop(); // never rejects: it kills the process when shutdown fails
   }
 
   private setState(s: ServerState): void {

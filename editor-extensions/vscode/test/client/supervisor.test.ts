@@ -29,7 +29,7 @@ describe('ServerSupervisor', () => {
       const firstPid = first.pid;
       let started = 0;
       sup.onDidStart(() => started++);
-      first.crashForTest();
+      first.kill(false);
       await waitFor(() => (started > 0 && sup.state === 'running' ? true : undefined), 10000, 'restart');
       assert.notEqual(sup.client!.pid, firstPid);
       assert.ok(states.includes('restarting'));
@@ -51,7 +51,7 @@ describe('ServerSupervisor', () => {
       await sup.start();
       for (let i = 0; i < 3; i++) {
         const c = await waitFor(() => sup.client, 10000, 'running server');
-        c.crashForTest();
+        c.kill(false);
         await waitFor(() => (sup.client !== c ? true : undefined), 10000, 'crash noticed');
       }
       await waitFor(() => (sup.state === 'failed' ? true : undefined), 10000, 'failed state');
