@@ -151,7 +151,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
       // Until VS Code re-reads it (after the save), the document's base is what is now stored.
       this.base.set(key, { ...base, record: result.record });
       reportEditOutcome(ref.database, ref.id, result);
-      void this.store.refreshDatabase(ref.database);
+      this.store.applyEdit(ref.database, result).catch((e: Error) => this.log.error(`reading the conflicts of ${ref.database}: ${e.message}`));
     } catch (err) {
       if (err instanceof SdndbError && err.isConflict) {
         const fields = (err.data as { fields?: string[] } | undefined)?.fields ?? [];

@@ -1,9 +1,13 @@
 // RecordStore: the extension's cache of databases, records and conflicts, kept fresh from the server.
-// Full refresh when a server (re)starts; throttled per-database refresh on `sdndb/didChange`.
-// No vscode import.
+// Full reload when a server (re)starts or an unknown database shows up. For a known database,
+// `sdndb/didChange` is applied incrementally (throttled): the changed and added ids are fetched with
+// sdndb/get, removed ids dropped, and the conflicts re-read only when their count differs. Results of
+// the editor's own requests (edit, create, delete, resolve) go in directly through applyRecord /
+// removeRecord. No vscode import.
+import { SdndbError } from './client';
 import { Disposable, Emitter, Event, Logger, nullLogger } from './events';
 import { compareIds } from './present';
-import { Conflict, Database, SdnRecord } from './protocol';
+import { Conflict, Database, DidChangeParams, EditResult, SdnRecord } from './protocol';
 import { ServerSupervisor } from './supervisor';
 import { Throttle } from './throttle';
 
@@ -15,14 +19,26 @@ export interface StoreOptions {
   autoRefresh?: () => boolean;
 }
 
+/** What a known database's notifications asked for since its last incremental reload. */
+interface PendingChange { fetch: Set<string>; removed: Set<string>; conflicts: number }
+
+/** A database's records sorted by id, with `record` put in place of the one with its id. */
+function withRecord(records: SdnRecord[], record: SdnRecord): SdnRecord[] {
+  const rest = records.filter((r) => r.id !== record.id);
+  const at = rest.findIndex((r) => compareIds(r.id, record.id) > 0);
+  rest.splice(at < 0 ? rest.length : at, 0, record);
+  return rest;
+}
+
 export class RecordStore implements Disposable {
   private readonly updateEmitter = new Emitter<void>();
-  /** Data changed (after a reload). */
+  /** Data changed (after a reload, or a result put in). */
   readonly onDidUpdate: Event<void> = this.updateEmitter.event;
 
   private dbs = new Map<string, DatabaseEntry>();
   private _conflicts: Conflict[] = [];
   private loaded = false;
+  private pending = new Map<string, PendingChange>();
   private readonly throttle: Throttle<string>;
   private readonly subs: Disposable[] = [];
   private readonly log: Logger;
@@ -39,7 +55,12 @@ export class RecordStore implements Disposable {
       supervisor.onDidChange((p) => {
         this.log.debug(`didChange ${p.database}: changed [${p.changed}] added [${p.added}] removed [${p.removed}] conflicts ${p.conflicts}`);
         if (!autoRefresh()) return;
-        this.throttle.request(this.dbs.has(p.database) ? p.database : '*');
+        if (this.loaded && this.dbs.has(p.database)) {
+          this.queue(p);
+          this.throttle.request(p.database);
+        } else {
+          this.throttle.request('*');
+        }
       }),
     );
   }
@@ -63,13 +84,59 @@ export class RecordStore implements Disposable {
     await this.throttle.flush();
   }
 
-  /** Reloads one database (and the conflict list) now. */
-  async refreshDatabase(name: string): Promise<void> {
-    this.throttle.request(name);
-    await this.throttle.flush();
+  /** Puts a record the server returned (edit, create, resolve) into the cache. */
+  applyRecord(database: string, record: SdnRecord): void {
+    const entry = this.dbs.get(database);
+    if (!entry) return;
+    this.setRecords(entry, withRecord(entry.records, record));
+    this.updateEmitter.fire();
+  }
+
+  /** Drops a record the server deleted. */
+  removeRecord(database: string, id: string): void {
+    const entry = this.dbs.get(database);
+    if (!entry || !entry.records.some((r) => r.id === id)) return;
+    this.setRecords(entry, entry.records.filter((r) => r.id !== id));
+    this.updateEmitter.fire();
+  }
+
+  /** Puts the record of an edit result in; re-reads the database's conflicts when it made some. */
+  async applyEdit(database: string, result: EditResult): Promise<void> {
+    this.applyRecord(database, result.record);
+    if (result.outcome === 'conflict') await this.refreshConflicts(database);
+  }
+
+  /** Re-reads one database's conflicts now. */
+  async refreshConflicts(database: string): Promise<void> {
+    const client = this.supervisor.client;
+    if (!client) return;
+    this.setConflicts(database, await client.conflicts(database));
+    this.updateEmitter.fire();
+  }
+
+  private setRecords(entry: DatabaseEntry, records: SdnRecord[]): void {
+    entry.records = records;
+    entry.db = { ...entry.db, count: records.length };
+  }
+
+  private setConflicts(database: string, list: Conflict[]): void {
+    this._conflicts = [...this._conflicts.filter((c) => c.database !== database), ...list]
+      .sort((a, b) => a.database.localeCompare(b.database)); // stable: the server's order within a database
+    const entry = this.dbs.get(database);
+    if (entry) entry.db = { ...entry.db, conflicts: list.length };
+  }
+
+  /** Folds a notification into what the next incremental reload of its database does. */
+  private queue(p: DidChangeParams): void {
+    const q = this.pending.get(p.database) ?? { fetch: new Set<string>(), removed: new Set<string>(), conflicts: p.conflicts };
+    for (const id of p.removed) { q.fetch.delete(id); q.removed.add(id); }
+    for (const id of [...p.changed, ...p.added]) { q.removed.delete(id); q.fetch.add(id); }
+    q.conflicts = p.conflicts;
+    this.pending.set(p.database, q);
   }
 
   private clear(): void {
+    this.pending.clear();
     if (this.dbs.size === 0 && this._conflicts.length === 0 && !this.loaded) return;
     this.dbs.clear();
     this._conflicts = [];
@@ -81,35 +148,61 @@ export class RecordStore implements Disposable {
     const client = this.supervisor.client;
     if (!client) return;
     try {
-      const all = keys.has('*') || !this.loaded;
-      const databases = await client.databases();
-      const names = all ? databases.map((d) => d.name) : [...keys].filter((k) => databases.some((d) => d.name === k));
-      const next = new Map(all ? [] : this.dbs);
-      for (const db of databases) {
-        if (!all && !names.includes(db.name)) {
-          const old = this.dbs.get(db.name);
-          next.set(db.name, { db, records: old?.records ?? [], error: old?.error });
-        }
+      if (keys.has('*') || !this.loaded || [...keys].some((k) => !this.dbs.has(k))) {
+        this.pending.clear();
+        await this.reloadAll();
+      } else {
+        const work = [...keys].map((name) => [name, this.pending.get(name)] as const);
+        for (const [name] of work) this.pending.delete(name);
+        await Promise.all(work.map(([name, q]) => (q ? this.reloadChanged(name, q) : undefined)));
       }
-      await Promise.all(names.map(async (name) => {
-        const db = databases.find((d) => d.name === name)!;
-        try {
-          const res = await client.list({ database: name });
-          next.set(name, { db, records: [...res.records].sort((a, b) => compareIds(a.id, b.id)) });
-        } catch (err) {
-          const msg = err instanceof Error ? err.message : String(err);
-          this.log.error(`listing ${name} failed: ${msg}`);
-          next.set(name, { db, records: [], error: msg });
-        }
-      }));
-      for (const name of [...next.keys()]) if (!databases.some((d) => d.name === name)) next.delete(name);
-      this._conflicts = await client.conflicts();
-      this.dbs = next;
-      this.loaded = true;
       this.updateEmitter.fire();
     } catch (err) {
       this.log.error(`refresh failed: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** Databases, every record and every conflict. */
+  private async reloadAll(): Promise<void> {
+    const client = this.supervisor.client;
+    if (!client) return;
+    const databases = await client.databases();
+    const next = new Map<string, DatabaseEntry>();
+    await Promise.all(databases.map(async (db) => {
+      try {
+        const res = await client.list({ database: db.name });
+        next.set(db.name, { db, records: [...res.records].sort((a, b) => compareIds(a.id, b.id)) });
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        this.log.error(`listing ${db.name} failed: ${msg}`);
+        next.set(db.name, { db, records: [], error: msg });
+      }
+    }));
+    this._conflicts = await client.conflicts();
+    this.dbs = next;
+    this.loaded = true;
+  }
+
+  /** Only what the notifications named: sdndb/get per changed or added id; conflicts if their count moved. */
+  private async reloadChanged(name: string, q: PendingChange): Promise<void> {
+    const client = this.supervisor.client;
+    if (!client) return;
+    const fetched = await Promise.all([...q.fetch].map(async (id) => {
+      try {
+        return { id, record: await client.get(name, id) };
+      } catch (err) {
+        if (err instanceof SdndbError && err.isNotFound) return { id, record: undefined };
+        throw err;
+      }
+    }));
+    const entry = this.dbs.get(name);
+    if (!entry) return;
+    let records = entry.records.filter((r) => !q.removed.has(r.id));
+    for (const { id, record } of fetched) {
+      records = record ? withRecord(records, record) : records.filter((r) => r.id !== id);
+    }
+    this.setRecords(entry, records);
+    if (q.conflicts !== this.conflictsFor(name).length) this.setConflicts(name, await client.conflicts(name));
   }
 
   dispose(): void {

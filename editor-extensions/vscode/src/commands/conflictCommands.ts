@@ -6,9 +6,11 @@ import { CommandContext, guarded, resolveConflict } from './context';
 
 async function resolve(ctx: CommandContext, c: Conflict, choice: ResolveChoice, value?: string) {
   const client = await ctx.supervisor.ready();
-  await client.resolve({ database: c.database, conflict: c.id, choice, value });
+  const { record } = await client.resolve({ database: c.database, conflict: c.id, choice, value });
   ctx.log.info(`resolved conflict ${c.id} (${c.database} #${c.record} ${c.field}) with ${choice}`);
-  await ctx.store.refreshDatabase(c.database);
+  if (record) ctx.store.applyRecord(c.database, record);
+  else ctx.store.removeRecord(c.database, c.record);
+  await ctx.store.refreshConflicts(c.database);
 }
 
 export function registerConflictCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -20,7 +20,7 @@ async function editFields(ctx: CommandContext, database: string, record: SdnReco
     strategy: settings().defaultStrategy,
   });
   reportEditOutcome(database, record.id, result);
-  await ctx.store.refreshDatabase(database);
+  await ctx.store.applyEdit(database, result);
   return result;
 }
 
@@ -100,7 +100,7 @@ export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[]
       }
       const client = await ctx.supervisor.ready();
       const record = await client.create(database, fields);
-      await ctx.store.refreshDatabase(database);
+      ctx.store.applyRecord(database, record);
       const open = 'Open';
       const choice = await vscode.window.showInformationMessage(`sdndb: added ${database} #${record.id} "${recordTitle(record)}".`, open);
       if (choice === open) await vscode.commands.executeCommand('sdndb.openRecord', { kind: 'record', database, id: record.id });
@@ -121,8 +121,10 @@ export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[]
       });
       if (result.outcome === 'conflict') {
         void vscode.window.showWarningMessage(`sdndb: ${database} #${target.record.id} was changed elsewhere; not deleted. See the Conflicts view.`);
+        await ctx.store.refreshConflicts(database);
+      } else {
+        ctx.store.removeRecord(database, target.record.id);
       }
-      await ctx.store.refreshDatabase(database);
     })),
   ];
 }

@@ -2,7 +2,7 @@
 // binary, and the store following CLI edits through sdndb/didChange.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RecordStore, ServerState, ServerSupervisor } from '../../src/client';
+import { RecordStore, SdndbClient, ServerState, ServerSupervisor } from '../../src/client';
 import { BIN, cli, dbFor, exampleDir, requireBinary, waitFor } from './helpers';
 
 function supervisorFor(dir: string, binary = BIN) {
@@ -15,6 +15,17 @@ function supervisorFor(dir: string, binary = BIN) {
   });
   sup.onDidChangeState((s) => states.push(s));
   return { sup, states };
+}
+
+/** Counts the calls of some client methods (the counters can be reset by assigning). */
+function countCalls<K extends 'databases' | 'list' | 'get' | 'conflicts'>(client: SdndbClient, methods: K[]): Record<K, number> {
+  const calls = {} as Record<K, number>;
+  for (const m of methods) {
+    calls[m] = 0;
+    const real = (client[m] as (...a: unknown[]) => unknown).bind(client);
+    (client as unknown as Record<K, unknown>)[m] = (...a: unknown[]) => { calls[m]++; return real(...a); };
+  }
+  return calls;
 }
 
 describe('ServerSupervisor', () => {
@@ -107,6 +118,51 @@ describe('RecordStore', () => {
       await client.edit({ database: todo, id: '6', changes: { priority: 'P2' }, base: { version: base.version, fields: base.fields } });
       await waitFor(() => (store.conflicts.length === 1 ? true : undefined), 5000, 'conflict in the store');
       assert.equal(store.conflictsFor(todo, '6').length, 1);
+    } finally {
+      store.dispose();
+      await sup.stop();
+      cleanup();
+    }
+  });
+
+  it('applies didChange incrementally: sdndb/get per id, no full list, conflicts only when their count moves', async () => {
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    const { sup } = supervisorFor(dir);
+    const store = new RecordStore(sup, { throttleMs: () => 50 });
+    try {
+      await sup.start();
+      await waitFor(() => (store.isLoaded ? true : undefined), 10000, 'initial load');
+      const todo = dbFor(store.databases.map((e) => e.db), 'todo').name;
+      const client = sup.client!;
+      const calls = countCalls(client, ['databases', 'list', 'get', 'conflicts']);
+
+      // An edit by this client: its result goes in at once; the echo costs one sdndb/get.
+      const base = await client.get(todo, '4');
+      calls.get = 0;
+      const res = await client.edit({ database: todo, id: '4', changes: { priority: 'P1' }, base: { version: base.version, fields: base.fields } });
+      await store.applyEdit(todo, res);
+      assert.equal(store.findRecord(todo, '4')!.fields.priority, 'P1', 'the edit result is in the store at once');
+      await waitFor(() => (calls.get >= 1 ? true : undefined), 5000, 'the echo to be fetched');
+
+      // CLI edit, create and delete.
+      cli(dir, 'edit', todo, '5', 'status=closed');
+      const created = JSON.parse(cli(dir, 'add', todo, 'description=Added by the CLI', '--json')) as { id: string };
+      await waitFor(() => (store.findRecord(todo, '5')?.fields.status === 'closed' && store.findRecord(todo, String(created.id)) ? true : undefined),
+        5000, 'the store to show the CLI edit and the new record');
+      cli(dir, 'delete', todo, String(created.id));
+      await waitFor(() => (store.findRecord(todo, String(created.id)) ? undefined : true), 5000, 'the store to drop the deleted record');
+      assert.equal(store.database(todo)!.records.length, 12);
+      assert.deepEqual(store.database(todo)!.records.map((r) => r.id), [...Array(12)].map((_, i) => String(i + 1)), 'sorted by id');
+      assert.equal(calls.conflicts, 0, 'no conflicts request while their count is unchanged');
+
+      // A conflict made by the CLI alone: the count moves, so the conflicts are read (once).
+      cli(dir, 'edit', todo, '7', '--expect-version', '0', 'status=closed');
+      try { cli(dir, 'edit', todo, '7', '--expect-version', '0', 'status=blocked'); } catch { /* exit 2: conflict recorded */ }
+      await waitFor(() => (store.conflictsFor(todo, '7').length === 1 ? true : undefined), 5000, 'the conflict in the store');
+      assert.equal(calls.list, 0, 'no full sdndb/list after the initial load');
+      assert.equal(calls.databases, 0, 'no sdndb/databases after the initial load');
+      assert.ok(calls.conflicts >= 1 && calls.conflicts <= 2, `conflicts read when their count moved (${calls.conflicts})`);
     } finally {
       store.dispose();
       await sup.stop();
