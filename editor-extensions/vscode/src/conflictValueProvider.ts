@@ -1,12 +1,17 @@
-// `sdndb-conflict:/<conflict id>/<side>.txt`: read-only text of one side of a conflict, for the diff editor.
+// `sdndb-conflict:/<database>/<conflict id>/<label>.txt?<side>`: read-only text of one side of a conflict,
+// for the diff editor (conflict ids are unique per database only).
 import * as vscode from 'vscode';
 import { RecordStore } from './client';
 
 export const CONFLICT_SCHEME = 'sdndb-conflict';
 export type Side = 'base' | 'ours' | 'theirs';
 
-export function conflictSideUri(conflictId: string, side: Side, label: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: CONFLICT_SCHEME, path: `/${encodeURIComponent(conflictId)}/${label}.txt`, query: side });
+export function conflictSideUri(database: string, conflictId: string, side: Side, label: string): vscode.Uri {
+  return vscode.Uri.from({
+    scheme: CONFLICT_SCHEME,
+    path: `/${encodeURIComponent(database)}/${encodeURIComponent(conflictId)}/${label}.txt`,
+    query: side,
+  });
 }
 
 export class ConflictValueProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -16,9 +21,9 @@ export class ConflictValueProvider implements vscode.TextDocumentContentProvider
   constructor(private readonly store: RecordStore) {}
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    const id = decodeURIComponent(uri.path.split('/')[1] ?? '');
+    const [, database = '', id = ''] = uri.path.split('/').map(decodeURIComponent);
     const side = uri.query as Side;
-    const c = this.store.conflicts.find((x) => x.id === id);
+    const c = this.store.findConflict(database, id);
     if (!c) return '(this conflict has been resolved)\n';
     return `${c[side] ?? ''}\n`;
   }

@@ -1,6 +1,6 @@
 // The Conflicts view: one node per conflict, with base / mine / theirs underneath.
 import * as vscode from 'vscode';
-import { Conflict, conflictLabel, RecordStore, shortValue } from './client';
+import { conflictLabel, RecordStore, shortValue } from './client';
 import { ConflictNode, ConflictsNode, ConflictValueNode } from './nodes';
 
 export const SIDE_LABEL = { base: 'base', ours: 'mine', theirs: 'theirs' } as const;
@@ -14,27 +14,26 @@ export class ConflictsTreeProvider implements vscode.TreeDataProvider<ConflictsN
     this.sub = store.onDidUpdate(() => this.changeEmitter.fire(undefined));
   }
 
-  private conflict(id: string): Conflict | undefined {
-    return this.store.conflicts.find((c) => c.id === id);
-  }
-
   getChildren(node?: ConflictsNode): ConflictsNode[] {
-    if (!node) return this.store.conflicts.map((c): ConflictNode => ({ kind: 'conflict', conflictId: c.id }));
+    if (!node) return this.store.conflicts.map((c): ConflictNode => ({ kind: 'conflict', database: c.database, conflictId: c.id }));
     if (node.kind === 'conflict') {
-      return (['base', 'ours', 'theirs'] as const).map((side): ConflictValueNode => ({ kind: 'conflictValue', conflictId: node.conflictId, side }));
+      return (['base', 'ours', 'theirs'] as const).map((side): ConflictValueNode => ({
+        kind: 'conflictValue', database: node.database, conflictId: node.conflictId, side,
+      }));
     }
     return [];
   }
 
   getParent(node: ConflictsNode): ConflictsNode | undefined {
-    return node.kind === 'conflictValue' ? { kind: 'conflict', conflictId: node.conflictId } : undefined;
+    return node.kind === 'conflictValue' ? { kind: 'conflict', database: node.database, conflictId: node.conflictId } : undefined;
   }
 
   getTreeItem(node: ConflictsNode): vscode.TreeItem {
-    const c = this.conflict(node.conflictId);
+    const c = this.store.findConflict(node.database, node.conflictId);
+    const key = `${node.database}/${node.conflictId}`;
     if (node.kind === 'conflict') {
-      const item = new vscode.TreeItem(c ? conflictLabel(c) : node.conflictId, vscode.TreeItemCollapsibleState.Expanded);
-      item.id = `conflict:${node.conflictId}`;
+      const item = new vscode.TreeItem(c ? conflictLabel(c) : key, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `conflict:${key}`;
       item.contextValue = 'conflict';
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       if (c) {
@@ -49,7 +48,7 @@ export class ConflictsTreeProvider implements vscode.TreeDataProvider<ConflictsN
     }
     const value = c ? c[node.side] : '';
     const item = new vscode.TreeItem(SIDE_LABEL[node.side], vscode.TreeItemCollapsibleState.None);
-    item.id = `conflict:${node.conflictId}:${node.side}`;
+    item.id = `conflict:${key}:${node.side}`;
     item.description = shortValue(value, 60);
     item.tooltip = value;
     item.contextValue = `conflictValue-${node.side}`;

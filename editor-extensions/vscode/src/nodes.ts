@@ -4,6 +4,7 @@ export interface GroupNode { kind: 'group'; database: string; field: string | un
 export interface RecordNode { kind: 'record'; database: string; id: string }
 export type RecordsNode = DatabaseNode | GroupNode | RecordNode;
 
-export interface ConflictNode { kind: 'conflict'; conflictId: string }
-export interface ConflictValueNode { kind: 'conflictValue'; conflictId: string; side: 'base' | 'ours' | 'theirs' }
+// Conflict ids are unique per database only ("c1" in todo and "c1" in task): always both.
+export interface ConflictNode { kind: 'conflict'; database: string; conflictId: string }
+export interface ConflictValueNode { kind: 'conflictValue'; database: string; conflictId: string; side: 'base' | 'ours' | 'theirs' }
 export type ConflictsNode = ConflictNode | ConflictValueNode;

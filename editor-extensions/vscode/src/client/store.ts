@@ -7,7 +7,7 @@
 import { SdndbError } from './client';
 import { Disposable, Emitter, Event, Logger, nullLogger } from './events';
 import { compareIds } from './present';
-import { Conflict, Database, DidChangeParams, EditResult, SdnRecord } from './protocol';
+import { Conflict, Database, DidChangeParams, EditResult, ResolveChoice, SdnRecord } from './protocol';
 import { ServerSupervisor } from './supervisor';
 import { Throttle } from './throttle';
 
@@ -76,6 +76,23 @@ export class RecordStore implements Disposable {
   }
   conflictsFor(database: string, id?: string): Conflict[] {
     return this._conflicts.filter((c) => c.database === database && (id === undefined || c.record === id));
+  }
+  /** A conflict by database and id (conflict ids are unique per database only). */
+  findConflict(database: string, id: string): Conflict | undefined {
+    return this._conflicts.find((c) => c.database === database && c.id === id);
+  }
+
+  /** Resolves a conflict on the server, puts the resulting record in and re-reads the database's conflicts. */
+  async resolveConflict(database: string, id: string, choice: ResolveChoice, value?: string): Promise<Conflict> {
+    const c = this.findConflict(database, id);
+    if (!c) throw new Error('that conflict has already been resolved');
+    const client = await this.supervisor.ready();
+    const { record } = await client.resolve({ database, conflict: id, choice, value });
+    this.log.info(`resolved conflict ${id} (${database} #${c.record} ${c.field}) with ${choice}`);
+    if (record) this.applyRecord(database, record);
+    else this.removeRecord(database, c.record);
+    await this.refreshConflicts(database);
+    return c;
   }
 
   /** Reloads everything now. */

@@ -1,7 +1,7 @@
 // What the command modules need, handed over by activate().
 import * as vscode from 'vscode';
 import { Conflict, RecordStore, SdnRecord, ServerSupervisor, recordTitle, conflictLabel, shortValue } from '../client';
-import { ConflictsNode, RecordNode, RecordsNode } from '../nodes';
+import { ConflictNode, ConflictsNode, RecordNode, RecordsNode } from '../nodes';
 import { RecordFileSystemProvider } from '../recordFileSystemProvider';
 import { RecordsTreeProvider } from '../recordsTreeProvider';
 
@@ -58,9 +58,12 @@ export async function resolveRecord(ctx: CommandContext, node: unknown, placeHol
 }
 
 export async function resolveConflict(ctx: CommandContext, node: unknown, placeHolder: string): Promise<Conflict | undefined> {
-  let id: string | undefined;
-  if (node && typeof node === 'object' && 'conflictId' in node) id = (node as { conflictId: string }).conflictId;
-  if (!id) {
+  let ref: { database: string; id: string } | undefined;
+  if (node && typeof node === 'object' && 'conflictId' in node && 'database' in node) {
+    const n = node as ConflictNode;
+    ref = { database: n.database, id: n.conflictId };
+  }
+  if (!ref) {
     const conflicts = ctx.store.conflicts;
     if (conflicts.length === 0) {
       void vscode.window.showInformationMessage('sdndb: there are no conflicts.');
@@ -70,12 +73,12 @@ export async function resolveConflict(ctx: CommandContext, node: unknown, placeH
       label: conflictLabel(c),
       description: `mine ${shortValue(c.ours, 25)} · theirs ${shortValue(c.theirs, 25)}`,
       detail: `base ${shortValue(c.base, 40)}${c.who ? ` · by ${c.who}` : ''}`,
-      id: c.id,
+      ref: { database: c.database, id: c.id },
     })), { placeHolder });
-    id = pick?.id;
+    ref = pick?.ref;
   }
-  if (!id) return undefined;
-  const c = ctx.store.conflicts.find((x) => x.id === id);
+  if (!ref) return undefined;
+  const c = ctx.store.findConflict(ref.database, ref.id);
   if (!c) throw new Error('that conflict has already been resolved');
   return c;
 }

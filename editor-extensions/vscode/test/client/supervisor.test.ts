@@ -125,6 +125,54 @@ describe('RecordStore', () => {
     }
   });
 
+  it('keeps conflicts apart by database: the same id in two databases resolves in the right one', async () => {
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    const { sup } = supervisorFor(dir);
+    const store = new RecordStore(sup, { throttleMs: () => 50 });
+    try {
+      await sup.start();
+      await waitFor(() => (store.isLoaded ? true : undefined), 10000, 'initial load');
+      const dbs = store.databases.map((e) => e.db);
+      const todo = dbFor(dbs, 'todo').name;
+      const task = dbFor(dbs, 'task').name;
+      // The CLI alone records one conflict in each database (two edits based on version 0).
+      const cliConflict = (db: string, id: string, field: string, first: string, second: string) => {
+        cli(dir, 'edit', db, id, '--expect-version', '0', `${field}=${first}`);
+        try { cli(dir, 'edit', db, id, '--expect-version', '0', `${field}=${second}`); } catch { /* exit 2: conflict recorded */ }
+      };
+      cliConflict(todo, '1', 'status', 'closed', 'blocked');
+      cliConflict(task, 'TRACK-001', 'status', 'done', 'blocked');
+      await waitFor(() => (store.conflicts.length === 2 ? true : undefined), 5000, 'both conflicts in the store');
+      const [a, b] = store.conflicts;
+      assert.equal(a.id, b.id, `the same conflict id in both databases (${a.id}, ${b.id})`);
+      const id = a.id;
+      assert.equal(store.findConflict(todo, id)!.record, '1');
+      assert.equal(store.findConflict(task, id)!.record, 'TRACK-001');
+      assert.equal(store.findConflict('no_such_db', id), undefined);
+
+      // Resolving the task conflict touches task only.
+      await store.resolveConflict(task, id, 'value', 'review');
+      assert.equal(store.findRecord(task, 'TRACK-001')!.fields.status, 'review', 'the resolved record is in the store');
+      assert.equal(store.findRecord(todo, '1')!.fields.status, 'closed', 'todo #1 keeps the stored value');
+      assert.equal(store.findConflict(task, id), undefined);
+      assert.equal(store.findConflict(todo, id)!.record, '1', 'the todo conflict is still there');
+      const client = sup.client!;
+      assert.deepEqual((await client.conflicts(task)).length, 0);
+      assert.deepEqual((await client.conflicts(todo)).map((c) => c.record), ['1'], 'the server still has the todo conflict');
+      assert.equal((await client.get(task, 'TRACK-001')).fields.status, 'review');
+      await assert.rejects(store.resolveConflict(task, id, 'ours'), /already been resolved/);
+
+      await store.resolveConflict(todo, id, 'ours');
+      assert.equal(store.findRecord(todo, '1')!.fields.status, 'blocked');
+      assert.deepEqual(store.conflicts, []);
+    } finally {
+      store.dispose();
+      await sup.stop();
+      cleanup();
+    }
+  });
+
   it('applies didChange incrementally: sdndb/get per id, no full list, conflicts only when their count moves', async () => {
     requireBinary();
     const { dir, cleanup } = exampleDir();
