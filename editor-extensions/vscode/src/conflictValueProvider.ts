@@ -17,8 +17,16 @@ export function conflictSideUri(database: string, conflictId: string, side: Side
 export class ConflictValueProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changeEmitter.event;
+  private readonly sub: vscode.Disposable;
 
-  constructor(private readonly store: RecordStore) {}
+  constructor(private readonly store: RecordStore) {
+    // Open sides follow the store (a resolved conflict says so; a re-read one shows its new values).
+    this.sub = store.onDidUpdate(() => {
+      for (const doc of vscode.workspace.textDocuments) {
+        if (doc.uri.scheme === CONFLICT_SCHEME) this.changeEmitter.fire(doc.uri);
+      }
+    });
+  }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const [, database = '', id = ''] = uri.path.split('/').map(decodeURIComponent);
@@ -28,5 +36,8 @@ export class ConflictValueProvider implements vscode.TextDocumentContentProvider
     return `${c[side] ?? ''}\n`;
   }
 
-  dispose(): void { this.changeEmitter.dispose(); }
+  dispose(): void {
+    this.sub.dispose();
+    this.changeEmitter.dispose();
+  }
 }
