@@ -1,18 +1,22 @@
 // Commands on conflicts: Keep Mine, Keep Theirs, Edit Value, Compare.
 import * as vscode from 'vscode';
+import { ResolveChoice } from '../client';
 import { conflictSideUri } from '../conflictValueProvider';
 import { CommandContext, guarded, resolveConflict } from './context';
 
+/** The commands that resolve with one side as it is. */
+const KEEP: { name: string; choice: ResolveChoice; placeHolder: string }[] = [
+  { name: 'keepMine', choice: 'ours', placeHolder: 'Conflict to resolve with my value' },
+  { name: 'keepTheirs', choice: 'theirs', placeHolder: 'Conflict to resolve with their value' },
+];
+
 export function registerConflictCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('sdndb.keepMine', guarded(ctx, 'keepMine', async (node?: unknown) => {
-      const c = await resolveConflict(ctx, node, 'Conflict to resolve with my value');
-      if (c) await ctx.store.resolveConflict(c.database, c.id, 'ours');
-    })),
-    vscode.commands.registerCommand('sdndb.keepTheirs', guarded(ctx, 'keepTheirs', async (node?: unknown) => {
-      const c = await resolveConflict(ctx, node, 'Conflict to resolve with their value');
-      if (c) await ctx.store.resolveConflict(c.database, c.id, 'theirs');
-    })),
+    ...KEEP.map(({ name, choice, placeHolder }) =>
+      vscode.commands.registerCommand(`sdndb.${name}`, guarded(ctx, name, async (node?: unknown) => {
+        const c = await resolveConflict(ctx, node, placeHolder);
+        if (c) await ctx.store.resolveConflict(c.database, c.id, choice);
+      }))),
     vscode.commands.registerCommand('sdndb.editConflictValue', guarded(ctx, 'editConflictValue', async (node?: unknown) => {
       const c = await resolveConflict(ctx, node, 'Conflict to resolve with a new value');
       if (!c) return;

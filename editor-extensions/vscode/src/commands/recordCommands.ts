@@ -39,19 +39,35 @@ async function pickFieldValue(ctx: CommandContext, database: string, field: stri
   return vscode.window.showInputBox({ prompt: `New ${field}`, value: current });
 }
 
-async function changeField(ctx: CommandContext, node: unknown, by: 'status' | 'priority') {
-  const target = await resolveRecord(ctx, node, `Record whose ${by} to change`);
+/**
+ * Pick a record (or take the node), find the field to edit (fieldOf: undefined = nothing to do), ask
+ * for its new value and send it when it differs.
+ */
+async function editOneField(
+  ctx: CommandContext, node: unknown, placeHolder: string,
+  fieldOf: (database: string, record: SdnRecord) => string | undefined,
+  ask: (database: string, field: string, record: SdnRecord) => Thenable<string | undefined>,
+) {
+  const target = await resolveRecord(ctx, node, placeHolder);
   if (!target) return;
   const { database } = target.node;
-  const entry = ctx.store.database(database);
-  const field = entry && groupField(entry.db.columns, by);
-  if (!field) {
-    void vscode.window.showInformationMessage(`sdndb: ${database} has no ${by} column.`);
-    return;
-  }
-  const value = await pickFieldValue(ctx, database, field, target.record.fields[field] ?? '');
+  const field = fieldOf(database, target.record);
+  if (!field) return;
+  const value = await ask(database, field, target.record);
   if (value === undefined || value === target.record.fields[field]) return;
   await editFields(ctx, database, target.record, { [field]: value });
+}
+
+/** Status or priority: a QuickPick of the values in use. */
+function changeField(ctx: CommandContext, node: unknown, by: 'status' | 'priority') {
+  return editOneField(ctx, node, `Record whose ${by} to change`,
+    (database) => {
+      const entry = ctx.store.database(database);
+      const field = entry && groupField(entry.db.columns, by);
+      if (!field) void vscode.window.showInformationMessage(`sdndb: ${database} has no ${by} column.`);
+      return field;
+    },
+    (database, field, record) => pickFieldValue(ctx, database, field, record.fields[field] ?? ''));
 }
 
 export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -66,20 +82,18 @@ export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[]
     vscode.commands.registerCommand('sdndb.setStatus', guarded(ctx, 'setStatus', (node?: unknown) => changeField(ctx, node, 'status'))),
     vscode.commands.registerCommand('sdndb.setPriority', guarded(ctx, 'setPriority', (node?: unknown) => changeField(ctx, node, 'priority'))),
 
-    vscode.commands.registerCommand('sdndb.editTitle', guarded(ctx, 'editTitle', async (node?: unknown) => {
-      const target = await resolveRecord(ctx, node, 'Record whose title to edit');
-      if (!target) return;
-      const { database } = target.node;
-      const field = titleField(ctx.store.database(database)?.db.columns ?? Object.keys(target.record.fields));
-      if (!field) throw new Error(`${database} has no title, name or description column`);
-      const value = await vscode.window.showInputBox({
-        prompt: `${field} of ${database} #${target.record.id}`,
-        value: target.record.fields[field] ?? '',
+    vscode.commands.registerCommand('sdndb.editTitle', guarded(ctx, 'editTitle', (node?: unknown) => editOneField(
+      ctx, node, 'Record whose title to edit',
+      (database, record) => {
+        const field = titleField(ctx.store.database(database)?.db.columns ?? Object.keys(record.fields));
+        if (!field) throw new Error(`${database} has no title, name or description column`);
+        return field;
+      },
+      (database, field, record) => vscode.window.showInputBox({
+        prompt: `${field} of ${database} #${record.id}`,
+        value: record.fields[field] ?? '',
         validateInput: (v) => (v.includes('\n') ? 'one line only' : undefined),
-      });
-      if (value === undefined || value === target.record.fields[field]) return;
-      await editFields(ctx, database, target.record, { [field]: value });
-    })),
+      })))),
 
     vscode.commands.registerCommand('sdndb.addRecord', guarded(ctx, 'addRecord', async (node?: unknown) => {
       let database: string | undefined;
