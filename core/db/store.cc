@@ -1,13 +1,13 @@
 #include "core/db/store.h"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <climits>
+#include <map>
+#include <mutex>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 
+#include "core/db/db_file.h"
 #include "core/db/hlc.h"
 #include "core/db/merge.h"
 #include "core/io/crc32.h"
@@ -16,33 +16,6 @@
 namespace sdndb {
 
 namespace {
-
-constexpr const char* kVersionColumn = "version";
-constexpr const char* kModifiedColumn = "modified";
-constexpr const char* kConflictsTable = "conflicts";
-const std::vector<std::string> kConflictColumns = {"id", "record", "field", "base", "ours", "theirs", "who", "when"};
-
-std::string DefaultWriter() {
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  const char* user = std::getenv("USER");
-  return std::string(user && *user ? user : "user") + "@" + host;
-}
-
-bool ParseInt64(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
-  int64_t v = 0;
-  size_t i = 0;
-  bool neg = s[0] == '-';
-  if (neg) i = 1;
-  if (i == s.size()) return false;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = neg ? -v : v;
-  return true;
-}
 
 enum class ColumnType { kText, kInt, kBool };
 
@@ -54,11 +27,6 @@ struct TxDoc {
   int version_col = -1;
   int modified_col = -1;
   bool sealed = false;
-
-  static int IdColumn(const sdn::Table& t) {
-    int c = t.ColumnIndex("id");
-    return c >= 0 ? c : 0;
-  }
 
   RecordData Record(size_t row) const {
     RecordData r;
@@ -140,14 +108,9 @@ struct TxDoc {
 
   // Adds version/modified columns on the first write of a file that lacks them.
   void EnsureVersionColumns() {
-    if (version_col < 0) {
-      table->AddColumn(kVersionColumn, "0");
-      version_col = static_cast<int>(table->columns().size()) - 1;
-    }
-    if (modified_col < 0) {
-      table->AddColumn(kModifiedColumn, "\"\"");
-      modified_col = static_cast<int>(table->columns().size()) - 1;
-    }
+    sdndb::EnsureVersionColumns(table);
+    version_col = table->ColumnIndex(kVersionColumn);
+    modified_col = table->ColumnIndex(kModifiedColumn);
   }
 
   void Stamp(size_t row, int64_t version, const std::string& modified) {
@@ -166,82 +129,8 @@ struct TxDoc {
     return best;
   }
 
-  sdn::Table* ConflictsTable(bool create) {
-    sdn::Table* t = doc->FindTable(kConflictsTable);
-    if (t == table) t = nullptr;
-    if (!t && create) t = doc->AddTable(kConflictsTable, kConflictColumns);
-    return t;
-  }
-
-  std::vector<Conflict> Conflicts() {
-    std::vector<Conflict> out;
-    sdn::Table* t = ConflictsTable(false);
-    if (!t) return out;
-    auto col = [&](const char* n) { return t->ColumnIndex(n); };
-    int ci[8];
-    for (size_t i = 0; i < 8; ++i) ci[i] = col(kConflictColumns[i].c_str());
-    for (size_t r = 0; r < t->row_count(); ++r) {
-      auto cell = [&](int c) { return c >= 0 ? t->Cell(r, static_cast<size_t>(c)) : std::string(); };
-      out.push_back({cell(ci[0]), cell(ci[1]), cell(ci[2]), cell(ci[3]), cell(ci[4]), cell(ci[5]), cell(ci[6]),
-                     cell(ci[7])});
-    }
-    return out;
-  }
-
-  // Records a conflict; an open conflict on the same record and field is updated instead.
-  Conflict AddConflict(Conflict c) {
-    sdn::Table* t = ConflictsTable(true);
-    int64_t max_n = 0;
-    for (size_t r = 0; r < t->row_count(); ++r) {
-      std::string id = t->Cell(r, 0);
-      int64_t n;
-      if (id.size() > 1 && id[0] == 'c' && ParseInt64(std::string_view(id).substr(1), &n)) max_n = std::max(max_n, n);
-      if (t->Cell(r, 1) == c.record && t->Cell(r, 2) == c.field) {
-        c.id = id;
-        c.base = t->Cell(r, 3);  // the original base stays: it is what both sides diverged from
-        t->SetCell(r, 4, c.ours);
-        t->SetCell(r, 5, c.theirs);
-        t->SetCell(r, 6, c.who);
-        t->SetCell(r, 7, c.when);
-        return c;
-      }
-    }
-    c.id = "c" + std::to_string(max_n + 1);
-    t->AppendRow({c.id, c.record, c.field, c.base, c.ours, c.theirs, c.who, c.when});
-    return c;
-  }
-
-  void RemoveConflictsOf(const std::string& record_id) {
-    sdn::Table* t = ConflictsTable(false);
-    if (!t) return;
-    for (size_t r = t->row_count(); r-- > 0;)
-      if (t->Cell(r, 1) == record_id) t->RemoveRow(r);
-    DropConflictsTableIfEmpty();
-  }
-
-  // The last resolved conflict takes the table with it, so the file looks as before.
-  void DropConflictsTableIfEmpty() {
-    sdn::Table* t = ConflictsTable(false);
-    if (t && t->row_count() == 0) doc->RemoveTable(t);
-  }
+  ConflictTable Conflicts() { return ConflictTable(doc.get(), table); }
 };
-
-std::string FieldsToJson(const FieldList& fields) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (const auto& [k, v] : fields) j[k] = v;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Result<FieldList> FieldsFromJson(const std::string& text) {
-  auto j = nlohmann::ordered_json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("conflict value is not a record");
-  FieldList out;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (!it.value().is_string()) return Status::InvalidArgument("conflict value is not a record");
-    out.emplace_back(it.key(), it.value().get<std::string>());
-  }
-  return out;
-}
 
 // Next id following the table's id style: max numeric + 1, or PREFIX + zero-padded number.
 std::string NextId(const sdn::Table& t, size_t id_col) {
@@ -325,58 +214,20 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
 
 namespace {
 
-// The records table: the one named after the database ("todo" -> "todo" or "todos"), else the
-// first table that is not an interning `strings` table or our `conflicts` table, else the first.
-sdn::Table* RecordsTable(sdn::Document& doc, const std::string& db_name) {
-  for (size_t i = 0; i < doc.table_count(); ++i)
-    if (doc.table(i)->name() == db_name || doc.table(i)->name() == db_name + "s") return doc.table(i);
-  for (size_t i = 0; i < doc.table_count(); ++i)
-    if (doc.table(i)->name() != "strings" && doc.table(i)->name() != kConflictsTable) return doc.table(i);
-  return doc.table(0);
-}
-
-Result<TxDoc> LoadDoc(Env* env, const std::string& path) {
-  std::string text;
-  Status st = env->ReadFile(path, &text);
-  if (!st.ok()) return st;
+// Parses the text of database `path` into a transaction document.
+Result<TxDoc> DocFromText(const std::string& path, std::string text) {
   TxDoc tx;
   tx.sealed = HasCrcSeal(text);
-  if (tx.sealed) SDNDB_RETURN_IF_ERROR(VerifyCrcSeal(text, BaseName(path)));
-  sdn::ParseOptions po;
-  po.file_name = BaseName(path);
-  auto doc = sdn::Document::Parse(std::move(text), po);
+  auto doc = ParseDatabaseText(std::move(text), BaseName(path));
   if (!doc.ok()) return doc.status();
   tx.doc = std::move(doc.value());
-  if (tx.doc->table_count() == 0)
-    return Status::InvalidArgument(BaseName(path) + ": no table (a database needs a `name |columns|` table)");
   tx.table = RecordsTable(*tx.doc, DatabaseNameFromPath(path));
-  tx.id_col = TxDoc::IdColumn(*tx.table);
+  if (!tx.table)
+    return Status::InvalidArgument(BaseName(path) + ": no table (a database needs a `name |columns|` table)");
+  tx.id_col = IdColumn(*tx.table);
   tx.version_col = tx.table->ColumnIndex(kVersionColumn);
   tx.modified_col = tx.table->ColumnIndex(kModifiedColumn);
   return tx;
-}
-
-// One write transaction: lock, read fresh, apply `fn`, and replace the file if `fn` changed it.
-template <typename Fn>
-Status RunTransaction(Env* env, const std::string& path, const StoreOptions& options, std::atomic<bool>* cleaned,
-                      Fn&& fn) {
-  auto lock = FileLock::Acquire(path, options.lock);
-  if (!lock.ok()) return lock.status();
-  if (!cleaned->exchange(true)) {
-    int removed = 0;
-    CleanupTempFiles(env, path, &removed);  // best effort: only our temp names, under the lock
-  }
-  auto tx = LoadDoc(env, path);
-  if (!tx.ok()) return tx.status();
-  HybridClock::Global().Observe(tx->MaxModified());
-  bool changed = false;
-  SDNDB_RETURN_IF_ERROR(fn(tx.value(), &changed));
-  if (!changed) return Status::OK();
-  std::string bytes = tx->doc->Serialize();
-  if (tx->sealed) bytes = ResealCrc(bytes);
-  // The folder fsync stays under the lock: if it fails, the original is restored before any
-  // other writer can build on the new content (see core/io/atomic_file.h).
-  return ReplaceFileAtomically(env, path, bytes, options.write);
 }
 
 std::atomic<bool>& CleanedFlag(const std::string& path) {
@@ -389,25 +240,62 @@ std::atomic<bool>& CleanedFlag(const std::string& path) {
   return *f;
 }
 
+
+// One write transaction: lock, read fresh, apply `fn`, and replace the file if `fn` changed it.
+// The lock, the read and the write all use the file itself (symlinks resolved), so a database
+// reached through a link and through its target shares one lock.
+template <typename Fn>
+Status RunTransaction(const StoreOptions& options, const std::string& path, Fn&& fn) {
+  Env* env = options.env;
+  std::string target;
+  if (!env->ResolvePath(path, &target).ok()) target = path;
+  auto lock = FileLock::Acquire(target, options.lock);
+  if (!lock.ok()) return lock.status();
+  if (!CleanedFlag(target).exchange(true)) {
+    int removed = 0;
+    CleanupTempFiles(env, target, &removed);  // best effort: only our temp names, under the lock
+  }
+  std::string text;
+  SDNDB_RETURN_IF_ERROR(env->ReadFile(target, &text));
+  auto tx = DocFromText(path, std::move(text));
+  if (!tx.ok()) return tx.status();
+  HybridClock::Global().Observe(tx->MaxModified());
+  bool changed = false;
+  SDNDB_RETURN_IF_ERROR(fn(tx.value(), &changed));
+  if (!changed) return Status::OK();
+  std::string bytes = tx->doc->Serialize();
+  if (tx->sealed) bytes = ResealCrc(bytes);
+  // The folder fsync stays under the lock: if it fails, the original is restored before any
+  // other writer can build on the new content (see core/io/atomic_file.h).
+  return ReplaceFileAtomically(env, target, bytes, options.write);
+}
+
 }  // namespace
 
 Result<Snapshot> Store::Read() const {
-  auto tx = LoadDoc(options_.env, path_);
+  std::string text;
+  SDNDB_RETURN_IF_ERROR(options_.env->ReadFile(path_, &text));
+  return Parse(path_, std::move(text));
+}
+
+Result<Snapshot> Store::Parse(const std::string& path, std::string text) {
+  auto tx = DocFromText(path, std::move(text));
   if (!tx.ok()) return tx.status();
   Snapshot snap;
   snap.table = tx->table->name();
+  snap.id_column = tx->table->columns()[static_cast<size_t>(tx->id_col)];
   for (size_t c = 0; c < tx->table->columns().size(); ++c)
     if (static_cast<int>(c) != tx->version_col && static_cast<int>(c) != tx->modified_col)
       snap.columns.push_back(tx->table->columns()[c]);
   snap.records.reserve(tx->table->row_count());
   for (size_t r = 0; r < tx->table->row_count(); ++r) snap.records.push_back(tx->Record(r));
-  snap.conflicts = tx->Conflicts();
+  snap.conflicts = tx->Conflicts().All();
   return snap;
 }
 
 Result<RecordData> Store::Create(const FieldList& fields) {
   RecordData created;
-  Status st = RunTransaction(options_.env, path_, options_, &CleanedFlag(path_), [&](TxDoc& tx, bool* changed) {
+  Status st = RunTransaction(options_, path_, [&](TxDoc& tx, bool* changed) {
     sdn::Table& t = *tx.table;
     const size_t id_col = static_cast<size_t>(tx.id_col);
     std::string id;
@@ -445,7 +333,7 @@ Result<RecordData> Store::Create(const FieldList& fields) {
 Result<EditResult> Store::Edit(const EditRequest& req) {
   EditResult result;
   const Strategy strategy = req.strategy.value_or(options_.strategy);
-  Status st = RunTransaction(options_.env, path_, options_, &CleanedFlag(path_), [&](TxDoc& tx, bool* changed) {
+  Status st = RunTransaction(options_, path_, [&](TxDoc& tx, bool* changed) {
     sdn::Table& t = *tx.table;
     for (const auto& [k, v] : req.changes) {
       int c = t.ColumnIndex(k);
@@ -474,8 +362,10 @@ Result<EditResult> Store::Edit(const EditRequest& req) {
         return Status::OK();
       }
       if (strategy == Strategy::kMerge) {
-        Conflict c{"", req.id, "*", "", FieldsToJson(ours), std::string(kDeletedMarker), options_.writer, clock.Now()};
-        result.conflicts.push_back(tx.AddConflict(c));
+        // The base column keeps the version the edit started from: a restore continues after it.
+        Conflict c{"",           req.id, "*", std::to_string(req.base->version), FieldsToJson(ours),
+                   std::string(kDeletedMarker), options_.writer, clock.Now()};
+        result.conflicts.push_back(tx.Conflicts().Upsert(c));
         result.outcome = EditOutcome::kConflict;
         result.record.id = req.id;
         *changed = true;
@@ -525,9 +415,10 @@ Result<EditResult> Store::Edit(const EditRequest& req) {
           }
           case Strategy::kMerge: {
             std::string now = clock.Now();
+            ConflictTable conflicts = tx.Conflicts();
             for (const auto& c : m.conflicts)
-              result.conflicts.push_back(
-                  tx.AddConflict({"", req.id, c.field, c.base.value_or(""), c.ours, c.theirs, options_.writer, now}));
+              result.conflicts.push_back(conflicts.Upsert(
+                  {"", req.id, c.field, c.base.value_or(""), c.ours, c.theirs, options_.writer, now}));
             result.outcome = EditOutcome::kConflict;
             *changed = true;
             break;
@@ -552,7 +443,7 @@ Result<EditResult> Store::Edit(const EditRequest& req) {
 
 Result<EditResult> Store::Update(const std::string& id, const std::function<Status(FieldList&)>& mutate) {
   EditResult result;
-  Status st = RunTransaction(options_.env, path_, options_, &CleanedFlag(path_), [&](TxDoc& tx, bool* changed) {
+  Status st = RunTransaction(options_, path_, [&](TxDoc& tx, bool* changed) {
     int row = tx.table->FindRow(id, static_cast<size_t>(tx.id_col));
     if (row < 0) return Status::NotFound("no record '" + id + "' in " + name_);
     const size_t urow = static_cast<size_t>(row);
@@ -586,7 +477,7 @@ Result<DeleteResult> Store::Delete(const std::string& id, std::optional<int64_t>
                                    std::optional<Strategy> strategy_opt) {
   DeleteResult result;
   const Strategy strategy = strategy_opt.value_or(options_.strategy);
-  Status st = RunTransaction(options_.env, path_, options_, &CleanedFlag(path_), [&](TxDoc& tx, bool* changed) {
+  Status st = RunTransaction(options_, path_, [&](TxDoc& tx, bool* changed) {
     int row = tx.table->FindRow(id, static_cast<size_t>(tx.id_col));
     if (row < 0) return Status::NotFound("no record '" + id + "' in " + name_);
     RecordData current = tx.Record(static_cast<size_t>(row));
@@ -597,13 +488,15 @@ Result<DeleteResult> Store::Delete(const std::string& id, std::optional<int64_t>
       if (strategy == Strategy::kMerge) {
         Conflict c{"", id, "*", "", std::string(kDeletedMarker), FieldsToJson(current.fields), options_.writer,
                    HybridClock::Global().Now()};
-        result.conflicts.push_back(tx.AddConflict(c));
+        result.conflicts.push_back(tx.Conflicts().Upsert(c));
         *changed = true;
         return Status::OK();
       }
     }
     tx.table->RemoveRow(static_cast<size_t>(row));
-    tx.RemoveConflictsOf(id);
+    ConflictTable conflicts = tx.Conflicts();
+    conflicts.RemoveOfRecord(id);
+    conflicts.DropIfEmpty();
     result.deleted = true;
     *changed = true;
     return Status::OK();
@@ -615,11 +508,11 @@ Result<DeleteResult> Store::Delete(const std::string& id, std::optional<int64_t>
 Result<std::optional<RecordData>> Store::Resolve(const std::string& conflict_id, Resolution choice,
                                                  const std::string& value) {
   std::optional<RecordData> out;
-  Status st = RunTransaction(options_.env, path_, options_, &CleanedFlag(path_), [&](TxDoc& tx, bool* changed) {
-    sdn::Table* ct = tx.ConflictsTable(false);
-    int crow = ct ? ct->FindRow(conflict_id, 0) : -1;
+  Status st = RunTransaction(options_, path_, [&](TxDoc& tx, bool* changed) {
+    ConflictTable conflicts = tx.Conflicts();
+    const int crow = conflicts.Find(conflict_id);
     if (crow < 0) return Status::NotFound("no conflict '" + conflict_id + "' in " + name_);
-    Conflict c = tx.Conflicts()[static_cast<size_t>(crow)];
+    const Conflict c = conflicts.Get(static_cast<size_t>(crow));
     sdn::Table& t = *tx.table;
     const size_t id_col = static_cast<size_t>(tx.id_col);
     HybridClock& clock = HybridClock::Global();
@@ -642,7 +535,11 @@ Result<std::optional<RecordData>> Store::Resolve(const std::string& conflict_id,
           for (const auto& [k, v] : fields.value())
             if (t.ColumnIndex(k) >= 0 && static_cast<size_t>(t.ColumnIndex(k)) != id_col)
               SDNDB_RETURN_IF_ERROR(tx.SetField(r, k, v));
-          tx.Stamp(r, 1, clock.Now());
+          // Versions never go back: the restored record continues after the version it was
+          // edited from (kept in the conflict's base), so older views of it count as stale.
+          int64_t base_version = 0;
+          ParseInt64(c.base, &base_version);
+          tx.Stamp(r, std::max<int64_t>(base_version, 0) + 1, clock.Now());
           row = static_cast<int>(r);
         }
       }
@@ -655,11 +552,8 @@ Result<std::optional<RecordData>> Store::Resolve(const std::string& conflict_id,
         tx.Stamp(static_cast<size_t>(row), cur.version + 1, clock.Now());
       }
     }
-    // The conflict table may have been re-indexed by row removal above; find the row again.
-    ct = tx.ConflictsTable(false);
-    crow = ct->FindRow(conflict_id, 0);
-    if (crow >= 0) ct->RemoveRow(static_cast<size_t>(crow));
-    tx.DropConflictsTableIfEmpty();
+    conflicts.Remove(static_cast<size_t>(crow));
+    conflicts.DropIfEmpty();
     if (row >= 0) out = tx.Record(static_cast<size_t>(row));
     *changed = true;
     return Status::OK();

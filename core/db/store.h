@@ -44,6 +44,7 @@ struct StoreOptions {
 // An immutable view of the file at one moment.
 struct Snapshot {
   std::string table;                 // name of the records table
+  std::string id_column;             // its key column (`id`, else the first column)
   std::vector<std::string> columns;  // record columns (without version/modified)
   std::vector<RecordData> records;   // in file order
   std::vector<Conflict> conflicts;
@@ -91,6 +92,9 @@ class Store {
   Strategy strategy() const { return options_.strategy; }
 
   Result<Snapshot> Read() const;  // no lock
+  // The snapshot of database `path` whose file holds `text` (for callers that already read the
+  // bytes, e.g. to compare them with a cached copy). No I/O.
+  static Result<Snapshot> Parse(const std::string& path, std::string text);
   // Creates a record. When fields lack the id column, an id is generated following the
   // table's id style (max numeric id + 1, or PREFIX-NNN). InvalidArgument if the id exists.
   Result<RecordData> Create(const FieldList& fields);

@@ -113,6 +113,26 @@ TEST_CASE("optimistic increments with --expect-version semantics retry on confli
   CHECK(snap->Find("c")->version == procs * iters);
 }
 
+TEST_CASE("writers reaching one file through a symlink and directly share one lock") {
+  TempDir dir;
+  std::string real = dir.Write("counter_db.sdn", "counters |id, count|\n    c, 0\n");
+  std::string link = dir.path() + "/link_db.sdn";
+  REQUIRE(symlink("counter_db.sdn", link.c_str()) == 0);
+  const int iters = 150;
+  WaitAll(Spawn(4, [&](int me) {
+    auto store = OpenStore(me % 2 ? link : real, false);
+    for (int i = 0; i < iters; ++i)
+      if (!store->Update("c", [](FieldList& f) { return Increment(f, "count"); }).ok()) return 1;
+    return 0;
+  }));
+  auto snap = OpenStore(real, false)->Read();
+  REQUIRE(snap.ok());
+  CHECK(*snap->Find("c")->Get("count") == std::to_string(4 * iters));
+  char target[256] = {0};
+  REQUIRE(readlink(link.c_str(), target, sizeof target - 1) > 0);
+  CHECK(std::string(target) == "counter_db.sdn");  // the link survives every write
+}
+
 TEST_CASE("8 processes editing different records lose nothing") {
   TempDir dir;
   std::string text = "todos |id, status, count|\n";

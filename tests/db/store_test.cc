@@ -216,7 +216,6 @@ TEST_CASE("same-field stale edits follow the strategy") {
     CHECK(*r->record.Get("status") == "closed");
     CHECK(*r->record.Get("area") == "lexer");  // clean field still merges
     EditRequest new_edit = mine();
-    new_edit.base->version = r->record.version;
     new_edit.base->version = 0;
     new_edit.edited_at = "2999-01-01T00:00:00.000Z";
     auto r2 = OpenStore(path, Strategy::kLastModifiedWins)->Edit(new_edit);
@@ -288,11 +287,19 @@ TEST_CASE("delete versus edit is a conflict too") {
     CHECK(r->conflicts[0].field == "*");
     CHECK(r->conflicts[0].theirs == "<deleted>");
     CHECK(store->Read()->Find("2") == nullptr);
+    CHECK(r->conflicts[0].base == "1");  // the version the edit started from
     auto res = store->Resolve(r->conflicts[0].id, Resolution::kOurs);
     REQUIRE(res.ok());
     REQUIRE(res->has_value());
     CHECK(*(*res)->Get("priority") == "P0");
     CHECK(*(*res)->Get("description") == "Crash, sometimes");
+    // Versions never go back: an editor still holding version 1 is stale and merges.
+    CHECK((*res)->version == 2);
+    EditRequest late = Change("2", {{"priority", "P3"}});
+    late.base = EditBase{1, {{"priority", "P1"}}};
+    auto merged = store->Edit(late);
+    REQUIRE(merged.ok());
+    CHECK(merged->outcome == EditOutcome::kConflict);
   }
   SUBCASE("stale delete of an edited record; resolve ours deletes, error strategy refuses") {
     REQUIRE(store->Edit(Change("3", {{"status", "open"}})).ok());  // version 1
@@ -346,4 +353,38 @@ TEST_CASE("modified never goes backwards, even after a future timestamp in the f
   REQUIRE(r.ok());
   CHECK(r->record.version == 4);
   CHECK(r->record.modified > "2999-01-01T00:00:00.000Z");
+}
+
+TEST_CASE("integers that do not fit 64 bits are rejected, not wrapped") {
+  TempDir dir;
+  std::string path = dir.Write("todo_db.sdn", kTodo);
+  auto store = OpenStore(path);
+  auto r = store->Edit(Change("1", {{"line", "9999999999999999999"}}));
+  CHECK(r.status().code() == StatusCode::kInvalidArgument);
+  CHECK(dir.Read("todo_db.sdn") == kTodo);
+  REQUIRE(store->Edit(Change("1", {{"line", "-9223372036854775808"}})).ok());
+  CHECK(*store->Read()->Find("1")->Get("line") == "-9223372036854775808");
+}
+
+TEST_CASE("a second conflict on the same field updates the open one and keeps its base") {
+  TempDir dir;
+  auto store = OpenStore(dir.Write("todo_db.sdn", kTodo));
+  REQUIRE(store->Edit(Change("1", {{"status", "closed"}})).ok());
+  EditRequest first = Change("1", {{"status", "blocked"}});
+  first.base = EditBase{0, {{"status", "open"}}};
+  auto a = store->Edit(first);
+  REQUIRE(a.ok());
+  REQUIRE(a->conflicts.size() == 1);
+  EditRequest second = Change("1", {{"status", "wontfix"}});
+  second.base = EditBase{0, {{"status", "later"}}};
+  auto b = store->Edit(second);
+  REQUIRE(b.ok());
+  REQUIRE(b->conflicts.size() == 1);
+  CHECK(b->conflicts[0].id == "c1");
+  CHECK(b->conflicts[0].base == "open");
+  CHECK(b->conflicts[0].ours == "wontfix");
+  auto snap = store->Read();
+  REQUIRE(snap->conflicts.size() == 1);
+  CHECK(snap->conflicts[0].ours == "wontfix");
+  CHECK(snap->conflicts[0].base == "open");
 }
