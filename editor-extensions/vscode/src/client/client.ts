@@ -59,6 +59,15 @@ export class SpawnError extends Error {
   }
 }
 
+/** The server process ended before answering initialize. */
+class InitExitError extends Error {}
+
+function initExitError(exit: ExitInfo, stderrTail: string): InitExitError {
+  const tail = stderrTail.trim();
+  return new InitExitError(`sdndb server exited during initialize (code ${exit.code}, signal ${exit.signal})` +
+    (tail ? `: ${tail.split('\n').slice(-3).join(' | ')}` : ''));
+}
+
 export class SdndbClient {
   private readonly onDidChangeEmitter = new Emitter<DidChangeParams>();
   private readonly onExitEmitter = new Emitter<ExitInfo>();
@@ -113,6 +122,8 @@ export class SdndbClient {
       proc.once('spawn', () => resolve());
     });
     proc.on('error', (err) => log.error(`sdndb process error: ${err.message}`));
+    // Writing to a server that has just died (EPIPE) is reported by its exit; do not throw it.
+    proc.stdin!.on('error', (err) => log.debug(`sdndb stdin: ${err.message}`));
     let stderrTail = '';
     proc.stderr!.setEncoding('utf8');
     proc.stderr!.on('data', (chunk: string) => {
@@ -153,10 +164,7 @@ export class SdndbClient {
       const timeout = opts.startTimeoutMs ?? 15000;
       const result = await Promise.race([
         client.request<InitializeResult>(Methods.initialize, params),
-        client.exitPromise.then((e) => {
-          throw new Error(`sdndb server exited during initialize (code ${e.code}, signal ${e.signal})` +
-            (stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''));
-        }),
+        client.exitPromise.then((e) => { throw initExitError(e, stderrTail); }),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`initialize timed out after ${timeout} ms`)), timeout).unref()),
       ]);
       client.initResult = result;
@@ -166,10 +174,7 @@ export class SdndbClient {
     } catch (err) {
       client.kill();
       const exit = client.exited ? await client.exitPromise : undefined;
-      if (exit && !(err instanceof Error && /exited during initialize/.test(err.message))) {
-        throw new Error(`sdndb server exited during initialize (code ${exit.code}, signal ${exit.signal})` +
-          (stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''));
-      }
+      if (exit && !(err instanceof InitExitError)) throw initExitError(exit, stderrTail);
       throw err;
     }
   }

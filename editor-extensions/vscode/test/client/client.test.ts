@@ -166,3 +166,11 @@ describe('SdndbClient against sdndb serve', () => {
     await waitFor(() => changes.find((c) => c.removed.includes(rec.id)), 5000, 'didChange with the removed id');
   });
 });
+
+describe('SdndbClient.start', () => {
+  it('reports a server that exits during initialize, with the end of its stderr', async () => {
+    // `/bin/sh serve` fails at once: "sh: ...: serve: No such file" on stderr, exit code 2 (127 on some shells).
+    await assert.rejects(SdndbClient.start({ binary: '/bin/sh', startTimeoutMs: 10000 }),
+      (e: unknown) => e instanceof Error && /^sdndb server exited during initialize \(code \d+, signal null\): .*serve/.test(e.message));
+  });
+});
