@@ -230,17 +230,6 @@ std::string Context::Colored(const std::string& s, int ansi) const {
   return color ? "\033[" + std::to_string(ansi) + "m" + s + "\033[0m" : s;
 }
 
-nlohmann::ordered_json RecordToJson(const RecordData& r) {
-  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
-  for (const auto& [k, v] : r.fields) fields[k] = v;
-  return {{"id", r.id}, {"version", r.version}, {"modified", r.modified}, {"fields", fields}, {"line", r.line}};
-}
-
-nlohmann::ordered_json ConflictToJson(const Conflict& c, const std::string& database) {
-  return {{"id", c.id},       {"database", database}, {"record", c.record}, {"field", c.field}, {"base", c.base},
-          {"ours", c.ours},   {"theirs", c.theirs},   {"who", c.who},       {"when", c.when}};
-}
-
 void PrintJson(const nlohmann::ordered_json& j) {
   std::string s = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   std::fwrite(s.data(), 1, s.size(), stdout);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/db/catalog.h"
+#include "core/db/record_json.h"
 #include "core/db/store.h"
 #include "core/status.h"
 #include "server/cli/args.h"
@@ -35,8 +36,6 @@ struct Context {
 };
 
 int ExitCodeFor(const Status& st);
-nlohmann::ordered_json RecordToJson(const RecordData& r);
-nlohmann::ordered_json ConflictToJson(const Conflict& c, const std::string& database);
 void PrintJson(const nlohmann::ordered_json& j);
 
 // Command entry points: args are what follows the command name.

@@ -1,0 +1,17 @@
+// The JSON shape of records and conflicts, shared by `sdndb ... --json` and `sdndb serve`
+// (docs/protocol.md: Record, Conflict). Keys keep their order; fields keep column order.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/db/record.h"
+
+namespace sdndb {
+
+// {"id", "version", "modified", "fields": {column: text}, "line"}
+nlohmann::ordered_json RecordToJson(const RecordData& record);
+// {"id", "database", "record", "field", "base", "ours", "theirs", "who", "when"}
+nlohmann::ordered_json ConflictToJson(const Conflict& conflict, const std::string& database);
+
+}  // namespace sdndb
