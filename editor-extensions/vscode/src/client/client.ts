@@ -172,8 +172,12 @@ export class SdndbClient {
       log.info(`connected to ${result.serverInfo?.name ?? 'sdndb'} ${result.serverInfo?.version ?? ''}, root ${result.root}`);
       return client;
     } catch (err) {
-      client.kill();
+      // A failed write (EPIPE) can come before the exit event of a dying server: let the exit arrive.
+      if (!(err instanceof InitExitError) && !client.exited) {
+        await Promise.race([client.exitPromise, new Promise((resolve) => setTimeout(resolve, 500).unref())]);
+      }
       const exit = client.exited ? await client.exitPromise : undefined;
+      client.kill();
       if (exit && !(err instanceof InitExitError)) throw initExitError(exit, stderrTail);
       throw err;
     }

@@ -1,6 +1,9 @@
 // The client module against the real `sdndb serve`: list, get, create, edit, conflict, resolve,
 // delete, didChange, errors. Each test works on its own copy of docs/example.
 import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DidChangeParams, ErrorCodes, SdndbClient, SdndbError } from '../../src/client';
 import { cli, dbFor, exampleDir, fileText, startClient, waitFor } from './helpers';
@@ -169,8 +172,18 @@ describe('SdndbClient against sdndb serve', () => {
 
 describe('SdndbClient.start', () => {
   it('reports a server that exits during initialize, with the end of its stderr', async () => {
-    // `/bin/sh serve` fails at once: "sh: ...: serve: No such file" on stderr, exit code 2 (127 on some shells).
-    await assert.rejects(SdndbClient.start({ binary: '/bin/sh', startTimeoutMs: 10000 }),
-      (e: unknown) => e instanceof Error && /^sdndb server exited during initialize \(code \d+, signal null\): .*serve/.test(e.message));
+    // A "server" that complains and exits without answering (it sleeps first, so the initialize
+    // request is written into the pipe instead of failing with EPIPE).
+    const dir = mkdtempSync(path.join(tmpdir(), 'sdndb-fake-server-'));
+    const fake = path.join(dir, 'sdndb');
+    writeFileSync(fake, '#!/bin/sh\necho "fake sdndb: cannot serve" >&2\nsleep 0.3\nexit 3\n');
+    chmodSync(fake, 0o755);
+    try {
+      await assert.rejects(SdndbClient.start({ binary: fake, rootPath: dir, startTimeoutMs: 10000 }),
+        (e: unknown) => e instanceof Error &&
+          e.message === 'sdndb server exited during initialize (code 3, signal null): fake sdndb: cannot serve');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
