@@ -1,7 +1,7 @@
 // The Records view: database → group (status / area / priority) → record.
 import * as vscode from 'vscode';
 import {
-  GroupBy, groupField, groupRecords, matchesFilter, RecordStore, recordDescription, recordTitle,
+  Group, GroupBy, groupField, groupKey, groupRecords, matchesFilter, RecordStore, recordDescription, recordTitle,
   recordTooltipMarkdown, statusIcon, SdnRecord,
 } from './client';
 import { DatabaseNode, GroupNode, RecordNode, RecordsNode } from './nodes';
@@ -10,27 +10,45 @@ export class RecordsTreeProvider implements vscode.TreeDataProvider<RecordsNode>
   private readonly changeEmitter = new vscode.EventEmitter<RecordsNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private filterText = '';
+  /** Per database: its filtered records and their groups. Cleared on every store, filter or grouping change. */
+  private readonly cache = new Map<string, { visible: SdnRecord[]; field: string | undefined; groups: Group[] }>();
   private readonly sub: vscode.Disposable;
 
   constructor(private readonly store: RecordStore, private groupByValue: GroupBy) {
-    this.sub = store.onDidUpdate(() => this.changeEmitter.fire(undefined));
+    this.sub = store.onDidUpdate(() => this.changed());
   }
 
   get filter(): string { return this.filterText; }
   set filter(text: string) {
     this.filterText = text.trim();
-    this.changeEmitter.fire(undefined);
+    this.changed();
   }
   get groupBy(): GroupBy { return this.groupByValue; }
   set groupBy(by: GroupBy) {
     this.groupByValue = by;
+    this.changed();
+  }
+
+  private changed(): void {
+    this.cache.clear();
     this.changeEmitter.fire(undefined);
   }
 
+  private grouped(database: string) {
+    let c = this.cache.get(database);
+    if (!c) {
+      const entry = this.store.database(database);
+      const records = entry?.records ?? [];
+      const columns = entry?.db.columns ?? [];
+      const visible = this.filterText ? records.filter((r) => matchesFilter(r, this.filterText)) : records;
+      c = { visible, field: groupField(columns, this.groupByValue), groups: groupRecords(visible, columns, this.groupByValue) };
+      this.cache.set(database, c);
+    }
+    return c;
+  }
+
   private visible(database: string): SdnRecord[] {
-    const entry = this.store.database(database);
-    if (!entry) return [];
-    return this.filterText ? entry.records.filter((r) => matchesFilter(r, this.filterText)) : entry.records;
+    return this.grouped(database).visible;
   }
 
   getChildren(node?: RecordsNode): RecordsNode[] {
@@ -40,30 +58,25 @@ export class RecordsTreeProvider implements vscode.TreeDataProvider<RecordsNode>
         .map((e): DatabaseNode => ({ kind: 'database', database: e.db.name }));
     }
     if (node.kind === 'database') {
-      const entry = this.store.database(node.database);
-      if (!entry) return [];
-      const field = groupField(entry.db.columns, this.groupByValue);
-      return groupRecords(this.visible(node.database), entry.db.columns, this.groupByValue)
-        .map((g): GroupNode => ({ kind: 'group', database: node.database, field, key: g.key }));
+      if (!this.store.database(node.database)) return [];
+      const { field, groups } = this.grouped(node.database);
+      return groups.map((g): GroupNode => ({ kind: 'group', database: node.database, field, key: g.key }));
     }
-    if (node.kind === 'group') {
-      const entry = this.store.database(node.database);
-      if (!entry) return [];
-      const group = groupRecords(this.visible(node.database), entry.db.columns, this.groupByValue)
-        .find((g) => g.key === node.key);
-      return (group?.records ?? []).map((r): RecordNode => ({ kind: 'record', database: node.database, id: r.id }));
-    }
+    if (node.kind === 'group') return this.recordsOf(node).map((r): RecordNode => ({ kind: 'record', database: node.database, id: r.id }));
     return [];
+  }
+
+  private recordsOf(node: GroupNode): SdnRecord[] {
+    return this.grouped(node.database).groups.find((g) => g.key === node.key)?.records ?? [];
   }
 
   getParent(node: RecordsNode): RecordsNode | undefined {
     if (node.kind === 'database') return undefined;
     if (node.kind === 'group') return { kind: 'database', database: node.database };
-    const entry = this.store.database(node.database);
     const record = this.store.findRecord(node.database, node.id);
-    if (!entry || !record) return undefined;
-    const field = groupField(entry.db.columns, this.groupByValue);
-    return { kind: 'group', database: node.database, field, key: (field ? record.fields[field] : '') || '(none)' };
+    if (!record) return undefined;
+    const { field } = this.grouped(node.database);
+    return { kind: 'group', database: node.database, field, key: groupKey(record, field) };
   }
 
   getTreeItem(node: RecordsNode): vscode.TreeItem {
@@ -89,7 +102,7 @@ export class RecordsTreeProvider implements vscode.TreeDataProvider<RecordsNode>
   }
 
   private groupItem(node: GroupNode): vscode.TreeItem {
-    const count = this.getChildren(node).length;
+    const count = this.recordsOf(node).length;
     const item = new vscode.TreeItem(node.key, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `group:${node.database}:${this.groupByValue}:${node.key}`;
     item.description = `${count}`;

@@ -52,11 +52,16 @@ function groupRank(by: GroupBy, key: string): number {
   return 1000;
 }
 
+/** The group a record falls in when grouped on `field` (NO_VALUE when empty or no such column). */
+export function groupKey(r: SdnRecord, field: string | undefined): string {
+  return (field ? r.fields[field] : '') || NO_VALUE;
+}
+
 export function groupRecords(records: SdnRecord[], columns: string[], by: GroupBy): Group[] {
   const field = groupField(columns, by);
   const map = new Map<string, SdnRecord[]>();
   for (const r of records) {
-    const key = (field ? r.fields[field] : '') || NO_VALUE;
+    const key = groupKey(r, field);
     let list = map.get(key);
     if (!list) map.set(key, (list = []));
     list.push(r);

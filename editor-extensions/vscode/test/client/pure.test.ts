@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  diffRecord, findServer, formatRecord, groupRecords, matchesFilter, parseRecordText, recordTitle, SdnRecord, Throttle,
+  diffRecord, findServer, formatRecord, groupKey, groupRecords, matchesFilter, NO_VALUE, parseRecordText, recordTitle, SdnRecord, Throttle,
 } from '../../src/client';
 
 const rec = (id: string, fields: Record<string, string>, version = 1): SdnRecord => ({ id, version, modified: '', fields: { id, ...fields }, line: 1 });
@@ -45,6 +45,15 @@ describe('presentation', () => {
     assert.deepEqual(groupRecords(records, columns, 'priority').map((g) => g.key), ['P0', 'P1', '(none)']);
     const feats = [rec('1', { category: 'Codegen' }), rec('2', { category: 'Language' })];
     assert.deepEqual(groupRecords(feats, ['id', 'category'], 'area').map((g) => g.key), ['Codegen', 'Language']);
+  });
+
+  it('puts a record in the group its key names (NO_VALUE when empty or ungrouped)', () => {
+    assert.equal(groupKey(records[0], 'status'), 'closed');
+    assert.equal(groupKey(records[3], 'priority'), NO_VALUE);
+    assert.equal(groupKey(records[0], undefined), NO_VALUE);
+    for (const g of groupRecords(records, columns, 'priority')) {
+      for (const r of g.records) assert.equal(groupKey(r, 'priority'), g.key);
+    }
   });
 
   it('filters on words and field:value', () => {
