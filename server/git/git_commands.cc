@@ -32,6 +32,7 @@
 #include "core/db/store.h"
 #include "core/io/atomic_file.h"
 #include "core/io/env.h"
+#include "core/db/db_file.h"
 #include "server/cli/context.h"
 #include "server/git/merge_driver.h"
 
@@ -177,12 +178,7 @@ bool HasAttributesLine(const std::string& text) {
   return false;
 }
 
-std::string Writer() {
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  const char* user = std::getenv("USER");
-  return std::string("git-merge:") + (user && *user ? user : "user") + "@" + host;
-}
+std::string Writer() { return "git-merge:" + DefaultWriter(); }
 
 Result<std::string> ReadInput(const std::string& path, const char* role) {
   std::string text;
@@ -211,17 +207,9 @@ int CmdMergeDriver(Context& ctx, const std::vector<std::string>& argv) {
   options.database = DatabaseNameFromPath(path);
   options.writer = Writer();
   auto merged = git::MergeDatabases({texts[0], path}, {texts[1], path}, {texts[2], path}, options);
-  if (!merged.ok()) {
-    // Which input failed: the parser names the file; say which version it was.
-    for (size_t i = 0; i < 3; ++i) {
-      auto one = git::MergeDatabases({texts[i], path}, {texts[i], path}, {texts[i], path}, options);
-      if (!one.ok())
-        return ctx.Fail(Status(merged.status().code(), std::string("cannot merge ") + path + ": the " + roles[i] +
-                                                            " version is not valid SDN: " + one.status().message() +
-                                                            "\n(" + path + " was left as ours; merge it by hand)"));
-    }
-    return ctx.Fail(merged.status());
-  }
+  if (!merged.ok())  // the message names the broken version (base, ours or theirs)
+    return ctx.Fail(Status(merged.status().code(), "cannot merge " + path + ": " + merged.status().message() +
+                                                       "\n(" + path + " was left as ours; merge it by hand)"));
   const git::MergeReport& report = merged.value();
   if (report.text != texts[1]) {
     Status st = ReplaceFileAtomically(PosixEnv(), pos[1], report.text);
@@ -243,9 +231,13 @@ int CmdMergeDriver(Context& ctx, const std::vector<std::string>& argv) {
   }
   for (const auto& u : report.unmerged) std::fprintf(stderr, "sdndb: %s: not merged: %s\n", path.c_str(), u.c_str());
   if (!report.clean()) {
-    std::fprintf(stderr,
-                 "sdndb: %s: %zu conflict(s) recorded in the file; resolve them, then `git add %s` and commit\n",
-                 path.c_str(), report.conflicts.size(), path.c_str());
+    if (!report.conflicts.empty())
+      std::fprintf(stderr,
+                   "sdndb: %s: %zu conflict(s) recorded in the file; resolve them, then `git add %s` and commit\n",
+                   path.c_str(), report.conflicts.size(), path.c_str());
+    else
+      std::fprintf(stderr, "sdndb: %s: %zu part(s) not merged (see above); fix them, then `git add %s` and commit\n",
+                   path.c_str(), report.unmerged.size(), path.c_str());
     return 1;
   }
   return 0;

@@ -4,12 +4,12 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <unordered_map>
 #include <utility>
 
+#include "core/db/db_file.h"
 #include "core/db/merge.h"
 #include "core/db/store.h"
 #include "core/io/crc32.h"
@@ -18,20 +18,6 @@
 namespace sdndb::git {
 
 namespace {
-
-constexpr const char* kConflictsTable = "conflicts";
-constexpr const char* kVersionColumn = "version";
-constexpr const char* kModifiedColumn = "modified";
-const std::vector<std::string> kConflictColumns = {"id", "record", "field", "base", "ours", "theirs", "who", "when"};
-
-bool ParseInt(const std::string& s, int64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
-  char* end = nullptr;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (!end || *end) return false;
-  *out = v;
-  return true;
-}
 
 // Column identity across the three versions: the name; for typed tables (whose header holds
 // type names, possibly repeated) the position.
@@ -83,7 +69,7 @@ RowView ReadRow(const sdn::Table& t, size_t r, int version_col, int modified_col
   RowView v;
   for (size_t c = 0; c < t.columns().size(); ++c) {
     if (static_cast<int>(c) == version_col) {
-      ParseInt(t.Cell(r, c), &v.version);
+      ParseInt64(t.Cell(r, c), &v.version);
     } else if (static_cast<int>(c) == modified_col) {
       v.modified = t.Cell(r, c);
     } else {
@@ -130,12 +116,6 @@ bool Changed(const RowView& side, const RowView& base) {
   return !SameFields(side, base) || side.version != base.version || side.modified != base.modified;
 }
 
-std::string FieldsToJson(const FieldList& fields) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (const auto& [k, v] : fields) j[k] = v;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 // The lines of a document that are neither table headers nor table rows: comments, blank
 // lines, settings and other statements. A change there cannot be applied record by record.
 std::string Skeleton(const sdn::Document& doc) {
@@ -175,47 +155,13 @@ std::string Skeleton(const sdn::Document& doc) {
   return out;
 }
 
-// The records table: as Store chooses it (named after the database, else the first table other
-// than `strings`/`conflicts`, else the first).
-const sdn::Table* RecordsTable(const sdn::Document& doc, const std::string& db) {
-  for (size_t i = 0; i < doc.table_count(); ++i)
-    if (doc.table(i)->name() == db || doc.table(i)->name() == db + "s") return doc.table(i);
-  for (size_t i = 0; i < doc.table_count(); ++i)
-    if (doc.table(i)->name() != "strings" && doc.table(i)->name() != kConflictsTable) return doc.table(i);
-  return doc.table_count() ? doc.table(0) : nullptr;
-}
-
-std::vector<Conflict> ReadConflicts(const sdn::Table* t) {
-  std::vector<Conflict> out;
-  if (!t) return out;
-  int ci[8];
-  for (size_t i = 0; i < 8; ++i) ci[i] = t->ColumnIndex(kConflictColumns[i]);
-  for (size_t r = 0; r < t->row_count(); ++r) {
-    auto cell = [&](int c) { return c >= 0 ? t->Cell(r, static_cast<size_t>(c)) : std::string(); };
-    out.push_back({cell(ci[0]), cell(ci[1]), cell(ci[2]), cell(ci[3]), cell(ci[4]), cell(ci[5]), cell(ci[6]),
-                   cell(ci[7])});
-  }
-  return out;
-}
-
-Conflict ReadConflict(const sdn::Table* t, size_t r) {
-  auto cell = [&](const std::string& name) {
-    int c = t->ColumnIndex(name);
-    return c >= 0 ? t->Cell(r, static_cast<size_t>(c)) : std::string();
-  };
-  return {cell("id"), cell("record"), cell("field"), cell("base"), cell("ours"), cell("theirs"), cell("who"), cell("when")};
-}
-
 std::string ConflictKey(const Conflict& c) {
   return c.record + '\x1f' + c.field + '\x1f' + c.base + '\x1f' + c.ours + '\x1f' + c.theirs + '\x1f' + c.who +
          '\x1f' + c.when;
 }
 
 Result<std::unique_ptr<sdn::Document>> ParseInput(const MergeInput& in) {
-  if (HasCrcSeal(in.text)) SDNDB_RETURN_IF_ERROR(VerifyCrcSeal(in.text, in.name));
-  sdn::ParseOptions po;
-  po.file_name = in.name;
-  return sdn::Document::Parse(in.text, po);
+  return ParseDatabaseText(in.text, in.name);
 }
 
 // The final state of one record (or keyed row) after the merge.
@@ -414,12 +360,6 @@ class Merger {
     return out;  // deleted on both sides
   }
 
-  void EnsureVersionColumns(sdn::Table* h) {
-    if (h->typed()) return;
-    if (h->ColumnIndex(kVersionColumn) < 0) h->AddColumn(kVersionColumn, "0");
-    if (h->ColumnIndex(kModifiedColumn) < 0) h->AddColumn(kModifiedColumn, "\"\"");
-  }
-
   void SetIfDifferent(sdn::Table* h, size_t row, size_t col, const std::string& value, const std::string& raw) {
     if (h->Cell(row, col) != value) h->SetCellRaw(row, col, raw);
   }
@@ -551,93 +491,30 @@ class Merger {
   // Existing conflicts merge three-way by content; then this merge's conflicts are added (an
   // open conflict on the same record and field is updated, as the Store does).
   void MergeConflicts() {
-    auto find_conflicts = [&](const sdn::Document& d) -> const sdn::Table* {
-      const sdn::Table* t = d.FindTable(kConflictsTable);
-      return t && t->name() != records_name_ ? t : nullptr;
-    };
-    std::vector<Conflict> bc = ReadConflicts(find_conflicts(base_));
-    std::vector<Conflict> gc = ReadConflicts(find_conflicts(host_is_ours_ ? theirs_ : ours_));
+    const sdn::Document& guest = host_is_ours_ ? theirs_ : ours_;
+    std::vector<Conflict> bc = ReadConflicts(base_, RecordsTable(base_, options_.database));
+    std::vector<Conflict> gc = ReadConflicts(guest, RecordsTable(guest, options_.database));
     std::set<std::string> in_base, in_guest;
     for (const auto& c : bc) in_base.insert(ConflictKey(c));
     for (const auto& c : gc) in_guest.insert(ConflictKey(c));
 
-    sdn::Table* h = records_name_ == kConflictsTable ? nullptr : host_->FindTable(kConflictsTable);
+    ConflictTable host(host_, RecordsTable(*host_, options_.database));
     std::set<std::string> in_host;
-    if (h) {
-      std::vector<Conflict> hc = ReadConflicts(h);
-      for (size_t r = hc.size(); r-- > 0;) {
-        std::string key = ConflictKey(hc[r]);
-        if (in_base.count(key) && !in_guest.count(key)) h->RemoveRow(r);  // resolved on the other side
-        else in_host.insert(key);
-      }
+    for (size_t r = host.size(); r-- > 0;) {
+      std::string key = ConflictKey(host.Get(r));
+      if (in_base.count(key) && !in_guest.count(key)) host.Remove(r);  // resolved on the other side
+      else in_host.insert(key);
     }
     for (const auto& c : gc) {
       std::string key = ConflictKey(c);
       if (in_base.count(key) || in_host.count(key)) continue;
       in_host.insert(key);
-      if (!h) h = host_->AddTable(kConflictsTable, kConflictColumns);
-      Conflict copy = c;
-      if (copy.id.empty() || h->FindRow(copy.id, ConflictIdColumn(h)) >= 0) copy.id = NextConflictId(h);
-      AppendConflict(h, copy);
+      host.Append(c);  // renumbered when its id is taken
     }
-    if (new_conflicts_.empty()) return;
-    if (!h) h = host_->AddTable(kConflictsTable, kConflictColumns);
-    std::map<std::pair<std::string, std::string>, size_t> open_rows;  // (record, field) -> row
-    int64_t max_n = 0;
-    {
-      std::vector<Conflict> cur = ReadConflicts(h);
-      for (size_t r = 0; r < cur.size(); ++r) {
-        open_rows.emplace(std::make_pair(cur[r].record, cur[r].field), r);
-        max_n = std::max(max_n, ConflictNumber(cur[r].id));
-      }
-    }
-    for (auto c : new_conflicts_) {
-      auto it = open_rows.find({c.record, c.field});
-      if (it != open_rows.end()) {
-        const size_t r = it->second;
-        Conflict existing = ReadConflict(h, r);
-        c.id = existing.id;
-        c.base = existing.base;  // the original base stays: it is what both sides diverged from
-        SetConflictCell(h, r, "ours", c.ours);
-        SetConflictCell(h, r, "theirs", c.theirs);
-        SetConflictCell(h, r, "who", c.who);
-        SetConflictCell(h, r, "when", c.when);
-      } else {
-        c.id = "c" + std::to_string(++max_n);
-        AppendConflict(h, c);
-        open_rows.emplace(std::make_pair(c.record, c.field), h->row_count() - 1);
-      }
-      report_->conflicts.push_back(c);
-    }
-  }
-
-  static int64_t ConflictNumber(const std::string& id) {
-    int64_t n = 0;
-    if (id.size() > 1 && id[0] == 'c' && ParseInt(id.substr(1), &n)) return n;
-    return 0;
-  }
-
-  static size_t ConflictIdColumn(const sdn::Table* h) {
-    int c = h->ColumnIndex("id");
-    return c >= 0 ? static_cast<size_t>(c) : 0;
-  }
-
-  static std::string NextConflictId(const sdn::Table* h) {
-    int64_t max_n = 0;
-    size_t ic = ConflictIdColumn(h);
-    for (size_t r = 0; r < h->row_count(); ++r) max_n = std::max(max_n, ConflictNumber(h->Cell(r, ic)));
-    return "c" + std::to_string(max_n + 1);
-  }
-
-  static void SetConflictCell(sdn::Table* h, size_t row, const std::string& column, const std::string& value) {
-    int c = h->ColumnIndex(column);
-    if (c >= 0) h->SetCell(row, static_cast<size_t>(c), value);
-  }
-
-  static void AppendConflict(sdn::Table* h, const Conflict& c) {
-    size_t r = h->AppendRow(std::vector<std::string>(h->columns().size()));
-    const std::string* values[8] = {&c.id, &c.record, &c.field, &c.base, &c.ours, &c.theirs, &c.who, &c.when};
-    for (size_t i = 0; i < 8; ++i) SetConflictCell(h, r, kConflictColumns[i], *values[i]);
+    // This merge's conflicts: an open conflict on the same record and field is updated, as the
+    // Store does.
+    for (const auto& c : new_conflicts_) report_->conflicts.push_back(host.Upsert(c));
+    host.DropIfEmpty();
   }
 
   std::string Now() {
@@ -672,12 +549,16 @@ void ObserveTimes(const sdn::Document& d, const std::string& db, HybridClock* cl
 
 Result<MergeReport> MergeDatabases(const MergeInput& base, const MergeInput& ours, const MergeInput& theirs,
                                    const MergeOptions& options) {
+  // A broken input is named by its role, so git's user knows which version to look at.
+  auto named = [](const char* role, const Status& st) {
+    return Status(st.code(), std::string(role) + " is not valid SDN: " + st.message());
+  };
   auto b = ParseInput(base);
-  if (!b.ok()) return b.status();
+  if (!b.ok()) return named("the common ancestor (base)", b.status());
   auto o = ParseInput(ours);
-  if (!o.ok()) return o.status();
+  if (!o.ok()) return named("our version", o.status());
   auto t = ParseInput(theirs);
-  if (!t.ok()) return t.status();
+  if (!t.ok()) return named("their version", t.status());
 
   MergeReport report;
   // Whole-file shortcuts: exact, and the usual case for files only one side touched.

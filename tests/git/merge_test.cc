@@ -338,7 +338,8 @@ TEST_CASE("an input that does not parse is an error naming file:line:col") {
   auto r = MergeDatabases({b, "base"}, {b, "ours"}, {bad, "todo_db.sdn"}, opt);
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == sdndb::StatusCode::kParseError);
-  CHECK(r.status().message().rfind("todo_db.sdn:2:", 0) == 0);
+  // Which version is broken, then where: "their version is not valid SDN: todo_db.sdn:2:...".
+  CHECK(r.status().message().rfind("their version is not valid SDN: todo_db.sdn:2:", 0) == 0);
 }
 
 TEST_CASE("CRLF files and #sdn-crc32 seals stay valid") {
