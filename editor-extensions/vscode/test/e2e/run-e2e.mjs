@@ -61,6 +61,17 @@ function cli(ws, ...args) {
   return execFileSync(SDNDB, ['--dir', ws, ...args], { encoding: 'utf8', timeout: 20000 });
 }
 
+/** Pids of the `sdndb serve` processes this test's VS Code started (their cwd is our temp workspace). */
+function serveProcesses() {
+  return readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return argv[0] === SDNDB && argv[1] === 'serve' && readlinkSync(`/proc/${pid}/cwd`) === WS;
+    } catch { return false; }
+  });
+}
+
 async function poll(what, probe, timeoutMs = 15000) {
   const end = Date.now() + timeoutMs;
   let last;
@@ -168,6 +179,7 @@ try {
   const recordRow = (text) => recordsPane.locator('.monaco-list-row', { hasText: text });
   const statusBar = page.locator('#workbench\\.parts\\.statusbar');
 
+
   await step('the sdndb view shows databases with counts and records grouped by status', async () => {
     await page.locator('.activitybar .action-item a[aria-label^="sdndb"], .activitybar .action-item[aria-label^="sdndb"]').first().click({ timeout: 30000 });
     await recordRow('todo').first().waitFor({ timeout: 30000 });
@@ -236,13 +248,13 @@ try {
     await page.keyboard.press('Enter');
     await widget.waitFor({ state: 'hidden', timeout: 10000 });
   }
-  // Runs a palette command whose first question is a QuickPick, and picks `label`. A quick input closes
-  // when it loses focus; if that happens before the pick (it can, under load), the command is run again.
-  async function runAndPick(title, placeholder, label) {
+  // Runs a palette command, then `answer()` its first question. A quick input closes when it loses
+  // focus; if that happens before the answer (it can, under load), the command is run again.
+  async function retry(title, answer) {
     for (let attempt = 1; ; attempt++) {
       try {
         await runCommand(title);
-        await answerPick(placeholder, label, 8000);
+        await answer();
         return;
       } catch (err) {
         if (attempt >= 3) throw err;
@@ -251,19 +263,8 @@ try {
       }
     }
   }
-  async function runAndAnswer(title, prompt, value) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await runCommand(title);
-        await answerInput(prompt, value, 8000);
-        return;
-      } catch (err) {
-        if (attempt >= 3) throw err;
-        log(`  retrying "${title}" (${err.message.split('\n').slice(0, 3).join(' ')})`);
-        await page.keyboard.press('Escape');
-      }
-    }
-  }
+  const runAndPick = (title, placeholder, label) => retry(title, () => answerPick(placeholder, label, 8000));
+  const runAndAnswer = (title, prompt, value) => retry(title, () => answerInput(prompt, value, 8000));
   // Picks `label` in a QuickPick once its input shows `placeholder`: type to filter, then Enter.
   async function answerPick(placeholder, label, timeout = 10000) {
     const input = page.locator(`.quick-input-widget input[placeholder^="${placeholder}"]`);
@@ -297,8 +298,7 @@ try {
     await statusBar.getByText('sdndb: 1 conflict').waitFor({ timeout: 10000 });
     await poll('the document to show the stored value', async () => (await editorText()).includes('status: closed'), 10000);
     const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
-    const list = Array.isArray(conflicts) ? conflicts : conflicts.conflicts;
-    if (!list || list.length !== 1) throw new Error(`CLI sees conflicts: ${JSON.stringify(conflicts)}`);
+    if (conflicts.length !== 1) throw new Error(`CLI sees conflicts: ${JSON.stringify(conflicts)}`);
     await shot('03-conflict');
   });
 
@@ -317,8 +317,7 @@ try {
     await poll('conflict gone from the view', async () => (await conflictsPane.locator('.monaco-list-row', { hasText: 'todo #3' }).count()) === 0);
     await poll('my value on disk', () => /\n\s*3, TODO, [^\n]*"Document the CLI \(edited in VS Code\)"[^\n]*, blocked, true/.test(fileText()));
     const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
-    const list = Array.isArray(conflicts) ? conflicts : conflicts.conflicts;
-    if (!list || list.length !== 0) throw new Error(`CLI still sees conflicts: ${JSON.stringify(conflicts)}`);
+    if (conflicts.length !== 0) throw new Error(`CLI still sees conflicts: ${JSON.stringify(conflicts)}`);
     await statusBar.getByText('sdndb: 1 conflict').waitFor({ state: 'detached', timeout: 10000 });
     await page.locator('.tabs-container .tab', { hasText: '3.sdnrec' }).click();
     await poll('the open document to follow the resolution', async () => (await editorText()).includes('status: blocked'), 10000);
@@ -370,23 +369,11 @@ try {
   });
 
   await step('the server is restarted when it dies, and live refresh goes on', async () => {
-    // The `sdndb serve` this test's VS Code started: its cwd is our temp workspace.
-    const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
-      try {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return argv[0] === SDNDB && argv[1] === 'serve' && readlinkSync(`/proc/${pid}/cwd`) === WS;
-      } catch { return false; }
-    });
+    const pids = serveProcesses();
     if (pids.length !== 1) throw new Error(`expected one sdndb serve for the workspace, found ${pids.length}`);
     process.kill(Number(pids[0]), 'SIGKILL');
     await statusBar.getByText('sdndb: restarting').waitFor({ timeout: 10000 }).catch(() => {}); // brief
-    await poll('a new server', () => readdirSync('/proc').some((pid) => {
-      if (pid === pids[0] || !/^\d+$/.test(pid)) return false;
-      try {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return argv[0] === SDNDB && argv[1] === 'serve' && readlinkSync(`/proc/${pid}/cwd`) === WS;
-      } catch { return false; }
-    }), 15000);
+    await poll('a new server', () => serveProcesses().some((pid) => pid !== pids[0]), 15000);
     await statusBar.locator('.statusbar-item', { hasText: /^\s*sdndb\s*$/ }).first().waitFor({ timeout: 15000 });
     cli(WS, 'edit', 'todo', '1', 'description=Changed after the restart');
     await recordRow('Changed after the restart').waitFor({ timeout: 15000 });
