@@ -51,6 +51,11 @@ export class RecordsTreeProvider implements vscode.TreeDataProvider<RecordsNode>
     return this.grouped(database).visible;
   }
 
+  /** True when the filter leaves at least one record. */
+  get hasVisibleRecords(): boolean {
+    return this.store.databases.some((e) => this.visible(e.db.name).length > 0);
+  }
+
   getChildren(node?: RecordsNode): RecordsNode[] {
     if (!node) {
       return this.store.databases

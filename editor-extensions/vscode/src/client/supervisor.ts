@@ -13,7 +13,7 @@ export interface SupervisorOptions {
   /** Called before every (re)start so settings changes are picked up. */
   launchConfig: () => LaunchConfig;
   logger?: Logger;
-  /** Crashes allowed within windowMs before giving up. */
+  /** Restarts allowed within windowMs (default 5 a minute); the next crash in the window gives up. */
   maxRestarts?: number;
   windowMs?: number;
   /** Delay before restart n (last value repeats). */

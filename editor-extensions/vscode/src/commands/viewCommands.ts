@@ -5,12 +5,19 @@ import { SECTION } from '../config';
 import { CommandContext, guarded } from './context';
 
 export function registerViewCommands(ctx: CommandContext): vscode.Disposable[] {
+  // With a filter the welcome view stays hidden (it would claim there are no databases): the
+  // message says what is filtered, and when nothing matches.
+  const showFilter = () => {
+    const text = ctx.records.filter;
+    ctx.recordsView.message = !text ? undefined
+      : ctx.records.hasVisibleRecords ? `Filter: ${text}` : `Filter: ${text} — no records match.`;
+  };
   const setFilter = (text: string) => {
-    ctx.records.filter = text;
-    ctx.recordsView.message = text ? `Filter: ${text}` : undefined;
-    void vscode.commands.executeCommand('setContext', 'sdndb.filterActive', !!text);
+    ctx.records.filter = text; // fires onDidChangeTreeData: showFilter
+    void vscode.commands.executeCommand('setContext', 'sdndb.filterActive', !!ctx.records.filter);
   };
   return [
+    ctx.records.onDidChangeTreeData(showFilter),
     vscode.commands.registerCommand('sdndb.refresh', guarded(ctx, 'refresh', async () => {
       if (ctx.supervisor.state !== 'running') await ctx.supervisor.restart();
       else await ctx.store.refreshAll();

@@ -178,7 +178,13 @@ try {
   const conflictsPane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Conflicts/i }) });
   const recordRow = (text) => recordsPane.locator('.monaco-list-row', { hasText: text });
   const statusBar = page.locator('#workbench\\.parts\\.statusbar');
-
+  // The number on the sdndb icon in the activity bar ('' when there is no badge).
+  const activityBadge = async () => {
+    const item = page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="sdndb"]') })
+      .or(page.locator('.activitybar .action-item[aria-label^="sdndb"]')).first();
+    const badge = item.locator('.badge-content');
+    return (await badge.count()) && (await badge.isVisible()) ? (await badge.innerText()).trim() : '';
+  };
 
   await step('the sdndb view shows databases with counts and records grouped by status', async () => {
     await page.locator('.activitybar .action-item a[aria-label^="sdndb"], .activitybar .action-item[aria-label^="sdndb"]').first().click({ timeout: 30000 });
@@ -296,6 +302,7 @@ try {
     await conflictsPane.locator('.monaco-list-row', { hasText: /mine\s*blocked/ }).first().waitFor();
     await conflictsPane.locator('.monaco-list-row', { hasText: /theirs\s*closed/ }).first().waitFor();
     await statusBar.getByText('sdndb: 1 conflict').waitFor({ timeout: 10000 });
+    await poll('the activity bar badge to show 1 conflict', async () => (await activityBadge()) === '1', 10000);
     await poll('the document to show the stored value', async () => (await editorText()).includes('status: closed'), 10000);
     const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
     if (conflicts.length !== 1) throw new Error(`CLI sees conflicts: ${JSON.stringify(conflicts)}`);
@@ -319,6 +326,7 @@ try {
     const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
     if (conflicts.length !== 0) throw new Error(`CLI still sees conflicts: ${JSON.stringify(conflicts)}`);
     await statusBar.getByText('sdndb: 1 conflict').waitFor({ state: 'detached', timeout: 10000 });
+    await poll('the activity bar badge to go', async () => (await activityBadge()) === '', 10000);
     await page.locator('.tabs-container .tab', { hasText: '3.sdnrec' }).click();
     await poll('the open document to follow the resolution', async () => (await editorText()).includes('status: blocked'), 10000);
   });
@@ -334,6 +342,16 @@ try {
     await poll('conflict gone from the view', async () => (await conflictsPane.locator('.monaco-list-row', { hasText: 'todo #2' }).count()) === 0);
     const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
     if (conflicts.length !== 0) throw new Error(`CLI still sees conflicts: ${JSON.stringify(conflicts)}`);
+  });
+
+  await step('a filter that matches nothing says so (not "no databases")', async () => {
+    await runAndAnswer('sdndb: Filter Records', 'Show records containing', 'zzz-matches-nothing');
+    await recordsPane.getByText('no records match', { exact: false }).first().waitFor({ timeout: 10000 });
+    if (await recordsPane.getByText('No sdndb databases', { exact: false }).isVisible()) {
+      throw new Error('the "no databases" welcome view shows while a filter is active');
+    }
+    await runCommand('sdndb: Clear Filter');
+    await recordRow(/^todo/).first().waitFor({ timeout: 10000 });
   });
 
   await step('the filter box narrows the tree to the edited record', async () => {
