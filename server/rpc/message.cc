@@ -58,18 +58,6 @@ Message Classify(const Json& value) {
   if (has_id && (result != value.end()) != (error != value.end())) {
     if (!IsValidId(*id_it) && !id_it->is_null()) return invalid("\"id\" must be a string or a number");
     m.kind = Message::Kind::kResponse;
-    if (result != value.end()) {
-      m.result = *result;
-    } else {
-      RpcError e;
-      if (error->is_object()) {
-        auto c = error->find("code");
-        auto msg = error->find("message");
-        if (c != error->end() && c->is_number_integer()) e.code = c->get<int>();
-        if (msg != error->end() && msg->is_string()) e.message = msg->get<std::string>();
-      }
-      m.error = e;
-    }
     return m;
   }
   return invalid("neither a request, a notification nor a response");

@@ -17,8 +17,7 @@ struct Message {
   Json id;             // request/response id (string or number); null when absent/invalid
   std::string method;  // request/notification
   Json params;         // object, array, or null when absent
-  Json result;         // response
-  std::optional<RpcError> error;  // kInvalid: why; kResponse: the peer's error, if any
+  std::optional<RpcError> error;  // kInvalid: why
 };
 
 // Parses a frame body. Returns the parsed JSON in *out, or the error to send (-32700 for
@@ -27,6 +26,8 @@ std::optional<RpcError> ParseBody(std::string_view body, Json* out);
 
 // Classifies one JSON value (not a batch array) as a JSON-RPC 2.0 message.
 // kInvalid carries a -32600 error; `id` is kept when it was a valid id so the error can name it.
+// kResponse (a response sent by the client) carries only its id: the server ignores responses,
+// so their `result`/`error` are neither copied nor inspected.
 Message Classify(const Json& value);
 
 // True for a valid JSON-RPC id: string or number (null is valid only in responses).
