@@ -207,8 +207,12 @@ FrameDecoder::Event FrameDecoder::ParseHeader() {
   return {Kind::kError, problem};
 }
 
+std::string FrameHeader(size_t body_size) {
+  return "Content-Length: " + std::to_string(body_size) + "\r\n\r\n";
+}
+
 std::string EncodeFrame(std::string_view body) {
-  std::string out = "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  std::string out = FrameHeader(body.size());
   out.append(body.data(), body.size());
   return out;
 }

@@ -60,7 +60,9 @@ class FrameDecoder {
   uint64_t body_len_ = 0;     // kBody: bytes expected; kSkip: bytes still to drop
 };
 
-// "Content-Length: <size>\r\n\r\n" + body.
+// "Content-Length: <body_size>\r\n\r\n": the header block of a frame.
+std::string FrameHeader(size_t body_size);
+// FrameHeader(body.size()) + body.
 std::string EncodeFrame(std::string_view body);
 
 }  // namespace sdndb::rpc

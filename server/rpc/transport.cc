@@ -64,8 +64,9 @@ void StdioTransport::Read() {
 
 void StdioTransport::Send(std::string body) {
   if (write_failed_) return;
-  std::string framed = EncodeFrame(body);
-  queue_.push_back(std::move(framed));
+  // Header and body are queued as two buffers of one gathered write: the body is not copied.
+  queue_.push_back(FrameHeader(body.size()));
+  queue_.push_back(std::move(body));
   WriteMore();
 }
 

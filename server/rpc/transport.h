@@ -2,8 +2,8 @@
 // driven by an asio event loop through posix::stream_descriptor.
 //
 // Reading: bytes -> FrameDecoder -> on_message(body) / on_error(what); end of input -> on_eof().
-// Writing: Send() frames a body and queues it; queued messages go out in order, one gathered
-// async write at a time, so writes never interleave (all calls on the loop's thread; other
+// Writing: Send() queues a frame header and the body as two buffers (the body is moved, not
+// copied); queued buffers go out in order, one gathered async write at a time, so writes never interleave (all calls on the loop's thread; other
 // threads must asio::post to it). A failed write (EPIPE: the client went away) drops the
 // queue and reports through on_write_error once.
 // Nothing here throws to the caller: asio errors are reported as error codes.
@@ -37,10 +37,11 @@ class StdioTransport {
   ~StdioTransport();
 
   void Start();                  // begins reading
-  void Send(std::string body);   // frames and queues one message (loop thread)
+  void Send(std::string body);   // queues one message: header + body (loop thread)
   void StopReading();            // no more on_message/on_eof callbacks
   // Writes everything still queued with blocking writes (used right before exiting).
   void FlushBlocking();
+  // Buffers not yet written (0 once everything has been handed to the kernel).
   size_t queued() const { return queue_.size() + in_flight_.size(); }
 
  private:
@@ -52,7 +53,7 @@ class StdioTransport {
   Callbacks cb_;
   FrameDecoder decoder_;
   std::array<char, 65536> buf_{};
-  std::deque<std::string> queue_;     // framed messages not yet handed to the kernel
+  std::deque<std::string> queue_;     // headers and bodies not yet handed to the kernel
   std::vector<std::string> in_flight_;
   bool writing_ = false;
   bool write_failed_ = false;

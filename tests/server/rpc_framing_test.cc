@@ -45,6 +45,10 @@ Out Decode(const std::string& bytes, size_t chunk = 0, size_t max_body = sdndb::
 TEST_CASE("EncodeFrame counts bytes, not characters") {
   CHECK(EncodeFrame("{}") == "Content-Length: 2\r\n\r\n{}");
   CHECK(EncodeFrame("\"\xC3\xA9\"") == "Content-Length: 4\r\n\r\n\"\xC3\xA9\"");
+  // The transport writes FrameHeader and the body as two buffers: together they are the frame.
+  for (std::string body : {std::string(), std::string("{}"), std::string(70000, 'x')}) {
+    CHECK(sdndb::rpc::FrameHeader(body.size()) + body == EncodeFrame(body));
+  }
 }
 
 TEST_CASE("decodes messages whole and byte by byte") {
