@@ -1,7 +1,9 @@
 // JSON helpers shared by the transport, the dispatcher and the handlers.
-// nlohmann::json is the one JSON type; exceptions it throws must never leave the rpc/serve layer,
-// so everything that may throw (parse, dump, typed access) goes through these helpers or is
-// wrapped in try/catch at the boundary.
+// rpc::Json (nlohmann::ordered_json) is the one JSON type: objects keep the order their members
+// were added in, so a record's `fields` go out in column order whichever method sends them
+// (the same type as core/db/record_json.h). Exceptions nlohmann throws must never leave the
+// rpc/serve layer, so everything that may throw (parse, dump, typed access) goes through these
+// helpers or is wrapped in try/catch at the boundary.
 #pragma once
 
 #include <string>
@@ -11,7 +13,7 @@
 
 namespace sdndb::rpc {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json;
 
 // Serialises compactly. Never throws: invalid UTF-8 in strings is replaced by U+FFFD.
 std::string DumpJson(const Json& value);

@@ -8,8 +8,8 @@ std::optional<RpcError> ParseBody(std::string_view body, Json* out) {
                     "message nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
   try {
-    *out = Json::parse(body.begin(), body.end());
-  } catch (const Json::exception& e) {
+    *out = Json(nlohmann::json::parse(body.begin(), body.end()));
+  } catch (const nlohmann::json::exception& e) {
     return RpcError(code::kParseError, std::string("parse error: ") + e.what());
   } catch (...) {
     return RpcError(code::kParseError, "parse error");

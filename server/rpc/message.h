@@ -22,6 +22,10 @@ struct Message {
 
 // Parses a frame body. Returns the parsed JSON in *out, or the error to send (-32700 for
 // invalid JSON or invalid UTF-8, -32600 for nesting deeper than kMaxJsonDepth).
+// The body is parsed into nlohmann::json (a sorted map: inserting a key costs log n, where
+// ordered_json's linear search would make a hostile object with a million keys quadratic) and
+// then converted, so incoming objects arrive with their members sorted by name; a repeated
+// member keeps its last value.
 std::optional<RpcError> ParseBody(std::string_view body, Json* out);
 
 // Classifies one JSON value (not a batch array) as a JSON-RPC 2.0 message.

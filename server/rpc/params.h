@@ -37,8 +37,8 @@ class ParamReader {
   // Integers in [min, max]; floats with a fractional part, huge numbers and non-numbers fail.
   void RequiredInt(const char* name, int64_t* out, int64_t min, int64_t max);
   void OptionalInt(const char* name, std::optional<int64_t>* out, int64_t min, int64_t max);
-  // {"k": "v", ...}: every value must be a string. Keeps key order as received (sorted by
-  // nlohmann's map; callers that need the column order re-order against the schema).
+  // {"k": "v", ...}: every value must be a string. Keeps key order as parsed (sorted by name,
+  // see ParseBody; callers that need the column order re-order against the schema).
   void RequiredStringMap(const char* name, std::vector<std::pair<std::string, std::string>>* out);
   void OptionalStringMap(const char* name, std::optional<std::vector<std::pair<std::string, std::string>>>* out);
   // A nested object; returns nullptr (and records an error) if present but not an object.

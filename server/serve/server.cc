@@ -320,7 +320,7 @@ Server::Answer Server::Get(const GetParams& p) {
     return RpcError(code::kNotFound, "no record '" + p.id + "' in " + db.name,
                     Json{{"kind", "record"}, {"name", p.id}});
   }
-  return Json{{"record", ToJson(*r)}};
+  return Json{{"record", RecordToJson(*r)}};
 }
 
 std::function<void(std::chrono::milliseconds, const std::string&)> Server::LockWaitReporter(
@@ -344,7 +344,7 @@ Server::Answer Server::Create(const CreateParams& p, const CallContext& ctx) {
   auto r = store.value()->Create(p.fields);
   if (*waited) ctx.progress.End();
   if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "database", db.name});
-  return Json{{"record", ToJson(r.value())}};
+  return Json{{"record", RecordToJson(r.value())}};
 }
 
 Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
@@ -371,8 +371,8 @@ Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
                            ec);
   }
   Json conflicts = Json::array();
-  for (const Conflict& c : e.conflicts) conflicts.push_back(ToJson(c, db.name));
-  return Json{{"outcome", EditOutcomeName(e.outcome)}, {"record", ToJson(e.record)}, {"conflicts", conflicts}};
+  for (const Conflict& c : e.conflicts) conflicts.push_back(ConflictToJson(c, db.name));
+  return Json{{"outcome", EditOutcomeName(e.outcome)}, {"record", RecordToJson(e.record)}, {"conflicts", conflicts}};
 }
 
 Server::Answer Server::Delete(const DeleteParams& p, const CallContext& ctx) {
@@ -395,7 +395,7 @@ Server::Answer Server::Delete(const DeleteParams& p, const CallContext& ctx) {
     return ErrorFromStatus(r.status(), ec);
   }
   Json conflicts = Json::array();
-  for (const Conflict& c : r.value().conflicts) conflicts.push_back(ToJson(c, db.name));
+  for (const Conflict& c : r.value().conflicts) conflicts.push_back(ConflictToJson(c, db.name));
   return Json{{"outcome", r.value().deleted ? "deleted" : "conflict"}, {"conflicts", conflicts}};
 }
 
@@ -416,7 +416,7 @@ Server::Answer Server::Conflicts(const ConflictsParams& p) {
       Log("conflicts: skipping " + db.name + ": " + snap.status().message());
       continue;
     }
-    for (const Conflict& c : snap.value()->conflicts) out.push_back(ToJson(c, db.name));
+    for (const Conflict& c : snap.value()->conflicts) out.push_back(ConflictToJson(c, db.name));
   }
   return Json{{"conflicts", std::move(out)}};
 }
@@ -452,7 +452,7 @@ Server::Answer Server::Resolve(const ResolveParams& p, const CallContext& ctx) {
   auto r = store.value()->Resolve(p.conflict, p.choice, p.value);
   if (*waited) ctx.progress.End();
   if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "conflict", p.conflict});
-  return Json{{"record", r.value() ? ToJson(*r.value()) : Json(nullptr)}};
+  return Json{{"record", r.value() ? RecordToJson(*r.value()) : Json(nullptr)}};
 }
 
 // ---- didChange ----

@@ -75,7 +75,7 @@ RpcError ErrorFromStatus(const Status& status, const ErrorContext& ctx) {
     }
     case StatusCode::kConflict: {
       Json data = Json::object();
-      data["record"] = ctx.current ? ToJson(*ctx.current) : Json(nullptr);
+      data["record"] = ctx.current ? RecordToJson(*ctx.current) : Json(nullptr);
       data["fields"] = ctx.fields;
       return RpcError(code::kConflict, m, std::move(data));
     }

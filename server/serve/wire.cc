@@ -195,18 +195,6 @@ std::optional<RpcError> FromJson(const Json& params, ResolveParams* out) {
   return Done(p);
 }
 
-Json ToJson(const RecordData& record) {
-  Json fields = Json::object();
-  for (const auto& [k, v] : record.fields) fields[k] = v;
-  Json r = Json::object();
-  r["id"] = record.id;
-  r["version"] = record.version;
-  r["modified"] = record.modified;
-  r["fields"] = std::move(fields);
-  r["line"] = record.line;
-  return r;
-}
-
 void AppendRecordJson(std::string* out, const RecordData& record) {
   out->append("{\"id\":");
   rpc::AppendJsonString(out, record.id);
@@ -223,12 +211,6 @@ void AppendRecordJson(std::string* out, const RecordData& record) {
     rpc::AppendJsonString(out, v);
   }
   out->append("},\"line\":").append(std::to_string(record.line)).append("}");
-}
-
-Json ToJson(const Conflict& c, const std::string& database) {
-  return Json{{"id", c.id},     {"database", database}, {"record", c.record}, {"field", c.field},
-              {"base", c.base}, {"ours", c.ours},       {"theirs", c.theirs}, {"who", c.who},
-              {"when", c.when}};
 }
 
 Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot) {

@@ -1,7 +1,9 @@
 // Wire structs of the sdndb JSON-RPC methods (docs/protocol.md) with paired conversions:
 //   * params:  std::optional<rpc::RpcError> FromJson(const Json&, XParams*)  — validation with
 //              -32602 naming the offending field; never throws;
-//   * results: Json ToJson(...) for records, conflicts and databases.
+//   * results: DatabaseToJson, and AppendRecordJson (the hot path of sdndb/list); records and
+//              conflicts are core/db/record_json.h's RecordToJson/ConflictToJson (rpc::Json is
+//              the same ordered_json type).
 // Nothing here touches the file system or the stores.
 #pragma once
 
@@ -12,6 +14,7 @@
 
 #include "core/db/catalog.h"
 #include "core/db/record.h"
+#include "core/db/record_json.h"
 #include "core/db/store.h"
 #include "server/rpc/error.h"
 #include "server/rpc/json.h"
@@ -85,12 +88,9 @@ std::optional<RpcError> FromJson(const Json& params, DeleteParams* out);
 std::optional<RpcError> FromJson(const Json& params, ConflictsParams* out);
 std::optional<RpcError> FromJson(const Json& params, ResolveParams* out);
 
-// Record = {"id","version","modified","fields":{column: text},"line"}.
-Json ToJson(const RecordData& record);
-// The same Record serialised by hand (fields in column order): the hot path of sdndb/list.
+// RecordToJson(record) serialised by hand, byte for byte the same as DumpJson(RecordToJson(r))
+// (fields in column order): the hot path of sdndb/list.
 void AppendRecordJson(std::string* out, const RecordData& record);
-// Conflict = {"id","database","record","field","base","ours","theirs","who","when"}.
-Json ToJson(const Conflict& conflict, const std::string& database);
 // Database = {"name","path","table","columns","idColumn","count","conflicts","strategy"}.
 Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot);
 

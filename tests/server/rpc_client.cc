@@ -95,9 +95,9 @@ std::optional<Json> ServerProcess::ReadFrame(std::chrono::milliseconds timeout) 
       size_t len = std::stoul(header.substr(colon + 1));
       if (buf_.size() >= hdr_end + 4 + len) {
         last_frame_at_ = Clock::now();
-        std::string body = buf_.substr(hdr_end + 4, len);
+        last_body_ = buf_.substr(hdr_end + 4, len);
         buf_.erase(0, hdr_end + 4 + len);
-        return Json::parse(body);
+        return Json::parse(last_body_);
       }
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());

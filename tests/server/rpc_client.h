@@ -51,6 +51,8 @@ class ServerProcess {
   // Drops queued notifications.
   void ClearQueue() { queue_.clear(); }
   const std::deque<Json>& queue() const { return queue_; }
+  // The body of the last frame received, as the server wrote it (member order included).
+  const std::string& last_body() const { return last_body_; }
   // When the last frame was completely received (before it was parsed).
   std::chrono::steady_clock::time_point last_frame_at() const { return last_frame_at_; }
 
@@ -60,6 +62,7 @@ class ServerProcess {
   int in_ = -1;   // our end of the child's stdin
   int out_ = -1;  // our end of the child's stdout
   std::string buf_;
+  std::string last_body_;
   std::deque<Json> queue_;
   std::chrono::steady_clock::time_point last_frame_at_{};
   bool exited_ = false;

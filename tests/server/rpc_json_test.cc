@@ -1,9 +1,11 @@
 // AppendJsonString / JsonNestingDepth: the hand-written serialiser always yields valid JSON.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 
 #include "server/rpc/json.h"
+#include "server/rpc/message.h"
 
 using namespace sdndb::rpc;
 
@@ -41,4 +43,29 @@ TEST_CASE("nesting depth ignores brackets inside strings") {
   CHECK(JsonNestingDepth("\"[[[[\"") == 0);
   CHECK(JsonNestingDepth("[\"\\\"[[\"]") == 1);
   CHECK(JsonNestingDepth("]]]]") == 0);
+}
+
+TEST_CASE("ParseBody: many members parse in near-linear time; last duplicate wins; keys sorted") {
+  std::string body = "{";
+  const int n = 300000;
+  for (int i = 0; i < n; ++i) body += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  body += "\"k7\":-1}";
+  Json j;
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE_FALSE(ParseBody(body, &j).has_value());
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  MESSAGE("parsed " << n << " members in " << ms << " ms");
+  CHECK(ms < 5000);  // a quadratic insert would take minutes
+  CHECK(j.size() == static_cast<size_t>(n));
+  CHECK(j["k7"] == -1);
+  CHECK(j.begin().key() == "k0");
+  CHECK((++j.begin()).key() == "k1");
+  CHECK((++++j.begin()).key() == "k10");
+}
+
+TEST_CASE("DumpJson keeps member order (rpc::Json is ordered)") {
+  Json j = Json::object();
+  j["zeta"] = 1;
+  j["alpha"] = 2;
+  CHECK(DumpJson(j) == "{\"zeta\":1,\"alpha\":2}");
 }

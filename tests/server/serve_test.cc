@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -152,6 +153,38 @@ TEST_CASE("sdndb/databases and sdndb/list: filter, sort, paging") {
   CHECK(Field(bad_where) == "where.nope");
   CHECK(Code(f.s().Call(8, "sdndb/list", {{"database", "nope"}})) == -32012);
   CHECK(f.s().Call(9, "sdndb/list", {{"database", "todo_db.sdn"}, {"limit", 1}})["result"]["records"].size() == 1);
+}
+
+TEST_CASE("records keep column order on every method (get, list, create, edit)") {
+  Fixture f;
+  std::vector<std::string> columns;
+  Json dbs = f.s().Call(1, "sdndb/databases");
+  REQUIRE(dbs.contains("result"));
+  for (auto& d : dbs["result"]["databases"]) {
+    if (d["name"] == "todo") columns = d["columns"].get<std::vector<std::string>>();
+  }
+  REQUIRE(columns.size() > 2);
+  std::vector<std::string> sorted = columns;
+  std::sort(sorted.begin(), sorted.end());
+  REQUIRE(sorted != columns);  // the test means something only if column order is not alphabetical
+  auto keys = [](const nlohmann::ordered_json& object) {
+    std::vector<std::string> out;
+    for (auto it = object.begin(); it != object.end(); ++it) out.push_back(it.key());
+    return out;
+  };
+  const std::vector<std::string> record_keys = {"id", "version", "modified", "fields", "line"};
+  auto check_record = [&](const nlohmann::ordered_json& record) {
+    CHECK(keys(record) == record_keys);
+    CHECK(keys(record["fields"]) == columns);
+  };
+  REQUIRE(f.s().Call(2, "sdndb/get", {{"database", "todo"}, {"id", "2"}}).contains("result"));
+  check_record(nlohmann::ordered_json::parse(f.s().last_body())["result"]["record"]);
+  REQUIRE(f.s().Call(3, "sdndb/list", {{"database", "todo"}, {"limit", 1}}).contains("result"));
+  check_record(nlohmann::ordered_json::parse(f.s().last_body())["result"]["records"][0]);
+  REQUIRE(f.s().Call(4, "sdndb/create", {{"database", "todo"}, {"fields", {{"status", "open"}}}}).contains("result"));
+  check_record(nlohmann::ordered_json::parse(f.s().last_body())["result"]["record"]);
+  REQUIRE(f.s().Call(5, "sdndb/edit", {{"database", "todo"}, {"id", "2"}, {"changes", {{"status", "x"}}}}).contains("result"));
+  check_record(nlohmann::ordered_json::parse(f.s().last_body())["result"]["record"]);
 }
 
 TEST_CASE("sdndb/get, create, edit, delete") {
