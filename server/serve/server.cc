@@ -221,9 +221,7 @@ void Server::Initialize(const Json& params, Reply reply, const CallContext&) {
   Log("initialize: client " + (p.client_name.empty() ? std::string("?") : p.client_name) + ", root " +
       workspace_.root() + ", " + std::to_string(workspace_.Databases().size()) + " database(s)");
   Json strategies = Json::array();
-  for (Strategy s : {Strategy::kError, Strategy::kLastWriteWins, Strategy::kLastModifiedWins, Strategy::kMerge}) {
-    strategies.push_back(StrategyName(s));
-  }
+  for (Strategy s : AllStrategies()) strategies.push_back(StrategyName(s));
   reply.Ok(Json{{"serverInfo", {{"name", "sdndb"}, {"version", SDNDB_VERSION}}},
                 {"capabilities",
                  {{"databases", true}, {"conflicts", true}, {"didChange", true}, {"strategies", strategies}}},

@@ -22,9 +22,7 @@ void ReadStrategy(ParamReader& p, const char* name, std::optional<Strategy>* out
   p.OptionalString(name, &s);
   if (!p.ok() || !s) return;
   auto parsed = ParseStrategy(*s);
-  if (!parsed.ok()) {
-    return p.Fail(name, "must be one of \"error\", \"last-write-wins\", \"last-modified-wins\", \"merge\"");
-  }
+  if (!parsed.ok()) return p.Fail(name, parsed.status().message());
   *out = parsed.value();
 }
 
@@ -36,6 +34,19 @@ int HexValue(char c) {
 }
 
 }  // namespace
+
+std::vector<Strategy> AllStrategies() {
+  // The enum's values are contiguous from kError; StrategyName maps anything past the last one
+  // to "merge", which ends the walk.
+  std::vector<Strategy> out;
+  for (int i = static_cast<int>(Strategy::kError);; ++i) {
+    const Strategy s = static_cast<Strategy>(i);
+    auto parsed = ParseStrategy(StrategyName(s));
+    if (!parsed.ok() || parsed.value() != s) break;
+    out.push_back(s);
+  }
+  return out;
+}
 
 std::optional<std::string> PathFromFileUri(const std::string& uri) {
   static constexpr std::string_view kScheme = "file://";

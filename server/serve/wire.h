@@ -94,6 +94,9 @@ void AppendRecordJson(std::string* out, const RecordData& record);
 // Database = {"name","path","table","columns","idColumn","count","conflicts","strategy"}.
 Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot);
 
+// Every Strategy, in enum order (for the `strategies` capability).
+std::vector<Strategy> AllStrategies();
+
 // "file:///a/b%20c" -> "/a/b c"; nullopt for other schemes or bad escapes.
 std::optional<std::string> PathFromFileUri(const std::string& uri);
 

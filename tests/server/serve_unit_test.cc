@@ -55,3 +55,9 @@ TEST_CASE("AppendRecordJson replaces invalid UTF-8 like DumpJson") {
   CHECK(fast == rpc::DumpJson(RecordToJson(r)));
   CHECK(nlohmann::json::parse(fast)["fields"]["bad"] == "a\xEF\xBF\xBD" "b");
 }
+
+TEST_CASE("AllStrategies walks the enum through StrategyName") {
+  std::vector<std::string> names;
+  for (Strategy s : serve::AllStrategies()) names.push_back(StrategyName(s));
+  CHECK(names == std::vector<std::string>{"error", "last-write-wins", "last-modified-wins", "merge"});
+}
