@@ -356,12 +356,12 @@ Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
   req.changes = p.changes;
   req.base = p.base;
   req.strategy = p.strategy ? p.strategy : default_strategy_;
-  const Strategy effective = req.strategy.value_or(db.strategy);
   auto r = store.value()->Edit(req);
   if (*waited) ctx.progress.End();
   if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "record", p.id});
   EditResult& e = r.value();
-  if (e.outcome == EditOutcome::kConflict && effective == Strategy::kError) {
+  // Strategy `error` (store.h): outcome kConflict with the conflicting fields, nothing written.
+  if (e.outcome == EditOutcome::kConflict && !e.conflicting_fields.empty()) {
     ErrorContext ec{db.name, db.path, "record", p.id};
     ec.current = e.record;
     ec.fields = e.conflicting_fields;
