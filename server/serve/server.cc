@@ -469,7 +469,7 @@ void Server::StartWatching() {
     }
   }
   // Baseline snapshots for diffs.
-  asio::post(changes_, [this, all]() { Rescan(all, false); });
+  asio::post(changes_, [this, all]() { Rescan(all, /*catalog_changed=*/false, /*baseline=*/true); });
 }
 
 void Server::OnFolderEvents(const std::set<std::string>& paths, bool overflow) {
@@ -483,17 +483,17 @@ void Server::OnFolderEvents(const std::set<std::string>& paths, bool overflow) {
     std::string base = BaseName(path);
     if (dir == root && (IsDatabaseFileName(base) || base == ".sdndb")) catalog_changed = true;
     for (const DatabaseEntry& e : dbs) {
-      if (e.path == path || (DirName(e.path) == dir && BaseName(e.path) == base)) affected.insert(e.name);
+      if (e.path == path) affected.insert(e.name);
     }
   }
   if (overflow) {
     for (const DatabaseEntry& e : dbs) affected.insert(e.name);
   }
   if (affected.empty() && !catalog_changed) return;
-  asio::post(changes_, [this, affected, catalog_changed]() { Rescan(affected, catalog_changed); });
+  asio::post(changes_, [this, affected, catalog_changed]() { Rescan(affected, catalog_changed, /*baseline=*/false); });
 }
 
-void Server::Rescan(std::set<std::string> databases, bool catalog_changed) {
+void Server::Rescan(std::set<std::string> databases, bool catalog_changed, bool baseline) {
   if (catalog_changed) {
     Status st = workspace_.Reload();
     if (!st.ok()) Log("reloading the catalog failed: " + st.message());
@@ -512,7 +512,6 @@ void Server::Rescan(std::set<std::string> databases, bool catalog_changed) {
   for (const auto& [name, e] : known_) {
     if (now.count(name) == 0) databases.insert(name);
   }
-  const bool baseline = known_.empty() && notified_.empty() && !catalog_changed;
   known_ = now;
   for (const std::string& name : databases) {
     std::shared_ptr<const Snapshot> fresh;

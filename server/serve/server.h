@@ -70,7 +70,10 @@ class Server {
   // didChange
   void StartWatching();
   void OnFolderEvents(const std::set<std::string>& paths, bool overflow);
-  void Rescan(std::set<std::string> databases, bool catalog_changed);  // strand
+  // Re-reads `databases` (and the catalog when it changed) and sends didChange for each
+  // difference from the last notified snapshot. `baseline` (the first scan, from
+  // StartWatching) records snapshots without notifying. Runs on the strand.
+  void Rescan(std::set<std::string> databases, bool catalog_changed, bool baseline);
 
   asio::io_context& io_;
   ServerOptions options_;
