@@ -1,9 +1,7 @@
 #include "core/db/catalog.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -20,28 +18,21 @@ bool EndsWith(const std::string& s, const char* suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
+// realpath(3): every symlink and "..", in every component, resolved. Env::ResolvePath follows
+// only the final component's links, which is not enough to confine paths to the root.
 std::string RealPath(const std::string& path) {
   char buf[PATH_MAX];
   if (realpath(path.c_str(), buf)) return buf;
   return "";
 }
 
-bool IsDatabaseFileName(const std::string& name) { return EndsWith(name, "_db.sdn") && name.size() > 7; }
-
 bool FolderHasDatabases(const std::string& dir) {
-  struct stat st;
-  if (stat((dir + "/.sdndb").c_str(), &st) == 0) return true;
-  DIR* d = opendir(dir.c_str());
-  if (!d) return false;
-  bool found = false;
-  while (dirent* e = readdir(d)) {
-    if (IsDatabaseFileName(e->d_name)) {
-      found = true;
-      break;
-    }
-  }
-  closedir(d);
-  return found;
+  Env* env = PosixEnv();
+  FileInfo info;
+  if (env->Stat(dir + "/.sdndb", &info).ok() && info.exists) return true;
+  std::vector<std::string> names;
+  if (!env->ListDir(dir, &names).ok()) return false;
+  return std::any_of(names.begin(), names.end(), [](const std::string& n) { return IsDatabaseFileName(n); });
 }
 
 const sdn::Value* DictGet(const sdn::Value& dict, const std::string& key) {
@@ -52,6 +43,8 @@ const sdn::Value* DictGet(const sdn::Value& dict, const std::string& key) {
 }
 
 }  // namespace
+
+bool IsDatabaseFileName(const std::string& name) { return name.size() > 7 && EndsWith(name, "_db.sdn"); }
 
 Result<std::string> Catalog::Discover(const std::string& start) {
   std::string dir = RealPath(start);
@@ -90,6 +83,7 @@ Result<Catalog> Catalog::Load(const std::string& root) {
       if (!parsed.ok()) return Status::InvalidArgument(".sdndb: " + parsed.status().message());
       def = parsed.value();
     }
+    cat.default_strategy_ = def;
     for (auto& e : cat.entries_) e.strategy = def;
     if (const sdn::Value* dbs = DictGet(v, "databases"); dbs && dbs->kind == sdn::Value::Kind::kDict) {
       for (const auto& entry : dbs->entries) {
@@ -118,9 +112,14 @@ Result<Catalog> Catalog::Load(const std::string& root) {
     return st;
   }
   // Symlinked database files that point outside the root are not served.
-  cat.entries_.erase(std::remove_if(cat.entries_.begin(), cat.entries_.end(),
-                                    [&](const DatabaseEntry& e) { return !cat.Contains(e.path); }),
-                     cat.entries_.end());
+  std::vector<DatabaseEntry> kept;
+  for (DatabaseEntry& e : cat.entries_) {
+    std::string canonical = Canonical(e.path);
+    if (!cat.InsideRoot(canonical)) continue;
+    kept.push_back(std::move(e));
+    cat.canonical_.push_back(std::move(canonical));
+  }
+  cat.entries_ = std::move(kept);
   return cat;
 }
 
@@ -130,15 +129,37 @@ const DatabaseEntry* Catalog::Find(const std::string& name) const {
   return nullptr;
 }
 
-bool Catalog::Contains(const std::string& path) const {
+std::string Catalog::Canonical(const std::string& path) {
   std::string real = RealPath(path);
-  if (real.empty()) {
-    // A file that does not exist yet: judge by its folder.
-    std::string dir = RealPath(DirName(path));
-    if (dir.empty()) return false;
-    real = dir + "/" + BaseName(path);
+  if (!real.empty()) return real;
+  // A file that does not exist yet: judge by its folder.
+  std::string dir = RealPath(DirName(path));
+  if (dir.empty()) return "";
+  return dir + "/" + BaseName(path);
+}
+
+bool Catalog::InsideRoot(const std::string& canonical) const {
+  return canonical.size() > root_.size() && canonical.compare(0, root_.size(), root_) == 0 &&
+         canonical[root_.size()] == '/';
+}
+
+bool Catalog::Contains(const std::string& path) const { return InsideRoot(Canonical(path)); }
+
+Result<DatabaseEntry> Catalog::Resolve(const std::string& name_or_path) const {
+  if (const DatabaseEntry* e = Find(name_or_path)) return *e;
+  Status not_found = Status::NotFound("no database '" + name_or_path + "'");
+  const bool looks_like_path = name_or_path.find('/') != std::string::npos || EndsWith(name_or_path, ".sdn");
+  if (name_or_path.empty() || !looks_like_path) return not_found;
+  const std::string path = name_or_path[0] == '/' ? name_or_path : root_ + "/" + name_or_path;
+  const std::string real = RealPath(path);
+  if (!InsideRoot(real.empty() ? Canonical(path) : real)) {
+    return Status::InvalidArgument("path is outside the workspace: " + name_or_path);
   }
-  return real.size() > root_.size() && real.compare(0, root_.size(), root_) == 0 && real[root_.size()] == '/';
+  if (real.empty()) return not_found;  // only existing files are opened by path
+  for (size_t i = 0; i < entries_.size(); ++i)
+    if (canonical_[i] == real) return entries_[i];
+  if (!EndsWith(real, ".sdn")) return not_found;
+  return DatabaseEntry{DatabaseNameFromPath(real), real, default_strategy_};
 }
 
 }  // namespace sdndb

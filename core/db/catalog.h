@@ -8,6 +8,9 @@
 // Discovery: an explicit --dir, else the nearest folder upward from the start folder that holds
 // `*_db.sdn` files or an `.sdndb` file. Paths are confined to the root: entries that resolve
 // (through symlinks) outside it are rejected.
+// Errors of Load: NotFound (the root folder does not exist), IOError, and for a malformed
+// `.sdndb`: ParseError (bad SDN, "file:line:col: what") or InvalidArgument (bad strategy, an
+// entry without a path or outside the root; the message starts with ".sdndb: ").
 #pragma once
 
 #include <map>
@@ -18,6 +21,9 @@
 #include "core/status.h"
 
 namespace sdndb {
+
+// "*_db.sdn" (a file name, not a path).
+bool IsDatabaseFileName(const std::string& name);
 
 struct DatabaseEntry {
   std::string name;  // "todo"
@@ -34,13 +40,30 @@ class Catalog {
 
   const std::string& root() const { return root_; }
   const std::vector<DatabaseEntry>& databases() const { return entries_; }
+  // The default strategy of the folder (`.sdndb` `strategy:`, else merge).
+  Strategy default_strategy() const { return default_strategy_; }
   const DatabaseEntry* Find(const std::string& name) const;
   // True when `path` resolves (following symlinks) inside the root.
   bool Contains(const std::string& path) const;
 
+  // Resolves a `database` argument: a catalog name ("todo"), or a path to a `.sdn` file
+  // (relative to the root, or absolute). A path that names a catalog entry's file (through
+  // symlinks) yields that entry; another `.sdn` file inside the root yields a new entry named
+  // after the file, with the folder's default strategy and its symlink-free path.
+  // Errors: InvalidArgument when the path resolves outside the root (the message is
+  // "path is outside the workspace: <name_or_path>"); NotFound ("no database '<x>'") otherwise.
+  Result<DatabaseEntry> Resolve(const std::string& name_or_path) const;
+
  private:
+  // `path` with every symlink resolved; a file that does not exist yet is judged by its
+  // folder ("" if that does not exist either).
+  static std::string Canonical(const std::string& path);
+  bool InsideRoot(const std::string& canonical) const;
+
   std::string root_;
+  Strategy default_strategy_ = Strategy::kMerge;
   std::vector<DatabaseEntry> entries_;
+  std::vector<std::string> canonical_;  // Canonical(entries_[i].path), computed at Load
 };
 
 }  // namespace sdndb

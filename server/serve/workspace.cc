@@ -16,16 +16,6 @@ namespace sdndb::serve {
 
 namespace {
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string RealPath(const std::string& path) {
-  char buf[PATH_MAX];
-  if (realpath(path.c_str(), buf)) return buf;
-  return "";
-}
-
 // Reads a whole file; false if it cannot be read.
 bool ReadAll(const std::string& path, std::string* out) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -48,8 +38,6 @@ bool ReadAll(const std::string& path, std::string* out) {
 }
 
 }  // namespace
-
-bool IsDatabaseFileName(const std::string& name) { return name.size() > 7 && EndsWith(name, "_db.sdn"); }
 
 Status Workspace::Load(const std::string& root) {
   auto cat = Catalog::Load(root);
@@ -77,33 +65,18 @@ void Workspace::set_lock_timeout(std::chrono::milliseconds t) {
 }
 
 std::optional<rpc::RpcError> Workspace::Resolve(const std::string& database, DatabaseEntry* out) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto not_found = [&database] {
-    return rpc::RpcError(rpc::code::kNotFound, "no database '" + database + "'",
-                         rpc::Json{{"kind", "database"}, {"name", database}});
-  };
-  if (!catalog_) return not_found();
-  if (const DatabaseEntry* e = catalog_->Find(database)) {
-    *out = *e;
+  Result<DatabaseEntry> entry = Status::NotFound("no database '" + database + "'");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (catalog_) entry = catalog_->Resolve(database);
+  }
+  if (entry.ok()) {
+    *out = std::move(entry.value());
     return std::nullopt;
   }
-  const bool looks_like_path = database.find('/') != std::string::npos || EndsWith(database, ".sdn");
-  if (!looks_like_path || database.empty()) return not_found();
-  std::string path = database[0] == '/' ? database : catalog_->root() + "/" + database;
-  if (!catalog_->Contains(path)) return OutsideWorkspace(database);
-  std::string real = RealPath(path);
-  if (real.empty()) return not_found();
-  for (const DatabaseEntry& e : catalog_->databases()) {
-    if (RealPath(e.path) == real) {
-      *out = e;
-      return std::nullopt;
-    }
-  }
-  if (!EndsWith(real, ".sdn")) return not_found();
-  out->name = DatabaseNameFromPath(real);
-  out->path = real;
-  out->strategy = Strategy::kMerge;
-  return std::nullopt;
+  if (entry.status().code() == StatusCode::kInvalidArgument) return OutsideWorkspace(database);
+  return rpc::RpcError(rpc::code::kNotFound, entry.status().message(),
+                       rpc::Json{{"kind", "database"}, {"name", database}});
 }
 
 Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db) {

@@ -2,8 +2,9 @@
 // confinement rule, a content-validated snapshot cache, and per-request Store handles.
 //
 // Confinement: a `database` parameter is a catalog name ("todo"), or a path to a `.sdn` file
-// (relative to the root, or absolute). Paths must resolve, through symlinks, inside the root;
-// otherwise -32016. Catalog entries whose files resolve outside are dropped by Catalog::Load.
+// (relative to the root, or absolute), resolved by Catalog::Resolve: paths must resolve, through
+// symlinks, inside the root, otherwise -32016; a file outside the catalog gets the folder's
+// default strategy. Catalog entries whose files resolve outside are dropped by Catalog::Load.
 //
 // Snapshot cache: Read() re-reads the file's bytes (one read, cheap) and returns the cached
 // Snapshot when they are identical to the bytes the snapshot was parsed from, so a read never
@@ -44,7 +45,8 @@ class Workspace {
 
   std::string root() const;
   std::vector<DatabaseEntry> Databases() const;
-  // Resolves a `database` parameter (see header comment). Errors: -32016, -32012.
+  // Resolves a `database` parameter (Catalog::Resolve, see the header comment) and maps its
+  // Status: -32016 (outside the root), -32012 (no such database).
   std::optional<rpc::RpcError> Resolve(const std::string& database, DatabaseEntry* out) const;
 
   // The current snapshot of the database file (NotFound if the file is missing).
@@ -73,7 +75,5 @@ class Workspace {
   std::optional<Catalog> catalog_;
   std::map<std::string, CacheEntry> cache_;  // by path
 };
-
-bool IsDatabaseFileName(const std::string& name);  // "*_db.sdn"
 
 }  // namespace sdndb::serve

@@ -363,6 +363,25 @@ TEST_CASE("security: paths and symlinks escaping the root are rejected (-32016)"
   CHECK(Code(f.s().Call(2, "sdndb/edit", {{"database", "evil"}, {"id", "1"}, {"changes", {{"status", "x"}}}})) == -32012);
 }
 
+TEST_CASE("a database opened by path outside the catalog follows the .sdndb default strategy") {
+  std::string dir = MakeWorkspace();
+  WriteFile(dir + "/.sdndb", "strategy: error\n");
+  REQUIRE(mkdir((dir + "/sub").c_str(), 0755) == 0);
+  WriteFile(dir + "/sub/extra_db.sdn", "extras |id, status|\n    1, open\n");
+  ServerProcess s({"--dir", dir});
+  REQUIRE(s.Initialize({{"rootPath", dir}}).contains("result"));
+  const Json target = {{"database", "sub/extra_db.sdn"}, {"id", "1"}};
+  Json first = target;
+  first["changes"] = {{"status", "closed"}};
+  REQUIRE(s.Call(1, "sdndb/edit", first)["result"]["outcome"] == "applied");
+  Json stale = target;
+  stale["changes"] = {{"status", "blocked"}};
+  stale["base"] = {{"version", 0}, {"fields", {{"status", "open"}}}};
+  Json r = s.Call(2, "sdndb/edit", stale);
+  CHECK(Code(r) == -32010);  // strategy error from .sdndb (merge would record a conflict)
+  CHECK(ReadFile(dir + "/sub/extra_db.sdn").find("blocked") == std::string::npos);
+}
+
 TEST_CASE("-32015 malformed database file, -32014 I/O error") {
   Fixture f;
   WriteFile(f.dir + "/bad_db.sdn", "todos |id, a\n  1, x\n");
