@@ -281,10 +281,10 @@ void Table::AddColumn(const std::string& name, std::string_view default_spelling
   std::string spelling(default_spelling);
   {
     std::vector<CellSpan> spans;
-    RowScanResult result;
+    size_t end = 0;
     ScanError error;
-    bool valid = ScanRow(spelling, 0, 0, 1, ParseOptions().max_depth, &spans, &result, &error) &&
-                 spans.size() == 1 && result.end == spelling.size() && spans[0].begin == 0 &&
+    bool valid = ScanRow(spelling, 0, 0, 1, ParseOptions().max_depth, &spans, &end, &error) &&
+                 spans.size() == 1 && end == spelling.size() && spans[0].begin == 0 &&
                  spans[0].len == spelling.size() && spans[0].kind != CellKind::kText;
     if (!valid) spelling = CanonicalCell(default_spelling);
   }

@@ -106,6 +106,19 @@ bool IsFloatToken(std::string_view t) {
 
 }  // namespace
 
+int CountNewlines(std::string_view text, size_t begin, size_t end) {
+  int n = 0;
+  const char* p = text.data() + begin;
+  const char* const e = text.data() + end;
+  while (p < e) {
+    const void* hit = std::memchr(p, '\n', static_cast<size_t>(e - p));
+    if (hit == nullptr) break;
+    ++n;
+    p = static_cast<const char*>(hit) + 1;
+  }
+  return n;
+}
+
 size_t NextLineStart(std::string_view text, size_t pos) {
   if (pos >= text.size()) return text.size();
   const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);

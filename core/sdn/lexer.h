@@ -39,6 +39,8 @@ inline size_t SkipInlineSpace(std::string_view text, size_t pos) {
   while (AtInlineSpace(text, pos)) ++pos;
   return pos;
 }
+// Number of '\n' in [begin, end) of `text`.
+int CountNewlines(std::string_view text, size_t begin, size_t end);
 // Offset just past the line break that ends the line containing `pos` (or text.size()).
 size_t NextLineStart(std::string_view text, size_t pos);
 // Offset of the line break (or end of input) of the line containing `pos`.

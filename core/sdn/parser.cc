@@ -1,6 +1,5 @@
 #include "core/sdn/parser.h"
 
-#include <cstring>
 #include <unordered_set>
 
 #include "core/sdn/lexer.h"
@@ -9,19 +8,6 @@ namespace sdndb::sdn {
 namespace {
 
 bool IsValueStop(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"'; }
-
-int CountNewlines(std::string_view text, size_t begin, size_t end) {
-  int n = 0;
-  const char* p = text.data() + begin;
-  const char* e = text.data() + end;
-  while (p < e) {
-    const void* hit = std::memchr(p, '\n', static_cast<size_t>(e - p));
-    if (hit == nullptr) break;
-    ++n;
-    p = static_cast<const char*>(hit) + 1;
-  }
-  return n;
-}
 
 std::string CellCountMessage(size_t cells, const std::string& table, size_t columns) {
   return "row has " + std::to_string(cells) + (cells == 1 ? " cell" : " cells") + ", table '" + table + "' has " +
@@ -83,7 +69,7 @@ std::string Parser::Excerpt(std::string_view text) {
 
 bool Parser::Fail(size_t pos, const std::string& message) {
   if (pos > text_.size()) pos = text_.size();
-  int line = 1 + CountNewlines(text_, 0, pos);
+  int line = 1 + lex::CountNewlines(text_, 0, pos);
   size_t line_start = LineStartOf(text_, pos);
   int column = lex::CharColumn(text_, line_start, pos);
   status_ = Status::ParseError(FormatDiagnostic(options_.file_name, text_, pos, line, column, message));
@@ -95,9 +81,9 @@ void Parser::Warn(size_t pos, const std::string& message) {
   if (pos > text_.size()) pos = text_.size();
   int line;
   if (pos >= pos_) {
-    line = line_ + CountNewlines(text_, pos_, pos);
+    line = line_ + lex::CountNewlines(text_, pos_, pos);
   } else {
-    line = 1 + CountNewlines(text_, 0, pos);
+    line = 1 + lex::CountNewlines(text_, 0, pos);
   }
   size_t line_start = LineStartOf(text_, pos);
   doc_->warnings_.push_back(Diagnostic{line, lex::CharColumn(text_, line_start, pos), message});
@@ -137,7 +123,7 @@ Parser::LineInfo Parser::Measure(size_t line_start) const {
 }
 
 void Parser::MoveTo(size_t pos) {
-  if (pos > pos_) line_ += CountNewlines(text_, pos_, pos);
+  if (pos > pos_) line_ += lex::CountNewlines(text_, pos_, pos);
   pos_ = pos;
 }
 
@@ -453,9 +439,9 @@ bool Parser::ParseNamedTable(const LineInfo& info, size_t bar, int depth, bool t
   }
   // Short form: one row on the header line.
   scratch_cells_.clear();
-  RowScanResult result;
+  size_t row_end = 0;
   ScanError error;
-  if (!ScanRow(text_, info.start, after, depth + 1, options_.max_depth, &scratch_cells_, &result, &error)) {
+  if (!ScanRow(text_, info.start, after, depth + 1, options_.max_depth, &scratch_cells_, &row_end, &error)) {
     return Fail(error);
   }
   if (scratch_cells_.size() != columns.size()) {
@@ -465,7 +451,7 @@ bool Parser::ParseNamedTable(const LineInfo& info, size_t bar, int depth, bool t
   v.kind = Value::Kind::kTable;
   v.columns = std::move(columns);
   if (!AppendValueRow(text_, info.start, info.start, line_, depth + 1, scratch_cells_, &v)) return false;
-  MoveTo(result.end);
+  MoveTo(row_end);
   *value = std::move(v);
   return true;
 }
@@ -561,12 +547,12 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
       }
       pending = std::string_view::npos;
     }
-    RowScanResult result;
+    size_t row_end = 0;
     ScanError error;
     if (table != nullptr) {
       std::vector<Table::CellRef>& cells = table->cells_;
       const size_t first_cell = cells.size();
-      if (!ScanRow(text_, pos_, info.content, depth, options_.max_depth, &cells, &result, &error)) return Fail(error);
+      if (!ScanRow(text_, pos_, info.content, depth, options_.max_depth, &cells, &row_end, &error)) return Fail(error);
       if (cells.size() - first_cell != column_count) {
         return Fail(info.content, CellCountMessage(cells.size() - first_cell, name, column_count));
       }
@@ -578,14 +564,14 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
       }
       if (table->items_.empty()) {
         // Reserve for the rest of the input at this row's size (bounded by the input size).
-        const size_t row_bytes = result.end - pos_ + 1;
+        const size_t row_bytes = row_end - pos_ + 1;
         const size_t estimate = (n - pos_) / row_bytes * 3 / 2 + 2;
         table->items_.reserve(estimate);
         table->row_items_.reserve(estimate);
         cells.reserve(estimate * column_count);
       }
       Table::Item item;
-      item.text = text_.substr(pos_, result.end - pos_);
+      item.text = text_.substr(pos_, row_end - pos_);
       item.is_row = true;
       item.cell_begin = static_cast<uint32_t>(first_cell);
       item.line = line_;
@@ -593,7 +579,7 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
       table->items_.push_back(item);
     } else {
       scratch_cells_.clear();
-      if (!ScanRow(text_, pos_, info.content, depth, options_.max_depth, &scratch_cells_, &result, &error)) {
+      if (!ScanRow(text_, pos_, info.content, depth, options_.max_depth, &scratch_cells_, &row_end, &error)) {
         return Fail(error);
       }
       if (scratch_cells_.size() != column_count) {
@@ -601,8 +587,7 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
       }
       if (!AppendValueRow(text_, pos_, pos_, line_, depth, scratch_cells_, value)) return false;
     }
-    pos_ = result.end;
-    line_ += result.newlines;
+    MoveTo(row_end);
   }
   if (pending != std::string_view::npos) {
     pos_ = pending;
@@ -623,11 +608,11 @@ bool Parser::RescanRow(const Table& table, std::string_view row_text, std::vecto
   size_t first = 0;
   while (first < row_text.size() && lex::IsBlank(row_text[first])) ++first;
   if (first >= row_text.size() || lex::AtLineBreak(row_text, first) || row_text[first] == '#') return false;
-  RowScanResult result;
+  size_t end = 0;
   ScanError error;
   ParseOptions defaults;
-  if (!ScanRow(row_text, 0, first, 1, defaults.max_depth, cells, &result, &error)) return false;
-  return result.end == row_text.size() && cells->size() == table.columns().size();
+  if (!ScanRow(row_text, 0, first, 1, defaults.max_depth, cells, &end, &error)) return false;
+  return end == row_text.size() && cells->size() == table.columns().size();
 }
 
 }  // namespace sdndb::sdn

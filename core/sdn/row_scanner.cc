@@ -1,6 +1,5 @@
 #include "core/sdn/row_scanner.h"
 
-#include <cstring>
 #include <string>
 
 namespace sdndb::sdn::row_detail {
@@ -29,38 +28,23 @@ const uint8_t kCharClass[256] = {
 #undef C8
 };
 
-int CountNewlines(const char* begin, const char* end) {
-  int n = 0;
-  while (begin < end) {
-    const void* hit = std::memchr(begin, '\n', static_cast<size_t>(end - begin));
-    if (hit == nullptr) break;
-    ++n;
-    begin = static_cast<const char*>(hit) + 1;
-  }
-  return n;
-}
-
-bool ScanQuoted(std::string_view text, size_t pos, size_t* end, int* newlines, ScanError* error) {
+bool ScanQuoted(std::string_view text, size_t pos, size_t* end, ScanError* error) {
   size_t q = lex::FindClosingQuote(text, pos);
   if (q == std::string_view::npos) {
     error->pos = pos;
     error->message = "unterminated quoted string";
     return false;
   }
-  *newlines += CountNewlines(text.data() + pos, text.data() + q);
   *end = q + 1;
   return true;
 }
 
-bool ScanInline(std::string_view text, size_t pos, int depth, int max_depth, size_t* end, int* newlines,
-                ScanError* error) {
+bool ScanInline(std::string_view text, size_t pos, int depth, int max_depth, size_t* end, ScanError* error) {
   InlineValueParser parser(text, max_depth);
-  if (!parser.Parse(pos, depth, end, nullptr, error)) return false;
-  *newlines += CountNewlines(text.data() + pos, text.data() + *end);
-  return true;
+  return parser.Parse(pos, depth, end, nullptr, error);
 }
 
-bool ScanText(std::string_view text, size_t pos, size_t* value_end, size_t* stop, int* newlines, ScanError* error) {
+bool ScanText(std::string_view text, size_t pos, size_t* value_end, size_t* stop, ScanError* error) {
   const size_t n = text.size();
   size_t last_nonblank = pos;
   size_t p = pos;
@@ -70,7 +54,7 @@ bool ScanText(std::string_view text, size_t pos, size_t* value_end, size_t* stop
     if (ch == '#' && p > 0 && lex::AtInlineSpace(text, p - 1)) break;
     if (ch == '"') {
       size_t q = 0;
-      if (!ScanQuoted(text, p, &q, newlines, error)) return false;
+      if (!ScanQuoted(text, p, &q, error)) return false;
       p = q;
       last_nonblank = p;
       continue;

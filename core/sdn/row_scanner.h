@@ -27,11 +27,6 @@ struct CellSpan {
   CellKind kind = CellKind::kEmpty;
 };
 
-struct RowScanResult {
-  size_t end = 0;     // offset just past the row's line break (or the end of the text)
-  int newlines = 0;   // line breaks consumed, including the final one
-};
-
 namespace row_detail {
 
 // Character classes of the token fast path.
@@ -69,30 +64,28 @@ inline size_t SkipBlanks(const char* base, size_t n, size_t pos) {
   return pos;
 }
 
-int CountNewlines(const char* begin, const char* end);
 // Quoted string at `pos`: sets *end past the closing quote. False (error set) when unterminated.
-bool ScanQuoted(std::string_view text, size_t pos, size_t* end, int* newlines, ScanError* error);
+bool ScanQuoted(std::string_view text, size_t pos, size_t* end, ScanError* error);
 // Inline value at `pos`.
-bool ScanInline(std::string_view text, size_t pos, int depth, int max_depth, size_t* end, int* newlines,
-                ScanError* error);
+bool ScanInline(std::string_view text, size_t pos, int depth, int max_depth, size_t* end, ScanError* error);
 // Verbatim text continuing from `pos` (the end of a first value): sets *value_end (trimmed)
 // and *stop (at ',', a comment, a line break or the end).
-bool ScanText(std::string_view text, size_t pos, size_t* value_end, size_t* stop, int* newlines, ScanError* error);
+bool ScanText(std::string_view text, size_t pos, size_t* value_end, size_t* stop, ScanError* error);
 bool Unbalanced(size_t pos, char c, ScanError* error);
 
 }  // namespace row_detail
 
 // Scans the row that starts at `row_start` (its first cell at `first`, after the
 // indentation) and appends its cells to `cells` (a vector of {begin, len, kind} aggregates).
-// `depth` is the nesting depth of the row (for inline values). Returns false with `error` set
-// on an unterminated quote or bad brackets.
+// Sets `*row_end` just past the row's line break (or to the end of the text). `depth` is the
+// nesting depth of the row (for inline values). Returns false with `error` set on an
+// unterminated quote or bad brackets.
 template <typename CellVector>
 bool ScanRow(std::string_view text, size_t row_start, size_t first, int depth, int max_depth, CellVector* cells,
-             RowScanResult* result, ScanError* error) {
+             size_t* row_end, ScanError* error) {
   using Cell = typename CellVector::value_type;
   const char* const base = text.data();
   const size_t n = text.size();
-  int newlines = 0;
   size_t pos = first;
   auto add = [&](size_t begin, size_t end, CellKind kind) {
     cells->push_back(Cell{static_cast<uint32_t>(begin - row_start), static_cast<uint32_t>(end - begin), kind});
@@ -117,10 +110,10 @@ bool ScanRow(std::string_view text, size_t row_start, size_t first, int depth, i
     size_t value_end;
     CellKind kind;
     if (c == '"') {
-      if (!row_detail::ScanQuoted(text, pos, &value_end, &newlines, error)) return false;
+      if (!row_detail::ScanQuoted(text, pos, &value_end, error)) return false;
       kind = CellKind::kQuoted;
     } else if (c == '[' || c == '{') {
-      if (!row_detail::ScanInline(text, pos, depth + 1, max_depth, &value_end, &newlines, error)) return false;
+      if (!row_detail::ScanInline(text, pos, depth + 1, max_depth, &value_end, error)) return false;
       kind = CellKind::kInline;
     } else if (c == ']' || c == '}') {
       return row_detail::Unbalanced(pos, c, error);
@@ -137,7 +130,7 @@ bool ScanRow(std::string_view text, size_t row_start, size_t first, int depth, i
     }
     size_t after = row_detail::SkipBlanks(base, n, value_end);
     if (after < n && base[after] != ',' && base[after] != '#' && base[after] != '\n' && base[after] != '\r') {
-      if (!row_detail::ScanText(text, value_end, &value_end, &after, &newlines, error)) return false;
+      if (!row_detail::ScanText(text, value_end, &value_end, &after, error)) return false;
       kind = CellKind::kText;
     }
     add(cell_start, value_end, kind);
@@ -148,10 +141,7 @@ bool ScanRow(std::string_view text, size_t row_start, size_t first, int depth, i
     pos = after;  // comment, line break or end
     break;
   }
-  size_t line_end = lex::NextLineStart(text, pos);
-  if (line_end > pos && base[line_end - 1] == '\n') ++newlines;
-  result->end = line_end;
-  result->newlines = newlines;
+  *row_end = lex::NextLineStart(text, pos);
   return true;
 }
 
