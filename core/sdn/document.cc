@@ -1,5 +1,6 @@
 #include "core/sdn/document.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/sdn/inline_value.h"
@@ -41,7 +42,7 @@ int Table::RowLine(size_t row) const { return row < row_items_.size() ? RowItem(
 std::string_view Table::RawCell(size_t row, size_t col) const {
   if (row >= row_items_.size() || col >= columns_.size()) return {};
   const Item& item = RowItem(row);
-  const CellRef& cell = cells_[item.cell_begin + col];
+  const CellSpan& cell = cells_[item.cell_begin + col];
   return item.text.substr(cell.begin, cell.len);
 }
 
@@ -161,19 +162,6 @@ std::string_view Table::OwnText(std::string text) {
   return *owned_.back();
 }
 
-void Table::RelexRow(size_t item_index) {
-  std::vector<CellSpan> spans;
-  Item& item = items_[item_index];
-  if (!Parser::RescanRow(*this, item.text, &spans)) return;  // callers validated the text
-  if (item.cell_begin + spans.size() > cells_.size()) {
-    item.cell_begin = static_cast<uint32_t>(cells_.size());
-    cells_.resize(cells_.size() + spans.size());
-  }
-  for (size_t i = 0; i < spans.size(); ++i) {
-    cells_[item.cell_begin + i] = CellRef{spans[i].begin, spans[i].len, spans[i].kind};
-  }
-}
-
 void Table::SetCell(size_t row, size_t col, std::string_view value) {
   SetCellRaw(row, col, CanonicalCell(value));
 }
@@ -181,10 +169,10 @@ void Table::SetCell(size_t row, size_t col, std::string_view value) {
 void Table::SetCellRaw(size_t row, size_t col, std::string_view spelling) {
   if (row >= row_items_.size() || col >= columns_.size()) return;
   Item& item = items_[row_items_[row]];
-  const CellRef cell = cells_[item.cell_begin + col];
+  const CellSpan cell = cells_[item.cell_begin + col];
   const std::string_view old = item.text;
   // The row's style: is its first comma followed by a blank?
-  const CellRef& first_cell = cells_[item.cell_begin];
+  const CellSpan& first_cell = cells_[item.cell_begin];
   const size_t first_comma = old.find(',', first_cell.begin + first_cell.len);
   const bool spaced_row = first_comma != std::string_view::npos && first_comma + 1 < old.size() &&
                           lex::IsBlank(old[first_comma + 1]);
@@ -203,17 +191,16 @@ void Table::SetCellRaw(size_t row, size_t col, std::string_view spelling) {
   };
   std::string text = splice(spelling);
   std::vector<CellSpan> spans;
-  bool valid = Parser::RescanRow(*this, text, &spans) && spans[col].kind != CellKind::kText &&
+  bool valid = Parser::RescanRow(columns_.size(), text, &spans) && spans[col].kind != CellKind::kText &&
                std::string_view(text).substr(spans[col].begin, spans[col].len) == spelling;
   if (!valid) {
     std::string canonical = CanonicalCell(spelling);
     text = splice(canonical);
-    if (!Parser::RescanRow(*this, text, &spans)) return;  // cannot happen: canonical cells are valid
+    spans.clear();
+    if (!Parser::RescanRow(columns_.size(), text, &spans)) return;  // cannot happen: canonical cells are valid
   }
   item.text = OwnText(std::move(text));
-  for (size_t i = 0; i < spans.size(); ++i) {
-    cells_[item.cell_begin + i] = CellRef{spans[i].begin, spans[i].len, spans[i].kind};
-  }
+  std::copy(spans.begin(), spans.end(), cells_.begin() + item.cell_begin);
   if (index_valid_ && index_col_ == col) Touch();
 }
 
@@ -228,8 +215,8 @@ size_t Table::AppendRow(const std::vector<std::string>& values) {
     while (i < last.text.size() && lex::IsBlank(last.text[i])) ++i;
     if (i > 0) indent.assign(last.text.substr(0, i));
     if (columns_.size() >= 2) {
-      const CellRef& a = cells_[last.cell_begin];
-      const CellRef& b = cells_[last.cell_begin + 1];
+      const CellSpan& a = cells_[last.cell_begin];
+      const CellSpan& b = cells_[last.cell_begin + 1];
       if (a.len > 0 && b.len > 0) RowSeparator(last.text, a.begin + a.len, b.begin, &separator);
     }
   }
@@ -256,10 +243,11 @@ size_t Table::AppendRow(const std::vector<std::string>& values) {
   item.text = OwnText(std::move(text));
   item.is_row = true;
   item.cell_begin = static_cast<uint32_t>(cells_.size());
-  cells_.resize(cells_.size() + columns_.size());
+  if (!Parser::RescanRow(columns_.size(), item.text, &cells_)) {
+    cells_.resize(item.cell_begin + columns_.size());  // cannot happen: canonical cells are valid
+  }
   items_.push_back(item);
   row_items_.push_back(static_cast<uint32_t>(items_.size() - 1));
-  RelexRow(items_.size() - 1);
   const size_t row = row_items_.size() - 1;
   if (index_valid_ && index_slots_.size() >= 2 * row_items_.size() + 2) {
     IndexInsert(static_cast<uint32_t>(row));
@@ -303,17 +291,16 @@ void Table::AddColumn(const std::string& name, std::string_view default_spelling
   std::string separator = separator_;
   if (!row_items_.empty() && columns_.size() >= 3) {
     const Item& first = RowItem(0);
-    const CellRef& a = cells_[first.cell_begin];
-    const CellRef& b = cells_[first.cell_begin + 1];
+    const CellSpan& a = cells_[first.cell_begin];
+    const CellSpan& b = cells_[first.cell_begin + 1];
     if (a.len > 0 && b.len > 0) RowSeparator(first.text, a.begin + a.len, b.begin, &separator);
   }
   const size_t old_columns = columns_.size() - 1;
-  std::vector<CellRef> new_cells;
+  std::vector<CellSpan> new_cells;
   new_cells.reserve(row_items_.size() * columns_.size());
-  std::vector<CellSpan> spans;
   for (Item& item : items_) {
     if (!item.is_row || item.removed || old_columns == 0) continue;
-    const CellRef last = cells_[item.cell_begin + old_columns - 1];
+    const CellSpan last = cells_[item.cell_begin + old_columns - 1];
     size_t at = last.begin + last.len;
     std::string text(item.text.substr(0, at));
     text += separator;
@@ -322,9 +309,7 @@ void Table::AddColumn(const std::string& name, std::string_view default_spelling
     text.append(item.text.substr(at));
     item.text = OwnText(std::move(text));
     uint32_t begin = static_cast<uint32_t>(new_cells.size());
-    if (Parser::RescanRow(*this, item.text, &spans)) {
-      for (const CellSpan& s : spans) new_cells.push_back(CellRef{s.begin, s.len, s.kind});
-    } else {
+    if (!Parser::RescanRow(columns_.size(), item.text, &new_cells)) {
       new_cells.resize(new_cells.size() + columns_.size());  // unreachable: both parts are valid
     }
     item.cell_begin = begin;

@@ -51,6 +51,13 @@ struct Diagnostic {
   std::string message;
 };
 
+// One cell of a table row: where its spelling lies in the row text, and its kind.
+struct CellSpan {
+  uint32_t begin = 0;  // offset relative to the row start
+  uint32_t len = 0;
+  CellKind kind = CellKind::kEmpty;
+};
+
 struct ParseOptions {
   std::string file_name = "<input>";  // used in error messages
   size_t max_warnings = 200;
@@ -100,11 +107,6 @@ class Table {
  private:
   friend class Document;
   friend class Parser;
-  struct CellRef {
-    uint32_t begin = 0;  // offset in the row text
-    uint32_t len = 0;
-    CellKind kind = CellKind::kEmpty;
-  };
   struct Item {            // one row or a trivia line (blank/comment) inside the table body
     std::string_view text; // points into the document source or into owned storage
     bool is_row = false;
@@ -114,7 +116,6 @@ class Table {
   };
 
   std::string_view OwnText(std::string text);  // keeps text alive in this table
-  void RelexRow(size_t item_index);
   void Touch() const { index_valid_ = false; }
   const Item& RowItem(size_t row) const { return items_[row_items_[row]]; }
 
@@ -127,7 +128,7 @@ class Table {
   int header_line_ = 0;
   std::vector<Item> items_;
   std::vector<uint32_t> row_items_;  // row index -> item index
-  std::vector<CellRef> cells_;       // columns_.size() per row item
+  std::vector<CellSpan> cells_;      // columns_.size() per row item
   std::vector<std::unique_ptr<std::string>> owned_;
   std::string row_indent_ = "    ";
   std::string separator_ = ", ";

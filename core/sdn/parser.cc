@@ -550,7 +550,7 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
     size_t row_end = 0;
     ScanError error;
     if (table != nullptr) {
-      std::vector<Table::CellRef>& cells = table->cells_;
+      std::vector<CellSpan>& cells = table->cells_;
       const size_t first_cell = cells.size();
       if (!ScanRow(text_, pos_, info.content, depth, options_.max_depth, &cells, &row_end, &error)) return Fail(error);
       if (cells.size() - first_cell != column_count) {
@@ -603,16 +603,20 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
   return true;
 }
 
-bool Parser::RescanRow(const Table& table, std::string_view row_text, std::vector<CellSpan>* cells) {
-  cells->clear();
+bool Parser::RescanRow(size_t column_count, std::string_view row_text, std::vector<CellSpan>* cells) {
   size_t first = 0;
   while (first < row_text.size() && lex::IsBlank(row_text[first])) ++first;
   if (first >= row_text.size() || lex::AtLineBreak(row_text, first) || row_text[first] == '#') return false;
+  const size_t old_size = cells->size();
   size_t end = 0;
   ScanError error;
   ParseOptions defaults;
-  if (!ScanRow(row_text, 0, first, 1, defaults.max_depth, cells, &end, &error)) return false;
-  return end == row_text.size() && cells->size() == table.columns().size();
+  if (ScanRow(row_text, 0, first, 1, defaults.max_depth, cells, &end, &error) && end == row_text.size() &&
+      cells->size() - old_size == column_count) {
+    return true;
+  }
+  cells->resize(old_size);
+  return false;
 }
 
 }  // namespace sdndb::sdn

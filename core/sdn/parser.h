@@ -26,9 +26,9 @@ class Parser {
 
   Status Run();
 
-  // Re-scans the text of one row of `table` (used after edits). Returns false when the text
-  // is not exactly one row with the table's column count.
-  static bool RescanRow(const Table& table, std::string_view row_text, std::vector<CellSpan>* cells);
+  // Scans the text of one edited table row, appending its cells to `cells`. Returns false
+  // (and leaves `cells` as it was) when the text is not exactly one row of `column_count` cells.
+  static bool RescanRow(size_t column_count, std::string_view row_text, std::vector<CellSpan>* cells);
 
  private:
   enum class LineType { kBlank, kComment, kContent, kEnd };
