@@ -77,7 +77,7 @@ bool Parser::Fail(size_t pos, const std::string& message) {
 }
 
 void Parser::Warn(size_t pos, const std::string& message) {
-  if (doc_->warnings_.size() >= options_.max_warnings) return;
+  if (WarningsFull()) return;
   if (pos > text_.size()) pos = text_.size();
   int line;
   if (pos >= pos_) {
@@ -309,8 +309,8 @@ bool Parser::ParseValueLine(size_t pos, int depth, Value* out) {
   if (lex::AtLineEnd(text_, after) || text_[after] == '#') {
     std::string_view spelling = text_.substr(pos, value_end - pos);
     if (kind != CellKind::kInline) value = lex::TokenValue(spelling, kind);
-    if (kind == CellKind::kText) Warn(pos, "unquoted text kept as a string: " + Excerpt(spelling));
-    for (size_t at : foreign) Warn(at, "unquoted text kept as a string");
+    if (kind == CellKind::kText && !WarningsFull()) Warn(pos, "unquoted text kept as a string: " + Excerpt(spelling));
+    for (size_t i = 0; i < foreign.size() && !WarningsFull(); ++i) Warn(foreign[i], "unquoted text kept as a string");
     MoveTo(lex::NextLineStart(text_, after));
     *out = std::move(value);
     return true;
@@ -332,7 +332,7 @@ bool Parser::ParseValueLine(size_t pos, int depth, Value* out) {
     ++p;
   }
   std::string_view spelling = text_.substr(pos, last_nonblank - pos);
-  Warn(pos, "unquoted text kept as a string: " + Excerpt(spelling));
+  if (!WarningsFull()) Warn(pos, "unquoted text kept as a string: " + Excerpt(spelling));
   *out = Value::String(std::string(spelling));
   MoveTo(lex::NextLineStart(text_, p));
   return true;
@@ -440,17 +440,11 @@ bool Parser::ParseNamedTable(const LineInfo& info, size_t bar, int depth, bool t
   // Short form: one row on the header line.
   scratch_cells_.clear();
   size_t row_end = 0;
-  ScanError error;
-  if (!ScanRow(text_, info.start, after, depth + 1, options_.max_depth, &scratch_cells_, &row_end, &error)) {
-    return Fail(error);
-  }
-  if (scratch_cells_.size() != columns.size()) {
-    return Fail(after, CellCountMessage(scratch_cells_.size(), name, columns.size()));
-  }
+  if (!ScanTableRow(info.start, after, depth + 1, name, columns.size(), &scratch_cells_, &row_end)) return false;
   Value v;
   v.kind = Value::Kind::kTable;
   v.columns = std::move(columns);
-  if (!AppendValueRow(text_, info.start, info.start, line_, depth + 1, scratch_cells_, &v)) return false;
+  if (!AppendValueRow(info.start, depth + 1, scratch_cells_, &v)) return false;
   MoveTo(row_end);
   *value = std::move(v);
   return true;
@@ -477,7 +471,7 @@ bool Parser::ParseTypedTable(const LineInfo& info, size_t brace, int depth, bool
   if (!inline_parser.Parse(open, depth + 1, &end, &rows, &error, &foreign)) return Fail(error);
   size_t rest = lex::SkipInlineSpace(text_, end);
   if (!lex::AtLineEnd(text_, rest) && text_[rest] != '#') return Fail(rest, "unexpected text after the table rows");
-  for (size_t at : foreign) Warn(at, "unquoted text kept as a string");
+  for (size_t i = 0; i < foreign.size() && !WarningsFull(); ++i) Warn(foreign[i], "unquoted text kept as a string");
   Value v;
   v.kind = Value::Kind::kTable;
   v.typed_table = true;
@@ -496,25 +490,35 @@ bool Parser::ParseTypedTable(const LineInfo& info, size_t brace, int depth, bool
   return true;
 }
 
-bool Parser::AppendValueRow(std::string_view text, size_t row_start, size_t line_start, int line, int depth,
-                            const std::vector<CellSpan>& cells, Value* value) {
+bool Parser::ScanTableRow(size_t row_start, size_t first, int depth, const std::string& name, size_t column_count,
+                          std::vector<CellSpan>* cells, size_t* row_end) {
+  const size_t first_cell = cells->size();
+  ScanError error;
+  if (!ScanRow(text_, row_start, first, depth, options_.max_depth, cells, row_end, &error)) return Fail(error);
+  const size_t count = cells->size() - first_cell;
+  if (count != column_count) return Fail(first, CellCountMessage(count, name, column_count));
+  for (size_t i = first_cell; i < cells->size() && !WarningsFull(); ++i) {
+    const CellSpan& cell = (*cells)[i];
+    if (cell.kind != CellKind::kText) continue;
+    const size_t at = row_start + cell.begin;
+    Warn(at, "unquoted text kept as a string: " + Excerpt(text_.substr(at, cell.len)));
+  }
+  return true;
+}
+
+bool Parser::AppendValueRow(size_t row_start, int depth, const std::vector<CellSpan>& cells, Value* value) {
   Value row = Value::Array();
   row.items.reserve(cells.size());
   for (const CellSpan& cell : cells) {
-    std::string_view spelling = text.substr(row_start + cell.begin, cell.len);
+    std::string_view spelling = text_.substr(row_start + cell.begin, cell.len);
     if (cell.kind == CellKind::kInline) {
-      InlineValueParser inline_parser(text, options_.max_depth);
+      InlineValueParser inline_parser(text_, options_.max_depth);
       ScanError error;
       size_t end = 0;
       Value inline_value;
       if (!inline_parser.Parse(row_start + cell.begin, depth + 1, &end, &inline_value, &error)) return Fail(error);
       row.items.push_back(std::move(inline_value));
     } else {
-      if (cell.kind == CellKind::kText) {
-        (void)line_start;
-        (void)line;
-        Warn(row_start + cell.begin, "unquoted text kept as a string: " + Excerpt(spelling));
-      }
       row.items.push_back(lex::TokenValue(spelling, cell.kind));
     }
   }
@@ -548,20 +552,10 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
       pending = std::string_view::npos;
     }
     size_t row_end = 0;
-    ScanError error;
     if (table != nullptr) {
       std::vector<CellSpan>& cells = table->cells_;
       const size_t first_cell = cells.size();
-      if (!ScanRow(text_, pos_, info.content, depth, options_.max_depth, &cells, &row_end, &error)) return Fail(error);
-      if (cells.size() - first_cell != column_count) {
-        return Fail(info.content, CellCountMessage(cells.size() - first_cell, name, column_count));
-      }
-      for (size_t i = first_cell; i < cells.size(); ++i) {
-        if (cells[i].kind == CellKind::kText) {
-          Warn(pos_ + cells[i].begin,
-               "unquoted text kept as a string: " + Excerpt(text_.substr(pos_ + cells[i].begin, cells[i].len)));
-        }
-      }
+      if (!ScanTableRow(pos_, info.content, depth, name, column_count, &cells, &row_end)) return false;
       if (table->items_.empty()) {
         // Reserve for the rest of the input at this row's size (bounded by the input size).
         const size_t row_bytes = row_end - pos_ + 1;
@@ -579,13 +573,8 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
       table->items_.push_back(item);
     } else {
       scratch_cells_.clear();
-      if (!ScanRow(text_, pos_, info.content, depth, options_.max_depth, &scratch_cells_, &row_end, &error)) {
-        return Fail(error);
-      }
-      if (scratch_cells_.size() != column_count) {
-        return Fail(info.content, CellCountMessage(scratch_cells_.size(), name, column_count));
-      }
-      if (!AppendValueRow(text_, pos_, pos_, line_, depth, scratch_cells_, value)) return false;
+      if (!ScanTableRow(pos_, info.content, depth, name, column_count, &scratch_cells_, &row_end)) return false;
+      if (!AppendValueRow(pos_, depth, scratch_cells_, value)) return false;
     }
     MoveTo(row_end);
   }

@@ -69,13 +69,19 @@ class Parser {
   // Rows indented deeper than `header_indent`, into `table` (editable) or `value` (kTable).
   bool ParseRows(int header_indent, int depth, const std::string& name, size_t column_count,
                  Table* table, Value* value);
-  bool AppendValueRow(std::string_view text, size_t row_start, size_t line_start, int line, int depth,
-                      const std::vector<CellSpan>& cells, Value* value);
+  // Scans the row starting at `row_start` (first cell at `first`), appending its cells to
+  // `cells`: fails unless it has `column_count` cells, warns about verbatim-text cells.
+  bool ScanTableRow(size_t row_start, size_t first, int depth, const std::string& name, size_t column_count,
+                    std::vector<CellSpan>* cells, size_t* row_end);
+  // Appends the typed values of the scanned row at `row_start` to `value` (a kTable).
+  bool AppendValueRow(size_t row_start, int depth, const std::vector<CellSpan>& cells, Value* value);
   bool ParseColumnList(size_t open, char close_char, std::vector<std::string>* names, size_t* close);
 
   bool Fail(size_t pos, const std::string& message);
   bool Fail(const ScanError& error) { return Fail(error.pos, error.message); }
   void Warn(size_t pos, const std::string& message);
+  // True once max_warnings are stored: callers check it before building a message.
+  bool WarningsFull() const { return doc_->warnings_.size() >= options_.max_warnings; }
   // Warning position helpers: line/column of `pos` at or after the cursor's line.
   void WarnAt(size_t line_start, int line, size_t pos, const std::string& message);
   static std::string Excerpt(std::string_view text);

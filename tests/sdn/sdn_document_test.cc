@@ -2,6 +2,7 @@
 // YAML-like text), the lossless round trip of tricky layouts, warnings, ToValue and JSON.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/sdn/document.h"
@@ -10,6 +11,7 @@
 using sdndb::sdn::CanonicalCell;
 using sdndb::sdn::CellKind;
 using sdndb::sdn::Document;
+using sdndb::sdn::ParseOptions;
 using sdndb::sdn::QuoteString;
 using sdndb::sdn::Table;
 using sdndb::sdn::ToJson;
@@ -165,6 +167,28 @@ TEST_CASE("foreign but well-formed text is kept exactly, with warnings") {
   CHECK(doc->warnings()[0].column == 10);
   CHECK(doc->warnings()[6].line == 6);
   CHECK(doc->warnings()[6].column == 40);
+}
+
+TEST_CASE("max_warnings caps the warnings of every kind of row and value line") {
+  std::string text = "t |id, when|\n";
+  for (int i = 0; i < 20; ++i) text += "    " + std::to_string(i) + ", 2026-01-" + std::to_string(10 + i) + "\n";
+  text += "short |a, b| 1.2.3, x y\nblock:\n  nested |a|\n    1.2.3\n    x y\nv: 1.2.3\nw: [x y, 1.2.3]\n";
+  auto all = MustParse(text);
+  CHECK(all->warnings().size() == 27);  // 20 table rows, 2 short-form cells, 2 nested rows, v, 2 in w
+  for (size_t cap : {size_t{0}, size_t{1}, size_t{5}, size_t{21}, size_t{23}, size_t{26}, size_t{27}, size_t{100}}) {
+    CAPTURE(cap);
+    ParseOptions options;
+    options.max_warnings = cap;
+    auto parsed = Document::Parse(text, options);
+    REQUIRE(parsed.ok());
+    const auto& warnings = parsed.value()->warnings();
+    REQUIRE(warnings.size() == std::min<size_t>(cap, 27));
+    for (size_t i = 0; i < warnings.size(); ++i) {
+      CHECK(warnings[i].line == all->warnings()[i].line);
+      CHECK(warnings[i].column == all->warnings()[i].column);
+      CHECK(warnings[i].message == all->warnings()[i].message);
+    }
+  }
 }
 
 TEST_CASE("YAML-like text blocks and repeated keys") {
