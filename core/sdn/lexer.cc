@@ -9,23 +9,8 @@ namespace sdndb::sdn {
 namespace lex {
 namespace {
 
-// Bare-word characters: letters, digits, `_ . / - #` and every non-ASCII byte.
-struct WordTable {
-  bool start[256] = {};
-  bool part[256] = {};
-  constexpr WordTable() {
-    for (int c = 0; c < 256; ++c) {
-      bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-      bool digit = c >= '0' && c <= '9';
-      start[c] = letter || c == '_' || c >= 0x80;
-      part[c] = start[c] || digit || c == '.' || c == '/' || c == '-' || c == '#';
-    }
-  }
-};
-constexpr WordTable kWord;
-
-inline bool IsWordStart(unsigned char c) { return kWord.start[c]; }
-inline bool IsWordChar(unsigned char c) { return kWord.part[c]; }
+inline bool IsWordStart(char c) { return (CharClassOf(c) & kWordStart) != 0; }
+inline bool IsWordChar(char c) { return (CharClassOf(c) & kWordPart) != 0; }
 inline int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -139,16 +124,16 @@ bool IsKeyword(std::string_view t) {
 }
 
 bool IsBareWord(std::string_view t) {
-  if (t.empty() || !IsWordStart(static_cast<unsigned char>(t[0]))) return false;
+  if (t.empty() || !IsWordStart(t[0])) return false;
   for (size_t i = 1; i < t.size(); ++i) {
-    if (!IsWordChar(static_cast<unsigned char>(t[i]))) return false;
+    if (!IsWordChar(t[i])) return false;
   }
   return true;
 }
 
 CellKind ClassifyToken(std::string_view t) {
   if (t.empty()) return CellKind::kEmpty;
-  unsigned char first = static_cast<unsigned char>(t[0]);
+  const char first = t[0];
   if (IsWordStart(first)) {
     if (!IsBareWord(t)) return CellKind::kText;
     switch (t.size()) {
@@ -168,7 +153,7 @@ CellKind ClassifyToken(std::string_view t) {
     }
     return CellKind::kBare;
   }
-  if (IsAsciiDigit(static_cast<char>(first)) || first == '-') {
+  if (IsAsciiDigit(first) || first == '-') {
     if (ParseIntToken(t, nullptr)) return CellKind::kInt;
     if (IsFloatToken(t)) return CellKind::kFloat;
   }

@@ -15,6 +15,32 @@
 
 namespace sdndb::sdn::lex {
 
+// Character classes, one table for the bare-word rules and the row scanner's token loop.
+enum : uint8_t {
+  kStop = 1,       // , blank \r \n " : ends a token in a table row
+  kWordStart = 2,  // may start a bare word: letters, `_`, non-ASCII bytes
+  kWordPart = 4,   // may continue a bare word: word starts, digits, `. / - #`
+  kDigit = 8,      // 0-9
+};
+struct CharClassTable {
+  uint8_t of[256] = {};
+  constexpr CharClassTable() {
+    for (int c = 0; c < 256; ++c) {
+      const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      const bool digit = c >= '0' && c <= '9';
+      const bool start = letter || c == '_' || c >= 0x80;
+      uint8_t cls = 0;
+      if (c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"') cls |= kStop;
+      if (start) cls |= kWordStart;
+      if (start || digit || c == '.' || c == '/' || c == '-' || c == '#') cls |= kWordPart;
+      if (digit) cls |= kDigit;
+      of[c] = cls;
+    }
+  }
+};
+inline constexpr CharClassTable kCharClasses{};
+inline uint8_t CharClassOf(char c) { return kCharClasses.of[static_cast<unsigned char>(c)]; }
+
 inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 inline bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 inline bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -36,7 +62,15 @@ inline bool AtInlineSpace(std::string_view text, size_t pos) {
   return c == ' ' || c == '\t' || (c == '\r' && !AtLineBreak(text, pos));
 }
 inline size_t SkipInlineSpace(std::string_view text, size_t pos) {
-  while (AtInlineSpace(text, pos)) ++pos;
+  const size_t n = text.size();
+  while (pos < n) {
+    const char c = text[pos];
+    if (c == ' ' || c == '\t' || (c == '\r' && !(pos + 1 < n && text[pos + 1] == '\n'))) {
+      ++pos;
+    } else {
+      break;
+    }
+  }
   return pos;
 }
 // Number of '\n' in [begin, end) of `text`.

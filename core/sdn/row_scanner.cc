@@ -8,59 +8,17 @@
 namespace sdndb::sdn {
 namespace {
 
-// Character classes of the token fast path.
-enum : uint8_t {
-  kStop = 1,       // , blank \r \n " : ends a token
-  kWordStart = 2,  // letters, `_`, non-ASCII bytes
-  kWordPart = 4,   // word starts, digits, `. / - #`
-  kDigit = 8,      // 0-9
-};
-
-constexpr uint8_t ClassOf(int c) {
-  if (c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '"') return kStop;
-  const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  const bool digit = c >= '0' && c <= '9';
-  const bool start = letter || c == '_' || c >= 0x80;
-  uint8_t cls = 0;
-  if (start) cls |= kWordStart;
-  if (start || digit || c == '.' || c == '/' || c == '-' || c == '#') cls |= kWordPart;
-  if (digit) cls |= kDigit;
-  return cls;
-}
-
-const uint8_t kCharClass[256] = {
-#define C8(b) ClassOf(b), ClassOf(b + 1), ClassOf(b + 2), ClassOf(b + 3), ClassOf(b + 4), ClassOf(b + 5), \
-              ClassOf(b + 6), ClassOf(b + 7)
-#define C64(b) C8(b), C8(b + 8), C8(b + 16), C8(b + 24), C8(b + 32), C8(b + 40), C8(b + 48), C8(b + 56)
-    C64(0), C64(64), C64(128), C64(192)
-#undef C64
-#undef C8
-};
-
 // Kind of the token [begin, end) whose AND-ed character classes are `all`.
 inline CellKind ClassifyScanned(const char* begin, const char* end, uint8_t all) {
   const size_t len = static_cast<size_t>(end - begin);
-  const uint8_t first = kCharClass[static_cast<unsigned char>(*begin)];
-  if ((first & kWordStart) && (all & kWordPart)) {
+  const uint8_t first = lex::CharClassOf(*begin);
+  if ((first & lex::kWordStart) && (all & lex::kWordPart)) {
     // A bare word, unless it is one of the keywords true/false/null/nil/table.
     if (len < 3 || len > 5 || (*begin != 't' && *begin != 'f' && *begin != 'n')) return CellKind::kBare;
-  } else if ((all & kDigit) && len < 19) {
+  } else if ((all & lex::kDigit) && len < 19) {
     return CellKind::kInt;  // at most 18 digits: always fits in int64
   }
   return lex::ClassifyToken(std::string_view(begin, len));
-}
-
-// Blanks inside a line: space, tab, and a '\r' that does not start "\r\n".
-inline size_t SkipBlanks(const char* base, size_t n, size_t pos) {
-  while (pos < n) {
-    char c = base[pos];
-    if (c == ' ' || c == '\t' || (c == '\r' && !(pos + 1 < n && base[pos + 1] == '\n'))) {
-      ++pos;
-    } else {
-      break;
-    }
-  }
-  return pos;
 }
 
 // Quoted string at `pos`: sets *end past the closing quote. False (error set) when unterminated.
@@ -117,7 +75,7 @@ bool ScanRow(std::string_view text, size_t row_start, size_t first, int depth, i
     cells->push_back(CellSpan{static_cast<uint32_t>(begin - row_start), static_cast<uint32_t>(end - begin), kind});
   };
   while (true) {
-    pos = SkipBlanks(base, n, pos);
+    pos = lex::SkipInlineSpace(text, pos);
     const size_t cell_start = pos;
     if (pos >= n) {
       add(pos, pos, CellKind::kEmpty);
@@ -145,17 +103,17 @@ bool ScanRow(std::string_view text, size_t row_start, size_t first, int depth, i
     } else if (c == ']' || c == '}') {
       return Unbalanced(pos, c, error);
     } else {
-      uint8_t all = kCharClass[static_cast<unsigned char>(c)];
+      uint8_t all = lex::CharClassOf(c);
       value_end = pos + 1;
       while (value_end < n) {
-        const uint8_t cls = kCharClass[static_cast<unsigned char>(base[value_end])];
-        if (cls & kStop) break;
+        const uint8_t cls = lex::CharClassOf(base[value_end]);
+        if (cls & lex::kStop) break;
         all &= cls;
         ++value_end;
       }
       kind = ClassifyScanned(base + pos, base + value_end, all);
     }
-    size_t after = SkipBlanks(base, n, value_end);
+    size_t after = lex::SkipInlineSpace(text, value_end);
     if (after < n && base[after] != ',' && base[after] != '#' && base[after] != '\n' && base[after] != '\r') {
       if (!ScanText(text, value_end, &value_end, &after, error)) return false;
       kind = CellKind::kText;
