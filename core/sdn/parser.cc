@@ -497,11 +497,12 @@ bool Parser::ScanTableRow(size_t row_start, size_t first, int depth, const std::
   if (!ScanRow(text_, row_start, first, depth, options_.max_depth, cells, row_end, &error)) return Fail(error);
   const size_t count = cells->size() - first_cell;
   if (count != column_count) return Fail(first, CellCountMessage(count, name, column_count));
-  for (size_t i = first_cell; i < cells->size() && !WarningsFull(); ++i) {
-    const CellSpan& cell = (*cells)[i];
-    if (cell.kind != CellKind::kText) continue;
-    const size_t at = row_start + cell.begin;
-    Warn(at, "unquoted text kept as a string: " + Excerpt(text_.substr(at, cell.len)));
+  const CellSpan* const end = cells->data() + cells->size();
+  for (const CellSpan* cell = end - count; cell != end; ++cell) {
+    if (cell->kind != CellKind::kText) continue;
+    if (WarningsFull()) break;
+    const size_t at = row_start + cell->begin;
+    Warn(at, "unquoted text kept as a string: " + Excerpt(text_.substr(at, cell->len)));
   }
   return true;
 }
