@@ -1,12 +1,14 @@
 #include "server/serve/workspace.h"
 
 #include <fcntl.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "core/io/env.h"
 #include "server/serve/status_map.h"
@@ -16,25 +18,65 @@ namespace sdndb::serve {
 
 namespace {
 
-// Reads a whole file; false if it cannot be read.
-bool ReadAll(const std::string& path, std::string* out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+// A file's identity and state, from stat(2).
+FileKey KeyOf(const struct stat& st) {
+  FileKey k;
+  k.device = static_cast<uint64_t>(st.st_dev);
+  k.inode = static_cast<uint64_t>(st.st_ino);
+  k.size = static_cast<int64_t>(st.st_size);
+  k.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  k.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+  return k;
+}
+
+int64_t NowNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// A key may stand for the bytes read with it only when the file had not changed for a while
+// when it was taken: a change in the same timestamp tick would otherwise keep every field of
+// the key (the "racy clean" problem of git's index). Any later change sets ctime to the clock.
+constexpr int64_t kSettledNs = int64_t{2} * 1000000000;
+
+// Reads the whole file through one descriptor; *key is its fstat taken before reading, so a
+// change during the read shows up as a different key next time. Errors like Env::ReadFile.
+Status ReadWithKey(const std::string& path, std::string* out, FileKey* key, bool* settled) {
+  out->clear();
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound("read " + path + ": " + std::strerror(err));
+    return Status::FromErrno("open " + path, err);
+  }
   struct stat st;
-  if (fstat(fd, &st) == 0 && st.st_size > 0) out->reserve(static_cast<size_t>(st.st_size) + 1);
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::FromErrno("stat " + path, err);
+  }
+  *key = KeyOf(st);
+  *settled = NowNs() - std::max(key->mtime_ns, key->ctime_ns) > kSettledNs;
+  if (st.st_size > 0) out->reserve(static_cast<size_t>(st.st_size));
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
+      int err = errno;
       ::close(fd);
-      return false;
+      out->clear();
+      return Status::FromErrno("read " + path, err);
     }
     if (n == 0) break;
     out->append(buf, static_cast<size_t>(n));
   }
   ::close(fd);
-  return true;
+  return Status::OK();
 }
 
 }  // namespace
@@ -80,28 +122,41 @@ std::optional<rpc::RpcError> Workspace::Resolve(const std::string& database, Dat
 }
 
 Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db) {
-  std::string bytes;
-  if (ReadAll(db.path, &bytes)) {
+  // Fast path: an unchanged, settled file is not read at all.
+  struct stat st;
+  if (::stat(db.path.c_str(), &st) == 0) {
+    const FileKey key = KeyOf(st);
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(db.path);
-    if (it != cache_.end() && it->second.bytes == bytes) return it->second.snapshot;
+    if (it != cache_.end() && it->second.settled && it->second.key == key) return it->second.snapshot;
   }
-  StoreOptions so;
-  auto store = Store::Open(db.path, so);
-  if (!store.ok()) return store.status();
-  auto snap = store.value()->Read();
-  if (!snap.ok()) {
+  std::string bytes;
+  FileKey key;
+  bool settled = false;
+  Status st_read = ReadWithKey(db.path, &bytes, &key, &settled);
+  if (!st_read.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
+    cache_.erase(db.path);
+    return st_read;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(db.path);
+    if (it != cache_.end() && it->second.bytes == bytes) {
+      it->second.key = key;
+      it->second.settled = settled;
+      return it->second.snapshot;
+    }
+  }
+  // A miss: the snapshot is parsed from exactly the bytes that are cached with it.
+  auto snap = Store::Parse(db.path, bytes);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!snap.ok()) {
     cache_.erase(db.path);
     return snap.status();
   }
   auto shared = std::make_shared<const Snapshot>(std::move(snap.value()));
-  // Cache only when the file did not change between our read and the store's.
-  std::string after;
-  if (!bytes.empty() && ReadAll(db.path, &after) && after == bytes) {
-    std::lock_guard<std::mutex> lock(mu_);
-    cache_[db.path] = CacheEntry{std::move(bytes), shared};
-  }
+  cache_[db.path] = CacheEntry{std::move(bytes), key, settled, shared, nullptr};
   return shared;
 }
 

@@ -6,14 +6,20 @@
 // symlinks, inside the root, otherwise -32016; a file outside the catalog gets the folder's
 // default strategy. Catalog entries whose files resolve outside are dropped by Catalog::Load.
 //
-// Snapshot cache: Read() re-reads the file's bytes (one read, cheap) and returns the cached
-// Snapshot when they are identical to the bytes the snapshot was parsed from, so a read never
-// returns stale data, whoever changed the file.
+// Snapshot cache: Read() returns the cached Snapshot while the file is unchanged, so a read never
+// returns stale data, whoever changed the file:
+//   * hit without reading: stat(2) gives the key the cached bytes were read with (device,
+//     inode, size, mtime_ns, ctime_ns), and that key was "settled" (the file had not changed
+//     for 2 s when it was read, so no later change can share the same timestamps). Writers
+//     replace the file by rename (new inode); in-place edits change size or the times;
+//   * otherwise the file is read once; bytes equal to the cached ones are a hit;
+//   * a miss parses exactly those bytes (Store::Parse) and caches them with the snapshot.
 //
 // Thread-safe: all methods may be called from worker threads concurrently.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -28,6 +34,19 @@
 #include "server/rpc/error.h"
 
 namespace sdndb::serve {
+
+// What stat(2) says about a file (see Workspace, "Snapshot cache").
+struct FileKey {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  int64_t size = -1;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  bool operator==(const FileKey& o) const {
+    return device == o.device && inode == o.inode && size == o.size && mtime_ns == o.mtime_ns &&
+           ctime_ns == o.ctime_ns;
+  }
+};
 
 struct WorkspaceOptions {
   std::chrono::milliseconds lock_timeout{10000};
@@ -66,6 +85,8 @@ class Workspace {
  private:
   struct CacheEntry {
     std::string bytes;
+    FileKey key;           // the file's stat when `bytes` were read
+    bool settled = false;  // key alone may stand for the bytes
     std::shared_ptr<const Snapshot> snapshot;
     std::shared_ptr<const std::vector<std::string>> record_json;  // lazily
   };
