@@ -10,6 +10,7 @@
 
 #include <asio/post.hpp>
 
+#include "core/db/query.h"
 #include "core/io/env.h"
 #include "server/rpc/params.h"
 #include "server/serve/status_map.h"
@@ -49,48 +50,6 @@ std::string CurrentDir() {
   char buf[PATH_MAX];
   if (getcwd(buf, sizeof buf)) return buf;
   return ".";
-}
-
-bool ParseInt64(const std::string& s, int64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
-  size_t i = (s[0] == '-') ? 1 : 0;
-  if (i == s.size()) return false;
-  int64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = s[0] == '-' ? -v : v;
-  return true;
-}
-
-// Natural order of two cell values: numerically when both are integers, else bytewise.
-bool NaturalLess(const std::string& a, const std::string& b) {
-  int64_t x = 0, y = 0;
-  if (ParseInt64(a, &x) && ParseInt64(b, &y)) return x < y;
-  return a < b;
-}
-
-// The value of `field` in a record: a column, or "version"/"modified".
-bool FieldValue(const RecordData& r, const std::string& field, std::string* out) {
-  if (const std::string* v = r.Get(field)) {
-    *out = *v;
-    return true;
-  }
-  if (field == "version") {
-    *out = std::to_string(r.version);
-    return true;
-  }
-  if (field == "modified") {
-    *out = r.modified;
-    return true;
-  }
-  return false;
-}
-
-bool KnownField(const Snapshot& s, const std::string& field) {
-  return field == "version" || field == "modified" ||
-         std::find(s.columns.begin(), s.columns.end(), field) != s.columns.end();
 }
 
 RpcError Validation(const std::string& field, const std::string& message) {
@@ -260,48 +219,35 @@ Server::Answer Server::List(const ListParams& p) {
   auto snap = workspace_.Read(db);
   if (!snap.ok()) return ErrorFromStatus(snap.status(), ErrorContext{db.name, db.path, "database", db.name});
   const Snapshot& s = *snap.value();
-  for (const auto& [field, value] : p.where) {
-    if (!KnownField(s, field)) return Validation("where." + field, "unknown field '" + field + "'");
-  }
-  if (p.sort && !KnownField(s, *p.sort)) return Validation("sort", "unknown field '" + *p.sort + "'");
-  std::vector<const RecordData*> rows;
-  rows.reserve(s.records.size());
-  std::string v;
-  for (const RecordData& r : s.records) {
-    bool keep = true;
-    for (const auto& [field, value] : p.where) {
-      if (!FieldValue(r, field, &v) || v != value) {
-        keep = false;
+  Query q;
+  q.where = p.where;
+  q.sort = p.sort.value_or("");
+  q.descending = p.descending;
+  q.offset = static_cast<size_t>(p.offset);
+  if (p.limit) q.limit = static_cast<size_t>(*p.limit);
+  size_t total = 0;
+  auto selected = Select(s, q, &total);
+  if (!selected.ok()) {
+    // The only error is an unknown field; name the member that holds it.
+    std::string field = "sort";
+    for (const auto& [name, value] : p.where) {
+      if (!IsQueryField(s, name)) {
+        field = "where." + name;
         break;
       }
     }
-    if (keep) rows.push_back(&r);
+    return Validation(field, selected.status().message());
   }
-  if (p.sort) {
-    const std::string& f = *p.sort;
-    const bool desc = p.descending;
-    std::stable_sort(rows.begin(), rows.end(), [&f, desc](const RecordData* a, const RecordData* b) {
-      std::string va, vb;
-      FieldValue(*a, f, &va);
-      FieldValue(*b, f, &vb);
-      return desc ? NaturalLess(vb, va) : NaturalLess(va, vb);
-    });
-  } else if (p.descending) {
-    std::reverse(rows.begin(), rows.end());
-  }
-  const size_t total = rows.size();
-  size_t begin = static_cast<size_t>(std::min<int64_t>(p.offset, static_cast<int64_t>(total)));
-  size_t end = total;
-  if (p.limit) end = begin + static_cast<size_t>(std::min<int64_t>(*p.limit, static_cast<int64_t>(total - begin)));
+  const std::vector<const RecordData*>& rows = selected.value();
   // Records are serialised once per snapshot and spliced in (the hot path of the editors).
   auto json = workspace_.RecordJson(db, snap.value());
   size_t bytes = 32;
-  for (size_t i = begin; i < end; ++i) bytes += (*json)[static_cast<size_t>(rows[i] - s.records.data())].size() + 1;
+  for (const RecordData* r : rows) bytes += (*json)[static_cast<size_t>(r - s.records.data())].size() + 1;
   std::string out;
   out.reserve(bytes);
   out.append("{\"records\":[");
-  for (size_t i = begin; i < end; ++i) {
-    if (i > begin) out.push_back(',');
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0) out.push_back(',');
     out.append((*json)[static_cast<size_t>(rows[i] - s.records.data())]);
   }
   out.append("],\"total\":").append(std::to_string(total)).append("}");
