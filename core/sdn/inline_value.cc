@@ -122,26 +122,16 @@ bool InlineValueParser::ParseElement(size_t pos, int depth, size_t* end, Value* 
     }
     // Text after a quoted string: fall through to verbatim text.
   }
-  // Verbatim chunk up to ',', a closing bracket, a line break or a comment.
-  size_t p = pos;
+  // Verbatim chunk up to ',', a closing bracket, a line break or a comment. An opening
+  // bracket cannot stand at `pos` (handled above), so one here is inside the value.
   size_t last_nonblank = pos;
-  while (p < text_.size()) {
-    char ch = text_[p];
-    if (ch == ',' || IsCloser(ch) || lex::AtLineBreak(text_, p)) break;
-    if (ch == '#' && p > pos && lex::IsBlank(text_[p - 1])) break;
-    if (ch == '[' || ch == '{' || ch == '(') {
-      if (p == pos) break;  // handled above; cannot happen
-      return Fail(p, std::string("unexpected '") + ch + "' inside a value");
-    }
-    if (ch == '"') {
-      size_t q = lex::FindClosingQuote(text_, p);
-      if (q == std::string_view::npos) return Fail(p, "unterminated quoted string");
-      p = q + 1;
-      last_nonblank = p;
-      continue;
-    }
-    if (!lex::AtInlineSpace(text_, p)) last_nonblank = p + 1;
-    ++p;
+  size_t stop = pos;
+  ScanError error;
+  if (!lex::ScanVerbatim(text_, pos, ",]})[{(", &last_nonblank, &stop, &error)) {
+    return Fail(error.pos, std::move(error.message));
+  }
+  if (stop < text_.size() && (text_[stop] == '[' || text_[stop] == '{' || text_[stop] == '(')) {
+    return Fail(stop, std::string("unexpected '") + text_[stop] + "' inside a value");
   }
   if (last_nonblank == pos) return Fail(pos, "expected a value");
   std::string_view chunk = text_.substr(pos, last_nonblank - pos);

@@ -9,14 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/sdn/lexer.h"
 #include "core/sdn/value.h"
 
 namespace sdndb::sdn {
-
-struct ScanError {
-  size_t pos = 0;  // offset in the scanned text
-  std::string message;
-};
 
 class InlineValueParser {
  public:

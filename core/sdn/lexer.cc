@@ -176,6 +176,34 @@ size_t FindClosingQuote(std::string_view text, size_t open) {
   return std::string_view::npos;
 }
 
+bool ScanVerbatim(std::string_view text, size_t pos, std::string_view stops, size_t* value_end, size_t* stop,
+                  ScanError* error) {
+  const size_t n = text.size();
+  size_t last_nonblank = pos;
+  size_t p = pos;
+  while (p < n && !AtLineBreak(text, p)) {
+    const char ch = text[p];
+    if (!stops.empty() && std::memchr(stops.data(), ch, stops.size()) != nullptr) break;
+    if (ch == '#' && p > 0 && AtInlineSpace(text, p - 1)) break;
+    if (ch == '"') {
+      const size_t q = FindClosingQuote(text, p);
+      if (q == std::string_view::npos) {
+        error->pos = p;
+        error->message = "unterminated quoted string";
+        return false;
+      }
+      p = q + 1;
+      last_nonblank = p;
+      continue;
+    }
+    if (!AtInlineSpace(text, p)) last_nonblank = p + 1;
+    ++p;
+  }
+  *value_end = last_nonblank;
+  *stop = p;
+  return true;
+}
+
 int64_t DecodeInt(std::string_view token) {
   int64_t v = 0;
   ParseIntToken(token, &v);

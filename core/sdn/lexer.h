@@ -13,7 +13,14 @@
 #include "core/sdn/document.h"
 #include "core/sdn/value.h"
 
-namespace sdndb::sdn::lex {
+namespace sdndb::sdn {
+
+struct ScanError {
+  size_t pos = 0;  // offset in the scanned text
+  std::string message;
+};
+
+namespace lex {
 
 // Character classes, one table for the bare-word rules and the row scanner's token loop.
 enum : uint8_t {
@@ -94,6 +101,14 @@ bool IsKeyword(std::string_view token);  // true false null nil table
 // character; raw line breaks are allowed.
 size_t FindClosingQuote(std::string_view text, size_t open);
 
+// Verbatim text (several words, a date, ...) from `pos`: runs to the line break, a comment
+// or the first character of `stops` outside quoted strings (quoted strings inside are skipped
+// whole). A comment is a `#` right after a blank (space, tab or a lone '\r'), as everywhere in
+// SDN. Sets *value_end past its last non-blank character and *stop where scanning stopped.
+// Returns false with `error` set on an unterminated quoted string.
+bool ScanVerbatim(std::string_view text, size_t pos, std::string_view stops, size_t* value_end, size_t* stop,
+                  ScanError* error);
+
 // Decoded values of tokens classified by ClassifyToken.
 int64_t DecodeInt(std::string_view token);
 double DecodeFloat(std::string_view token);
@@ -115,4 +130,5 @@ inline bool IsKeyChar(char c) {
   }
 }
 
-}  // namespace sdndb::sdn::lex
+}  // namespace lex
+}  // namespace sdndb::sdn

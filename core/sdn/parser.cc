@@ -316,21 +316,10 @@ bool Parser::ParseValueLine(size_t pos, int depth, Value* out) {
     return true;
   }
   // Foreign text (several words, a date, ...): kept verbatim up to a comment or the line end.
-  size_t p = value_end;
   size_t last_nonblank = value_end;
-  while (p < n && !lex::AtLineBreak(text_, p)) {
-    char ch = text_[p];
-    if (ch == '#' && lex::AtInlineSpace(text_, p - 1)) break;
-    if (ch == '"') {
-      size_t q = lex::FindClosingQuote(text_, p);
-      if (q == std::string_view::npos) return Fail(p, "unterminated quoted string");
-      p = q + 1;
-      last_nonblank = p;
-      continue;
-    }
-    if (!lex::AtInlineSpace(text_, p)) last_nonblank = p + 1;
-    ++p;
-  }
+  size_t p = value_end;
+  ScanError error;
+  if (!lex::ScanVerbatim(text_, value_end, "", &last_nonblank, &p, &error)) return Fail(error);
   std::string_view spelling = text_.substr(pos, last_nonblank - pos);
   if (!WarningsFull()) Warn(pos, "unquoted text kept as a string: " + Excerpt(spelling));
   *out = Value::String(std::string(spelling));

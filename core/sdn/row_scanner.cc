@@ -33,31 +33,6 @@ bool ScanQuoted(std::string_view text, size_t pos, size_t* end, ScanError* error
   return true;
 }
 
-// Verbatim text continuing from `pos` (the end of a first value): sets *value_end (trimmed)
-// and *stop (at ',', a comment, a line break or the end).
-bool ScanText(std::string_view text, size_t pos, size_t* value_end, size_t* stop, ScanError* error) {
-  const size_t n = text.size();
-  size_t last_nonblank = pos;
-  size_t p = pos;
-  while (p < n) {
-    char ch = text[p];
-    if (ch == ',' || lex::AtLineBreak(text, p)) break;
-    if (ch == '#' && p > 0 && lex::AtInlineSpace(text, p - 1)) break;
-    if (ch == '"') {
-      size_t q = 0;
-      if (!ScanQuoted(text, p, &q, error)) return false;
-      p = q;
-      last_nonblank = p;
-      continue;
-    }
-    if (!lex::AtInlineSpace(text, p)) last_nonblank = p + 1;
-    ++p;
-  }
-  *value_end = last_nonblank;
-  *stop = p;
-  return true;
-}
-
 bool Unbalanced(size_t pos, char c, ScanError* error) {
   error->pos = pos;
   error->message = std::string("unbalanced '") + c + "'";
@@ -115,7 +90,7 @@ bool ScanRow(std::string_view text, size_t row_start, size_t first, int depth, i
     }
     size_t after = lex::SkipInlineSpace(text, value_end);
     if (after < n && base[after] != ',' && base[after] != '#' && base[after] != '\n' && base[after] != '\r') {
-      if (!ScanText(text, value_end, &value_end, &after, error)) return false;
+      if (!lex::ScanVerbatim(text, value_end, ",", &value_end, &after, error)) return false;
       kind = CellKind::kText;
     }
     add(cell_start, value_end, kind);

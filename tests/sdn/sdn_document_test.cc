@@ -169,6 +169,28 @@ TEST_CASE("foreign but well-formed text is kept exactly, with warnings") {
   CHECK(doc->warnings()[6].column == 40);
 }
 
+TEST_CASE("verbatim text ends the same way in a value line, an inline array and a table row") {
+  // body -> the string all three contexts keep
+  const std::pair<std::string, std::string> cases[] = {
+      {"x y\r# c", "x y"},              // a lone CR is a blank: the `#` starts a comment
+      {"x y\t# c", "x y"},
+      {"x y # c", "x y"},
+      {"x y#c", "x y#c"},                // `#` inside a word is text
+      {"x \"a # b\" y # c", "x \"a # b\" y"},  // `#` inside quotes is text
+      {"2026-01-02 # d", "2026-01-02"},
+      {"a  b \r", "a  b"},               // trailing blanks are not part of the value
+  };
+  for (const auto& [body, expected] : cases) {
+    CAPTURE(body);
+    auto doc = MustParse("v = " + body + "\nw = [" + body + "\n]\nt |a|\n    " + body + "\n");
+    Json j = ToJson(doc->ToValue());
+    CHECK(j["v"] == expected);
+    CHECK(j["w"][0] == expected);
+    CHECK(j["t"][0]["a"] == expected);
+    CHECK(doc->table(0)->Cell(0, 0) == expected);
+  }
+}
+
 TEST_CASE("max_warnings caps the warnings of every kind of row and value line") {
   std::string text = "t |id, when|\n";
   for (int i = 0; i < 20; ++i) text += "    " + std::to_string(i) + ", 2026-01-" + std::to_string(10 + i) + "\n";
