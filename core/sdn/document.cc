@@ -189,16 +189,10 @@ void Table::SetCellRaw(size_t row, size_t col, std::string_view spelling) {
     text.append(old.substr(rest));
     return text;
   };
-  std::string text = splice(spelling);
+  std::string text = IsOneCell(spelling) ? splice(spelling) : splice(CanonicalCell(spelling));
   std::vector<CellSpan> spans;
-  bool valid = Parser::RescanRow(columns_.size(), text, &spans) && spans[col].kind != CellKind::kText &&
-               std::string_view(text).substr(spans[col].begin, spans[col].len) == spelling;
-  if (!valid) {
-    std::string canonical = CanonicalCell(spelling);
-    text = splice(canonical);
-    spans.clear();
-    if (!Parser::RescanRow(columns_.size(), text, &spans)) return;  // cannot happen: canonical cells are valid
-  }
+  // Cannot fail: one valid cell in place of another keeps a valid row valid.
+  if (!Parser::RescanRow(columns_.size(), text, &spans)) return;
   item.text = OwnText(std::move(text));
   std::copy(spans.begin(), spans.end(), cells_.begin() + item.cell_begin);
   if (index_valid_ && index_col_ == col) Touch();
@@ -266,16 +260,8 @@ void Table::RemoveRow(size_t row) {
 
 void Table::AddColumn(const std::string& name, std::string_view default_spelling) {
   // Only a spelling that reads back as exactly one cell is used verbatim.
-  std::string spelling(default_spelling);
-  {
-    std::vector<CellSpan> spans;
-    size_t end = 0;
-    ScanError error;
-    bool valid = ScanRow(spelling, 0, 0, 1, ParseOptions().max_depth, &spans, &end, &error) &&
-                 spans.size() == 1 && end == spelling.size() && spans[0].begin == 0 &&
-                 spans[0].len == spelling.size() && spans[0].kind != CellKind::kText;
-    if (!valid) spelling = CanonicalCell(default_spelling);
-  }
+  const std::string spelling =
+      IsOneCell(default_spelling) ? std::string(default_spelling) : CanonicalCell(default_spelling);
   // Header: insert before the closing `|` (or `}`), in the header's own separator style.
   std::string header(header_);
   std::string header_separator = ", ";

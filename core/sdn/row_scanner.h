@@ -27,4 +27,9 @@ namespace sdndb::sdn {
 bool ScanRow(std::string_view text, size_t row_start, size_t first, int depth, int max_depth,
              std::vector<CellSpan>* cells, size_t* row_end, ScanError* error);
 
+// True when `spelling` reads back as exactly one table cell: the whole text is one value (an
+// empty cell, a token, a quoted string or an inline value), not verbatim text, several
+// cells, a comment or a line break. Such a spelling can replace any cell of a valid row.
+bool IsOneCell(std::string_view spelling);
+
 }  // namespace sdndb::sdn

@@ -75,6 +75,42 @@ TEST_CASE("SetCellRaw uses the exact spelling, and falls back to a quoted string
   CHECK(again->table(0)->Cell(0, 1) == "\"open");
 }
 
+TEST_CASE("SetCellRaw and AddColumn keep a spelling exactly when a one-column table reads it as one cell") {
+  const std::string spellings[] = {"", "x", "42", "-1.5e3", "true", "nil", "a#", "\"q\"", "\"a, b\"", "\"\"",
+                                   "\"l1\nl2\"", "[1, [2]]", "{k: v}", "[a # c\n]", "two words", "2026-01-02",
+                                   " x", "x ", "a, b", "x # y", "# c", "\"open", "[1", "]", "\"a\" b", "x\n",
+                                   "x\r", "table", "\t"};
+  const std::string rows[] = {"    1, 2, 3\n", "    1,2,3 # c\n", "\t1 ,  , 3\r\n", "    \"a\", [x], \"y\"# c"};
+  for (const std::string& spelling : spellings) {
+    CAPTURE(spelling);
+    // The oracle: the whole parser on a one-column table holding just this spelling.
+    auto alone = Document::Parse("t |a|\n    " + spelling + "\n");
+    const bool one_cell = spelling.empty() || (alone.ok() && alone.value()->table(0)->row_count() == 1 &&
+                          alone.value()->table(0)->RawCell(0, 0) == spelling &&
+                          alone.value()->table(0)->Kind(0, 0) != CellKind::kText &&
+                          alone.value()->table(0)->RowText(0) == "    " + spelling + "\n");
+    const std::string expected = one_cell ? spelling : sdndb::sdn::CanonicalCell(spelling);
+    for (const std::string& row : rows) {
+      CAPTURE(row);
+      for (size_t col = 0; col < 3; ++col) {
+        auto doc = MustParse("t |a, b, c|\n" + row);
+        Table* t = doc->table(0);
+        t->SetCellRaw(0, col, spelling);
+        CHECK(t->RawCell(0, col) == expected);
+        auto again = Reparse(*doc);
+        REQUIRE(again->table(0)->row_count() == 1);
+        CHECK(again->table(0)->RawCell(0, col) == expected);
+        CHECK(again->table(0)->Cell(0, col) == t->Cell(0, col));
+      }
+      auto doc = MustParse("t |a, b, c|\n" + row);
+      doc->table(0)->AddColumn("d", spelling);
+      CHECK(doc->table(0)->RawCell(0, 3) == expected);
+      auto again = Reparse(*doc);
+      CHECK(again->table(0)->RawCell(0, 3) == expected);
+    }
+  }
+}
+
 TEST_CASE("AppendRow copies indentation, separator style and line ending") {
   auto doc = MustParse("a |x, y|\n  1,2\n\nb |x, y|\r\n\t1, 2\r\n");
   doc->table(0)->AppendRow({"p", "q r"});
