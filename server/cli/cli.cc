@@ -46,10 +46,11 @@ const Command kCommands[] = {
     {"bench", CmdBench, "bench cycle --dir DIR --procs N --ops K [--no-fsync] [--json]",
      "Run the design document's workload (load all three databases, modify one record, save) in N\n"
      "processes and print latency, throughput, lost updates and peak memory."},
-    {"merge-driver", CmdMergeDriver, "merge-driver BASE OURS THEIRS PATH",
+    {"merge-driver", CmdMergeDriver, "merge-driver BASE OURS THEIRS [PATH]",
      "git merge driver: three-way merge of a database at record and field level (writes OURS)."},
-    {"git-setup", CmdGitSetup, "git-setup [--check]",
-     "Register the sdndb merge driver for *_db.sdn in this repository (.gitattributes and git config)."},
+    {"git-setup", CmdGitSetup, "git-setup [--check] [--use-path]",
+     "Register the sdndb merge driver for *_db.sdn in this repository (.gitattributes and git config).\n"
+     "--check only reports; --use-path records `sdndb` (found on PATH) instead of this binary's path."},
 };
 
 void PrintHelp() {
@@ -89,6 +90,10 @@ int Main(int argc, char** argv) {
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--") {  // everything after it belongs to the command, verbatim
+      rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      break;
+    }
     auto value_of = [&](const char* name, std::string* out) -> int {
       std::string prefix = std::string("--") + name;
       if (a == prefix) {
@@ -187,6 +192,12 @@ int Context::Fail(const Status& st) const {
 }
 
 int Context::Usage(const std::string& message) const { return Fail(Status::InvalidArgument(message)); }
+
+int Context::UsageError() const {
+  for (const auto& c : kCommands)
+    if (command == c.name) return Usage(std::string("usage: sdndb ") + c.usage);
+  return Usage("see sdndb --help");
+}
 
 Result<Catalog> Context::LoadCatalog() const {
   std::string root;

@@ -29,6 +29,7 @@ struct Context {
 
   int Fail(const Status& st) const;             // prints the error, returns its exit code
   int Usage(const std::string& message) const;  // usage error (exit 1)
+  int UsageError() const;                       // "usage: sdndb <this command's usage line>" (exit 1)
   Result<Catalog> LoadCatalog() const;
   Result<std::unique_ptr<Store>> OpenStore(const std::string& db_name, const Catalog& catalog) const;
   std::string Bold(const std::string& s) const;

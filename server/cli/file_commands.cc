@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "core/io/atomic_file.h"
-#include "core/io/crc32.h"
+#include "core/db/db_file.h"
 #include "core/io/env.h"
 #include "core/sdn/document.h"
 #include "core/sdn/json.h"
@@ -16,12 +16,8 @@ namespace {
 
 Result<std::unique_ptr<sdn::Document>> ParseFile(const std::string& path) {
   std::string text;
-  Status st = PosixEnv()->ReadFile(path, &text);
-  if (!st.ok()) return st;
-  if (HasCrcSeal(text)) SDNDB_RETURN_IF_ERROR(VerifyCrcSeal(text, path));
-  sdn::ParseOptions po;
-  po.file_name = path;
-  return sdn::Document::Parse(std::move(text), po);
+  SDNDB_RETURN_IF_ERROR(PosixEnv()->ReadFile(path, &text));
+  return ParseDatabaseText(std::move(text), path);
 }
 
 const char* kExampleTodo =
@@ -41,9 +37,8 @@ const char* kExampleTask =
 }  // namespace
 
 int CmdCheck(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"json", "strict"}, {}});
+  auto args = ParseArgs(argv, {{"strict"}, {}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->Has("json")) ctx.json = true;
   std::vector<std::string> files = args->positional;
   if (files.empty()) {
     auto cat = ctx.LoadCatalog();
@@ -79,7 +74,7 @@ int CmdCheck(Context& ctx, const std::vector<std::string>& argv) {
 int CmdFmt(Context& ctx, const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv, {{}, {}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->positional.size() != 1) return ctx.Usage("usage: sdndb fmt FILE");
+  if (args->positional.size() != 1) return ctx.UsageError();
   auto doc = ParseFile(args->positional[0]);
   if (!doc.ok()) return ctx.Fail(doc.status());
   std::string out = doc.value()->Serialize();
@@ -90,7 +85,7 @@ int CmdFmt(Context& ctx, const std::vector<std::string>& argv) {
 int CmdToJson(Context& ctx, const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv, {{}, {}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->positional.size() != 1) return ctx.Usage("usage: sdndb to-json FILE");
+  if (args->positional.size() != 1) return ctx.UsageError();
   auto doc = ParseFile(args->positional[0]);
   if (!doc.ok()) return ctx.Fail(doc.status());
   PrintJson(sdn::ToJson(doc.value()->ToValue()));
@@ -100,7 +95,7 @@ int CmdToJson(Context& ctx, const std::vector<std::string>& argv) {
 int CmdInit(Context& ctx, const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv, {{}, {}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->positional.size() > 1) return ctx.Usage("usage: sdndb init [DIR]");
+  if (args->positional.size() > 1) return ctx.UsageError();
   std::string dir = !args->positional.empty() ? args->positional[0] : ctx.dir ? *ctx.dir : ".";
   mkdir(dir.c_str(), 0755);
 

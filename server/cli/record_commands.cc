@@ -94,10 +94,9 @@ void PrintRecord(const Context& ctx, const RecordData& r) {
 }  // namespace
 
 int CmdList(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"json"}, {"where", "sort"}});
+  auto args = ParseArgs(argv, {{}, {"where", "sort"}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->Has("json")) ctx.json = true;
-  if (args->positional.size() != 1) return ctx.Usage("usage: sdndb list DB [--where FIELD=VALUE]... [--sort FIELD]");
+  if (args->positional.size() != 1) return ctx.UsageError();
   auto db = Open(ctx, args->positional[0]);
   if (!db.ok()) return ctx.Fail(db.status());
   auto snap = db->store->Read();
@@ -183,10 +182,9 @@ int CmdList(Context& ctx, const std::vector<std::string>& argv) {
 }
 
 int CmdShow(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"json"}, {}});
+  auto args = ParseArgs(argv, {{}, {}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->Has("json")) ctx.json = true;
-  if (args->positional.size() != 2) return ctx.Usage("usage: sdndb show DB ID");
+  if (args->positional.size() != 2) return ctx.UsageError();
   auto db = Open(ctx, args->positional[0]);
   if (!db.ok()) return ctx.Fail(db.status());
   auto snap = db->store->Read();
@@ -206,10 +204,9 @@ int CmdShow(Context& ctx, const std::vector<std::string>& argv) {
 }
 
 int CmdAdd(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"json"}, {}});
+  auto args = ParseArgs(argv, {{}, {}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->Has("json")) ctx.json = true;
-  if (args->positional.size() < 2) return ctx.Usage("usage: sdndb add DB FIELD=VALUE...");
+  if (args->positional.size() < 2) return ctx.UsageError();
   FieldList fields;
   std::string err;
   if (!ParseAssignments({args->positional.begin() + 1, args->positional.end()}, &fields, &err)) return ctx.Usage(err);
@@ -223,10 +220,9 @@ int CmdAdd(Context& ctx, const std::vector<std::string>& argv) {
 }
 
 int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"json"}, {"expect-version", "strategy"}});
+  auto args = ParseArgs(argv, {{}, {"expect-version", "strategy"}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->Has("json")) ctx.json = true;
-  if (args->positional.size() < 3) return ctx.Usage("usage: sdndb edit DB ID FIELD=VALUE... [--expect-version N]");
+  if (args->positional.size() < 3) return ctx.UsageError();
   EditRequest req;
   req.id = args->positional[1];
   std::string err;
@@ -272,10 +268,9 @@ int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
 }
 
 int CmdDelete(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"json"}, {"expect-version", "strategy"}});
+  auto args = ParseArgs(argv, {{}, {"expect-version", "strategy"}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->Has("json")) ctx.json = true;
-  if (args->positional.size() != 2) return ctx.Usage("usage: sdndb delete DB ID [--expect-version N]");
+  if (args->positional.size() != 2) return ctx.UsageError();
   std::optional<int64_t> base;
   if (const std::string* v = args->Get("expect-version")) {
     int64_t n;
@@ -309,71 +304,75 @@ int CmdDelete(Context& ctx, const std::vector<std::string>& argv) {
 }
 
 int CmdConflicts(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"json"}, {}});
+  auto args = ParseArgs(argv, {{}, {}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->Has("json")) ctx.json = true;
-  if (args->positional.size() > 1) return ctx.Usage("usage: sdndb conflicts [DB]");
+  if (args->positional.size() > 1) return ctx.UsageError();
   auto cat = ctx.LoadCatalog();
   if (!cat.ok()) return ctx.Fail(cat.status());
+  // One named database (OpenStore reports an unknown name with the list of databases), or all.
+  std::vector<std::string> names;
+  if (!args->positional.empty()) names.push_back(args->positional[0]);
+  else
+    for (const auto& e : cat->databases()) names.push_back(e.name);
   nlohmann::ordered_json arr = nlohmann::ordered_json::array();
   size_t count = 0;
-  for (const auto& e : cat->databases()) {
-    if (!args->positional.empty() && e.name != args->positional[0]) continue;
-    auto store = ctx.OpenStore(e.name, cat.value());
+  for (const auto& name : names) {
+    auto store = ctx.OpenStore(name, cat.value());
     if (!store.ok()) return ctx.Fail(store.status());
     auto snap = store.value()->Read();
     if (!snap.ok()) return ctx.Fail(snap.status());
     for (const auto& c : snap->conflicts) {
       ++count;
       if (ctx.json) {
-        arr.push_back(ConflictToJson(c, e.name));
+        arr.push_back(ConflictToJson(c, name));
       } else {
         std::printf("%s  %s %s.%s\n    base:   %s\n    ours:   %s (%s)\n    theirs: %s\n",
-                    ctx.Colored(e.name + ":" + c.id, 31).c_str(), e.name.c_str(), c.record.c_str(), c.field.c_str(),
+                    ctx.Colored(name + ":" + c.id, 31).c_str(), name.c_str(), c.record.c_str(), c.field.c_str(),
                     c.base.c_str(), c.ours.c_str(), c.who.c_str(), c.theirs.c_str());
       }
     }
   }
-  if (!args->positional.empty() && !cat->Find(args->positional[0]))
-    return ctx.Fail(Status::NotFound("unknown database '" + args->positional[0] + "'"));
   if (ctx.json) PrintJson(arr);
   else if (count == 0) std::printf("no conflicts\n");
   return kExitOk;
 }
 
 int CmdResolve(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{"json", "ours", "theirs"}, {"value"}});
+  auto args = ParseArgs(argv, {{"ours", "theirs"}, {"value"}});
   if (!args.ok()) return ctx.Fail(args.status());
-  if (args->Has("json")) ctx.json = true;
   int choices = args->Has("ours") + args->Has("theirs") + (args->Get("value") != nullptr);
   if (args->positional.size() != 1 || choices != 1)
-    return ctx.Usage("usage: sdndb resolve CONFLICT_ID (--ours | --theirs | --value V)");
+    return ctx.UsageError();
   auto cat = ctx.LoadCatalog();
   if (!cat.ok()) return ctx.Fail(cat.status());
   // CONFLICT_ID is "db:cN", or "cN" when only one database has such a conflict.
   std::string id = args->positional[0], db_name;
+  std::unique_ptr<Store> store;
   if (auto colon = id.find(':'); colon != std::string::npos) {
     db_name = id.substr(0, colon);
     id = id.substr(colon + 1);
+    auto opened = ctx.OpenStore(db_name, cat.value());
+    if (!opened.ok()) return ctx.Fail(opened.status());
+    store = std::move(opened.value());
   } else {
+    Status unreadable;  // a database that could not be read may hold it: say so, not "no conflict"
     for (const auto& e : cat->databases()) {
-      auto store = ctx.OpenStore(e.name, cat.value());
-      if (!store.ok()) continue;
-      auto snap = store.value()->Read();
-      if (!snap.ok()) continue;
-      for (const auto& c : snap->conflicts)
-        if (c.id == id) {
-          if (!db_name.empty())
-            return ctx.Usage("conflict id '" + id + "' exists in " + db_name + " and " + e.name + "; use DB:" + id);
-          db_name = e.name;
-        }
+      auto opened = ctx.OpenStore(e.name, cat.value());
+      auto snap = opened.ok() ? opened.value()->Read() : Result<Snapshot>(opened.status());
+      if (!snap.ok()) {
+        if (unreadable.ok()) unreadable = snap.status();
+        continue;
+      }
+      bool here = std::any_of(snap->conflicts.begin(), snap->conflicts.end(), [&](const Conflict& c) { return c.id == id; });
+      if (!here) continue;
+      if (store) return ctx.Usage("conflict id '" + id + "' exists in " + db_name + " and " + e.name + "; use DB:" + id);
+      db_name = e.name;
+      store = std::move(opened.value());
     }
-    if (db_name.empty()) return ctx.Fail(Status::NotFound("no conflict '" + id + "'"));
+    if (!store) return ctx.Fail(unreadable.ok() ? Status::NotFound("no conflict '" + id + "'") : unreadable);
   }
-  auto store = ctx.OpenStore(db_name, cat.value());
-  if (!store.ok()) return ctx.Fail(store.status());
   Resolution how = args->Has("ours") ? Resolution::kOurs : args->Has("theirs") ? Resolution::kTheirs : Resolution::kValue;
-  auto res = store.value()->Resolve(id, how, args->Get("value") ? *args->Get("value") : std::string());
+  auto res = store->Resolve(id, how, args->Get("value") ? *args->Get("value") : std::string());
   if (!res.ok()) return ctx.Fail(res.status());
   if (ctx.json) {
     PrintJson({{"resolved", db_name + ":" + id}, {"record", res->has_value() ? RecordToJson(**res) : nullptr}});

@@ -194,7 +194,7 @@ int CmdMergeDriver(Context& ctx, const std::vector<std::string>& argv) {
   if (!args.ok()) return ctx.Fail(args.status());
   const auto& pos = args->positional;
   if (pos.size() != 4 && pos.size() != 3)
-    return ctx.Usage("usage: sdndb merge-driver BASE OURS THEIRS [PATH]  (git: merge-driver %O %A %B %P)");
+    return ctx.UsageError();
   const std::string& path = pos.size() == 4 ? pos[3] : pos[1];
   const char* roles[3] = {"base", "our", "their"};
   std::string texts[3];
@@ -248,7 +248,7 @@ int CmdGitSetup(Context& ctx, const std::vector<std::string>& argv) {
   spec.flags = {"check", "use-path"};
   auto args = ParseArgs(argv, spec);
   if (!args.ok()) return ctx.Fail(args.status());
-  if (!args->positional.empty()) return ctx.Usage("usage: sdndb git-setup [--check] [--use-path]");
+  if (!args->positional.empty()) return ctx.UsageError();
   const bool check = args->Has("check");
 
   auto top = RunGit(ctx.dir, {"rev-parse", "--show-toplevel"});

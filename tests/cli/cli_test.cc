@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <atomic>
 #include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -283,11 +284,10 @@ TEST_CASE("corpus files: fmt gives identical bytes, check passes") {
 TEST_CASE("two CLI processes editing at once lose nothing") {
   Workspace ws;
   const int n = 25;
+  std::atomic<int> failed_edits{0};  // doctest assertions are not thread-safe: count, check after join
   auto worker = [&](std::string id, std::string field) {
-    for (int i = 1; i <= n; ++i) {
-      auto r = ws.Run({"edit", "todo", id, field + "=" + std::to_string(i)});
-      REQUIRE(r.exit_code == 0);
-    }
+    for (int i = 1; i <= n; ++i)
+      if (ws.Run({"edit", "todo", id, field + "=" + std::to_string(i)}).exit_code != 0) ++failed_edits;
   };
   std::thread a(worker, "1", "line");
   std::thread b(worker, "2", "line");
@@ -295,6 +295,7 @@ TEST_CASE("two CLI processes editing at once lose nothing") {
   a.join();
   b.join();
   c.join();
+  CHECK(failed_edits == 0);
   json one = Json(ws.Run({"show", "todo", "1", "--json"}));
   json two = Json(ws.Run({"show", "todo", "2", "--json"}));
   CHECK(one["fields"]["line"] == std::to_string(n));
@@ -356,4 +357,33 @@ TEST_CASE(".sdndb config: listed databases, default and per-database strategy, c
   auto bad = run({"list", "todo"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("unknown strategy 'sometimes'") != std::string::npos);
+}
+
+TEST_CASE("bench cycle: the workload runs in several processes and counts every update") {
+  TempDir dir;
+  auto r = Sdndb({"--dir", dir.path(), "--no-fsync", "--json", "bench", "cycle", "--procs", "2", "--ops", "5"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  json j = Json(r);
+  CHECK(j["ops"] == 10);
+  CHECK(j["lost_updates"] == 0);
+  CHECK(j["sum"] == j["expected_sum"]);
+  CHECK(j["expected_sum"] == 10);
+  CHECK(j["ops_per_s"].get<double>() > 0);
+  // The databases it created are real sdndb databases.
+  auto list = Sdndb({"--dir", dir.path(), "list", "todo", "--json"});
+  CHECK(list.exit_code == 0);
+  CHECK(Json(list).size() == 91);
+}
+
+TEST_CASE("resolve without a database name reports an unreadable database instead of 'no conflict'") {
+  Workspace ws;
+  REQUIRE(ws.Run({"edit", "todo", "2", "status=closed"}).exit_code == 0);
+  REQUIRE(ws.Run({"edit", "todo", "2", "status=blocked", "--expect-version", "0"}).exit_code == 2);
+  std::string text = ws.Todo();
+  ws.dir.Write("todo_db.sdn", text + "    99, \"unterminated\n");
+  auto r = ws.Run({"resolve", "c1", "--ours"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("todo_db.sdn:") != std::string::npos);
+  CHECK(r.err.find("unterminated") != std::string::npos);
+  CHECK(r.err.find("no conflict") == std::string::npos);
 }
