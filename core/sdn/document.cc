@@ -39,30 +39,41 @@ int Table::ColumnIndex(std::string_view column) const {
 
 int Table::RowLine(size_t row) const { return row < row_items_.size() ? RowItem(row).line : 0; }
 
-std::string_view Table::RawCell(size_t row, size_t col) const {
-  if (row >= row_items_.size() || col >= columns_.size()) return {};
+std::string_view Table::Spelling(size_t row, size_t col, CellKind* kind) const {
+  if (row >= row_items_.size() || col >= columns_.size()) {
+    *kind = CellKind::kEmpty;
+    return {};
+  }
   const Item& item = RowItem(row);
   const CellSpan& cell = cells_[item.cell_begin + col];
+  *kind = cell.kind;
   return item.text.substr(cell.begin, cell.len);
 }
 
+std::string_view Table::RawCell(size_t row, size_t col) const {
+  CellKind kind;
+  return Spelling(row, col, &kind);
+}
+
 CellKind Table::Kind(size_t row, size_t col) const {
-  if (row >= row_items_.size() || col >= columns_.size()) return CellKind::kEmpty;
-  return cells_[RowItem(row).cell_begin + col].kind;
+  CellKind kind;
+  Spelling(row, col, &kind);
+  return kind;
 }
 
 std::string Table::Cell(size_t row, size_t col) const {
-  std::string_view raw = RawCell(row, col);
-  switch (Kind(row, col)) {
+  CellKind kind;
+  const std::string_view raw = Spelling(row, col, &kind);
+  switch (kind) {
     case CellKind::kEmpty: return {};
-    case CellKind::kQuoted: return raw.size() >= 2 ? UnescapeQuoted(raw.substr(1, raw.size() - 2)) : std::string();
+    case CellKind::kQuoted: return UnquoteSpelling(raw);
     default: return std::string(raw);
   }
 }
 
 Value Table::CellValue(size_t row, size_t col) const {
-  std::string_view raw = RawCell(row, col);
-  CellKind kind = Kind(row, col);
+  CellKind kind;
+  const std::string_view raw = Spelling(row, col, &kind);
   if (kind == CellKind::kInline) {
     InlineValueParser parser(raw, ParseOptions().max_depth);
     ScanError error;
@@ -92,16 +103,11 @@ uint64_t HashText(std::string_view text) {
 }  // namespace
 
 std::string_view Table::CellTextView(size_t row, size_t col, std::string* scratch) const {
-  std::string_view raw = RawCell(row, col);
-  switch (Kind(row, col)) {
+  CellKind kind;
+  const std::string_view raw = Spelling(row, col, &kind);
+  switch (kind) {
     case CellKind::kEmpty: return {};
-    case CellKind::kQuoted: {
-      if (raw.size() < 2) return {};
-      std::string_view inner = raw.substr(1, raw.size() - 2);
-      if (inner.find('\\') == std::string_view::npos) return inner;
-      *scratch = UnescapeQuoted(inner);
-      return *scratch;
-    }
+    case CellKind::kQuoted: return lex::UnquoteSpellingView(raw, scratch);
     default: return raw;
   }
 }

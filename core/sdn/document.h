@@ -118,6 +118,8 @@ class Table {
   std::string_view OwnText(std::string text);  // keeps text alive in this table
   void Touch() const { index_valid_ = false; }
   const Item& RowItem(size_t row) const { return items_[row_items_[row]]; }
+  // The cell's spelling and kind, looked up once ({} and kEmpty when out of range).
+  std::string_view Spelling(size_t row, size_t col, CellKind* kind) const;
 
   Document* doc_ = nullptr;
   std::string name_;
@@ -195,5 +197,7 @@ std::string CanonicalCell(std::string_view value);
 std::string QuoteString(std::string_view value);
 // Decodes the inside of a quoted string (without the quotes).
 std::string UnescapeQuoted(std::string_view inner);
+// The value of a quoted spelling (with its quotes): the inside, decoded ("" if not quoted).
+std::string UnquoteSpelling(std::string_view quoted);
 
 }  // namespace sdndb::sdn

@@ -72,7 +72,7 @@ bool InlineValueParser::ParseBracket(size_t pos, int depth, size_t* end, Value* 
       if (c == '"') {
         size_t q = lex::FindClosingQuote(text_, pos);
         if (q == std::string_view::npos) return Fail(pos, "unterminated quoted string");
-        if (out != nullptr) key = UnescapeQuoted(text_.substr(pos + 1, q - pos - 1));
+        if (out != nullptr) key = UnquoteSpelling(text_.substr(pos, q + 1 - pos));
         key_end = q + 1;
       } else {
         key_end = pos;
@@ -116,7 +116,7 @@ bool InlineValueParser::ParseElement(size_t pos, int depth, size_t* end, Value* 
     size_t after = lex::SkipInlineSpace(text_, q + 1);
     if (after >= text_.size() || text_[after] == ',' || IsCloser(text_[after]) || text_[after] == '#' ||
         lex::AtLineBreak(text_, after)) {
-      if (out != nullptr) *out = Value::String(UnescapeQuoted(text_.substr(pos + 1, q - pos - 1)));
+      if (out != nullptr) *out = Value::String(UnquoteSpelling(text_.substr(pos, q + 1 - pos)));
       *end = q + 1;
       return true;
     }

@@ -204,6 +204,20 @@ bool ScanVerbatim(std::string_view text, size_t pos, std::string_view stops, siz
   return true;
 }
 
+namespace {
+// The text between the quotes of a quoted spelling (empty when it is not one).
+std::string_view QuotedInner(std::string_view quoted) {
+  return quoted.size() >= 2 ? quoted.substr(1, quoted.size() - 2) : std::string_view();
+}
+}  // namespace
+
+std::string_view UnquoteSpellingView(std::string_view quoted, std::string* scratch) {
+  const std::string_view inner = QuotedInner(quoted);
+  if (inner.find('\\') == std::string_view::npos) return inner;
+  *scratch = UnescapeQuoted(inner);
+  return *scratch;
+}
+
 int64_t DecodeInt(std::string_view token) {
   int64_t v = 0;
   ParseIntToken(token, &v);
@@ -235,9 +249,7 @@ double DecodeFloat(std::string_view token) {
 Value TokenValue(std::string_view spelling, CellKind kind) {
   switch (kind) {
     case CellKind::kEmpty: return Value::String("");
-    case CellKind::kQuoted:
-      if (spelling.size() >= 2) return Value::String(UnescapeQuoted(spelling.substr(1, spelling.size() - 2)));
-      return Value::String("");
+    case CellKind::kQuoted: return Value::String(UnquoteSpelling(spelling));
     case CellKind::kInt: return Value::Int(DecodeInt(spelling), std::string(spelling));
     case CellKind::kFloat: return Value::Float(DecodeFloat(spelling), std::string(spelling));
     case CellKind::kBool: return Value::Bool(spelling == "true");
@@ -289,6 +301,8 @@ std::string CanonicalCell(std::string_view value) {
   if (plain && !lex::IsKeyword(value)) return std::string(value);
   return QuoteString(value);
 }
+
+std::string UnquoteSpelling(std::string_view quoted) { return UnescapeQuoted(lex::QuotedInner(quoted)); }
 
 std::string UnescapeQuoted(std::string_view inner) {
   // Most quoted cells hold no escapes: one copy. Otherwise copy the runs between escapes.

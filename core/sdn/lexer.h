@@ -109,6 +109,10 @@ size_t FindClosingQuote(std::string_view text, size_t open);
 bool ScanVerbatim(std::string_view text, size_t pos, std::string_view stops, size_t* value_end, size_t* stop,
                   ScanError* error);
 
+// UnquoteSpelling without a copy when the string holds no escape: returns the inside of
+// `quoted`, or its decoded value stored in `*scratch`.
+std::string_view UnquoteSpellingView(std::string_view quoted, std::string* scratch);
+
 // Decoded values of tokens classified by ClassifyToken.
 int64_t DecodeInt(std::string_view token);
 double DecodeFloat(std::string_view token);
