@@ -343,7 +343,7 @@ void Document::RemoveTable(Table* table) {
   if (!was_last || segments_.empty() || segments_.back().table >= 0) return;
   // The blank separator line that preceded the table now ends the document: drop it.
   std::string_view& tail = segments_.back().text;
-  const std::string text = Serialize();
+  const std::string text = TailBytes(4);
   for (std::string_view eol : {std::string_view("\r\n"), std::string_view("\n")}) {
     const std::string blank_end = std::string(eol) + std::string(eol);
     if (text.size() >= blank_end.size() && text.compare(text.size() - blank_end.size(), blank_end.size(), blank_end) == 0 &&
@@ -352,6 +352,31 @@ void Document::RemoveTable(Table* table) {
       return;
     }
   }
+}
+
+std::string Document::TailBytes(size_t n) const {
+  std::vector<std::string_view> pieces;  // from the end backwards
+  size_t have = 0;
+  auto take = [&](std::string_view piece) {
+    if (piece.empty()) return;
+    pieces.push_back(piece);
+    have += piece.size();
+  };
+  for (size_t s = segments_.size(); s-- > 0 && have < n;) {
+    const Segment& segment = segments_[s];
+    if (segment.table < 0) {
+      take(segment.text);
+      continue;
+    }
+    const Table& table = *tables_[static_cast<size_t>(segment.table)];
+    for (size_t i = table.items_.size(); i-- > 0 && have < n;) {
+      if (!table.items_[i].removed) take(table.items_[i].text);
+    }
+    if (have < n) take(table.header_);
+  }
+  std::string out;
+  for (size_t i = pieces.size(); i-- > 0;) out.append(pieces[i]);
+  return out.size() > n ? out.substr(out.size() - n) : out;
 }
 
 std::string Document::Serialize() const {
@@ -386,11 +411,11 @@ const Table* Document::FindTable(std::string_view name) const {
 }
 
 Table* Document::AddTable(const std::string& name, const std::vector<std::string>& columns) {
-  const std::string current = Serialize();
+  const std::string tail = TailBytes(3);
   std::string separator;
-  if (!current.empty()) {
-    if (current.back() != '\n') separator += eol_;
-    std::string_view view(current);
+  if (!tail.empty()) {
+    if (tail.back() != '\n') separator += eol_;
+    std::string_view view(tail);
     bool blank_line_before = view.size() >= 2 && view[view.size() - 1] == '\n' &&
                              (view[view.size() - 2] == '\n' ||
                               (view.size() >= 3 && view[view.size() - 2] == '\r' && view[view.size() - 3] == '\n'));

@@ -173,6 +173,8 @@ class Document {
   friend class Parser;
   friend class Table;
   Document() = default;
+  // The last `n` bytes of Serialize() (fewer when the document is shorter), without building it.
+  std::string TailBytes(size_t n) const;
   struct Segment {
     std::string_view text;  // raw text (empty when table >= 0)
     int table = -1;

@@ -186,6 +186,34 @@ TEST_CASE("AddTable appends a table separated by a blank line") {
   Reparse(*crlf);
 }
 
+TEST_CASE("AddTable and RemoveTable look at the document's end after row edits") {
+  struct Case {
+    std::string text;
+    size_t remove_rows;  // rows removed from the end of table 0 first
+    std::string expected;  // after AddTable("u", {"b"})
+    std::string removed;   // after RemoveTable of that table
+  };
+  const Case cases[] = {
+      {"t |a|\n    1\n    2", 1, "t |a|\n    1\n\nu |b|\n", "t |a|\n    1\n"},
+      {"t |a|\n    1\n", 1, "t |a|\n\nu |b|\n", "t |a|\n"},
+      // A blank line that already ended the document goes too (see RemoveTable).
+      {"t |a|\r\n    1\r\n\r\n", 1, "t |a|\r\n\r\nu |b|\r\n", "t |a|\r\n"},
+      {"t |a|\n    1\n    # c\n\n", 0, "t |a|\n    1\n    # c\n\nu |b|\n", "t |a|\n    1\n    # c\n"},
+      {"\n", 0, "\n\nu |b|\n", "\n"},
+      {"t |a|", 0, "t |a|\n\nu |b|\n", "t |a|\n"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.text);
+    auto doc = MustParse(c.text);
+    Table* t = doc->table_count() > 0 ? doc->table(0) : nullptr;
+    for (size_t i = 0; i < c.remove_rows; ++i) t->RemoveRow(t->row_count() - 1);
+    Table* added = doc->AddTable("u", {"b"});
+    CHECK(doc->Serialize() == c.expected);
+    doc->RemoveTable(added);
+    CHECK(doc->Serialize() == c.removed);
+  }
+}
+
 TEST_CASE("edits keep the id index current") {
   auto doc = MustParse("t |id, v|\n    1, a\n    2, b\n");
   Table* t = doc->table(0);
