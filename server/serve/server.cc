@@ -156,8 +156,27 @@ void Server::Register() {
 // ---- lifecycle ----
 
 void Server::Initialize(const Json& params, Reply reply, const CallContext&) {
-  InitializeParams p;
-  if (auto err = FromJson(params, &p)) return reply.Fail(std::move(*err));
+  // Params are checked here; discovery and the catalog read files, so they run on the pool.
+  // The dispatcher answers other requests -32002 until this reply is sent.
+  auto p = std::make_shared<InitializeParams>();
+  if (auto err = FromJson(params, p.get())) return reply.Fail(std::move(*err));
+  asio::post(pool_, [this, p, reply = std::move(reply)]() mutable {
+    try {
+      Answer a = LoadWorkspace(*p);
+      if (a.error) return reply.Fail(std::move(*a.error));
+      reply.Ok(std::move(a.result));
+      // After the reply (both hop to the loop in order): watching starts once initialized.
+      asio::post(io_, [this]() {
+        if (!stopped_) StartWatching();
+      });
+    } catch (const std::exception& e) {
+      Log(std::string("initialize failed: ") + e.what());
+      reply.Fail(RpcError(code::kInternalError, std::string("internal error: ") + e.what()));
+    }
+  });
+}
+
+Server::Answer Server::LoadWorkspace(const InitializeParams& p) {
   std::string root;
   if (options_.dir) {
     root = *options_.dir;
@@ -169,10 +188,9 @@ void Server::Initialize(const Json& params, Reply reply, const CallContext&) {
   Status st = workspace_.Load(root);
   if (!st.ok()) {
     if (st.code() == StatusCode::kNotFound) {
-      return reply.Fail(rpc::InvalidParams(options_.dir ? "--dir" : (p.root ? "rootPath" : "root"),
-                                           "folder not found: " + root));
+      return rpc::InvalidParams(options_.dir ? "--dir" : (p.root ? "rootPath" : "root"), "folder not found: " + root);
     }
-    return reply.Fail(ErrorFromStatus(st, ErrorContext{"", root + "/.sdndb"}));
+    return ErrorFromStatus(st, ErrorContext{"", root + "/.sdndb"});
   }
   default_strategy_ = p.strategy;
   if (p.lock_timeout_ms) workspace_.set_lock_timeout(std::chrono::milliseconds(*p.lock_timeout_ms));
@@ -181,11 +199,10 @@ void Server::Initialize(const Json& params, Reply reply, const CallContext&) {
       workspace_.root() + ", " + std::to_string(workspace_.Databases().size()) + " database(s)");
   Json strategies = Json::array();
   for (Strategy s : AllStrategies()) strategies.push_back(StrategyName(s));
-  reply.Ok(Json{{"serverInfo", {{"name", "sdndb"}, {"version", SDNDB_VERSION}}},
-                {"capabilities",
-                 {{"databases", true}, {"conflicts", true}, {"didChange", true}, {"strategies", strategies}}},
-                {"root", workspace_.root()}});
-  StartWatching();
+  return Json{{"serverInfo", {{"name", "sdndb"}, {"version", SDNDB_VERSION}}},
+              {"capabilities",
+               {{"databases", true}, {"conflicts", true}, {"didChange", true}, {"strategies", strategies}}},
+              {"root", workspace_.root()}};
 }
 
 // ---- methods ----

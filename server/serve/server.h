@@ -3,8 +3,8 @@
 // tests and the fuzzer can feed it bytes.
 //
 // Threading: the dispatcher and the folder watcher run on the asio loop thread. Every call
-// into the core (reads may parse big files, writes wait for locks and fsync) runs on a small
-// worker pool; replies hop back to the loop through the dispatcher. didChange diffs run on a
+// into the core (reads may parse big files, writes wait for locks and fsync; `initialize`'s
+// discovery and catalog load) runs on a small worker pool; replies hop back to the loop through the dispatcher. didChange diffs run on a
 // strand of the pool, in order.
 #pragma once
 
@@ -55,6 +55,7 @@ class Server {
   void Log(const std::string& message) const;
 
   void Initialize(const Json& params, rpc::Reply reply, const rpc::CallContext& ctx);
+  Answer LoadWorkspace(const InitializeParams& p);  // pool: discovery, catalog, result
   Answer Databases(const rpc::CallContext& ctx);
   Answer List(const ListParams& p);
   Answer Get(const GetParams& p);
