@@ -188,9 +188,11 @@ Server::Answer Server::LoadWorkspace(const InitializeParams& p) {
   Status st = workspace_.Load(root);
   if (!st.ok()) {
     if (st.code() == StatusCode::kNotFound) {
-      return rpc::InvalidParams(options_.dir ? "--dir" : (p.root ? "rootPath" : "root"), "folder not found: " + root);
+      // The member that supplied the folder; "root" when none did (the server's working folder).
+      const std::string field = options_.dir ? "--dir" : (p.root ? p.root_member : "root");
+      return rpc::InvalidParams(field, "folder not found: " + root);
     }
-    return ErrorFromStatus(st, ErrorContext{"", root + "/.sdndb"});
+    return CatalogError(st, root);
   }
   default_strategy_ = p.strategy;
   if (p.lock_timeout_ms) workspace_.set_lock_timeout(std::chrono::milliseconds(*p.lock_timeout_ms));

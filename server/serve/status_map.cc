@@ -93,6 +93,20 @@ RpcError ErrorFromStatus(const Status& status, const ErrorContext& ctx) {
   return RpcError(code::kInternalError, "internal error: " + m);
 }
 
+RpcError CatalogError(const Status& status, const std::string& root) {
+  switch (status.code()) {
+    case StatusCode::kParseError:
+    case StatusCode::kCorruption:
+    case StatusCode::kInvalidArgument: {
+      Json data = ParseLocation(status.message(), ".sdndb");
+      data["file"] = ".sdndb";
+      return RpcError(code::kMalformedDatabase, status.message(), std::move(data));
+    }
+    default:
+      return ErrorFromStatus(status, ErrorContext{"", root + "/.sdndb"});
+  }
+}
+
 RpcError OutsideWorkspace(const std::string& path) {
   return RpcError(rpc::code::kOutsideWorkspace, "path is outside the workspace: " + path, Json{{"path", path}});
 }

@@ -26,6 +26,11 @@ struct ErrorContext {
 // kCancelled       -> -32800               anything else           -> -32603
 rpc::RpcError ErrorFromStatus(const Status& status, const ErrorContext& context);
 
+// The error of loading the catalog of `root` (Catalog::Load; NotFound is the caller's): a
+// malformed `.sdndb` (ParseError, Corruption, InvalidArgument) is -32015 {file: ".sdndb",
+// line, column}; the rest as ErrorFromStatus with path `<root>/.sdndb`.
+rpc::RpcError CatalogError(const Status& status, const std::string& root);
+
 // -32016 {path}: a path outside the workspace root.
 rpc::RpcError OutsideWorkspace(const std::string& path);
 

@@ -81,10 +81,12 @@ std::optional<RpcError> FromJson(const Json& params, InitializeParams* out) {
   p.OptionalString("rootUri", &root_uri);
   if (root_path) {
     out->root = *root_path;
+    out->root_member = "rootPath";
   } else if (root_uri) {
     auto path = PathFromFileUri(*root_uri);
     if (!path) p.Fail("rootUri", "must be a file:// URI");
     out->root = path;
+    out->root_member = "rootUri";
   }
   if (const Json* info = p.OptionalObject("clientInfo")) {
     ParamReader c(*info, "clientInfo.");

@@ -27,6 +27,7 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 
 struct InitializeParams {
   std::optional<std::string> root;         // rootPath, else the path of a file:// rootUri
+  std::string root_member;                  // "rootPath" or "rootUri": which one gave `root`
   std::string client_name;                  // clientInfo.name ("" if absent)
   std::string client_version;
   bool work_done_progress = false;          // capabilities.window.workDoneProgress

@@ -105,6 +105,74 @@ TEST_CASE("initialize discovers the root from rootUri without --dir") {
   CHECK(Code(ServerProcess({}).Call(1, "initialize", {{"rootUri", "http://x"}})) == -32602);
 }
 
+TEST_CASE("initialize: a missing folder names the member that gave it") {
+  std::string dir = MakeWorkspace();
+  const std::string gone = dir + "/no/such/folder";
+  {
+    ServerProcess s({});
+    Json r = s.Call(1, "initialize", {{"rootUri", "file://" + gone}});
+    CHECK(Code(r) == -32602);
+    if (Code(r) == -32602) CHECK(Field(r) == "rootUri");
+  }
+  {
+    ServerProcess s({});
+    Json r = s.Call(1, "initialize", {{"rootPath", gone}});
+    CHECK(Code(r) == -32602);
+    if (Code(r) == -32602) CHECK(Field(r) == "rootPath");
+  }
+  {
+    // (serve refuses a missing --dir at start; this one vanishes before initialize)
+    std::string vanishing = MakeWorkspace(false);
+    ServerProcess s({"--dir", vanishing});
+    REQUIRE(Code(s.Call(0, "sdndb/databases")) == -32002);  // started (and checked --dir)
+    REQUIRE(rmdir(vanishing.c_str()) == 0);
+    Json r = s.Call(1, "initialize", {{"rootPath", dir}});
+    CHECK(Code(r) == -32602);
+    if (Code(r) == -32602) CHECK(Field(r) == "--dir");
+  }
+  {
+    // No root at all and a working folder that no longer exists: field "root".
+    char here[PATH_MAX];
+    REQUIRE(getcwd(here, sizeof here));
+    std::string doomed = MakeWorkspace(false);
+    REQUIRE(chdir(doomed.c_str()) == 0);
+    auto s = std::make_unique<ServerProcess>(std::vector<std::string>{});
+    REQUIRE(chdir(here) == 0);
+    REQUIRE(Code(s->Call(0, "sdndb/databases")) == -32002);  // started
+    REQUIRE(rmdir(doomed.c_str()) == 0);
+    Json r = s->Call(1, "initialize", Json::object());
+    CHECK(Code(r) == -32602);
+    if (Code(r) == -32602) CHECK(Field(r) == "root");
+    // Not initialized: a later initialize is still accepted.
+    CHECK(Code(s->Call(2, "initialize", {{"rootPath", dir}})) == 0);
+  }
+}
+
+TEST_CASE("initialize: a malformed .sdndb is -32015 with file \".sdndb\"") {
+  struct Case {
+    const char* what;
+    std::string config;
+  };
+  std::vector<Case> cases = {
+      {"unknown strategy", "strategy: sometimes\n"},
+      {"unknown per-database strategy", "strategies:\n    todo: sometimes\n"},
+      {"entry outside the root", "databases:\n    far: ../far_db.sdn\n"},
+      {"entry without a path", "databases:\n    todo:\n        a: b\n"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    std::string dir = MakeWorkspace();
+    WriteFile(dir + "/.sdndb", c.config);
+    ServerProcess s({"--dir", dir});
+    Json r = s.Call(1, "initialize", {{"rootPath", dir}});
+    CHECK(Code(r) == -32015);
+    if (Code(r) == -32015) {
+      CHECK(r["error"]["data"]["file"] == ".sdndb");
+      CHECK(r["error"]["data"].contains("line"));
+    }
+  }
+}
+
 TEST_CASE("sdndb/databases and sdndb/list: filter, sort, paging") {
   Fixture f;
   Json r = f.s().Call(1, "sdndb/databases");
