@@ -275,6 +275,19 @@ TEST_CASE("sdndb/get, create, edit, delete") {
   CHECK(Code(bad_field) == -32013);
   CHECK(Field(bad_field) == "colour");
 
+  // Core messages scraped by status_map: edit with an unknown field / id, resolve an unknown conflict.
+  Json edit_field = f.s().Call(61, "sdndb/edit", {{"database", "todo"}, {"id", new_id}, {"changes", {{"colour", "red"}}}});
+  CHECK(Code(edit_field) == -32013);
+  CHECK(Field(edit_field) == "colour");
+  Json edit_missing = f.s().Call(62, "sdndb/edit", {{"database", "todo"}, {"id", "404"}, {"changes", {{"status", "x"}}}});
+  CHECK(Code(edit_missing) == -32012);
+  CHECK(edit_missing["error"]["data"]["kind"] == "record");
+  CHECK(edit_missing["error"]["data"]["name"] == "404");
+  Json no_conflict = f.s().Call(63, "sdndb/resolve", {{"database", "todo"}, {"conflict", "c77"}, {"choice", "ours"}});
+  CHECK(Code(no_conflict) == -32012);
+  CHECK(no_conflict["error"]["data"]["kind"] == "conflict");
+  CHECK(no_conflict["error"]["data"]["name"] == "c77");
+
   Json e = f.s().Call(6, "sdndb/edit", {{"database", "todo"}, {"id", new_id}, {"changes", {{"status", "closed"}}}});
   REQUIRE(e.contains("result"));
   CHECK(e["result"]["outcome"] == "applied");

@@ -14,6 +14,7 @@
 #include "core/db/query.h"
 #include "core/db/record_json.h"
 #include "server/rpc/json.h"
+#include "server/serve/status_map.h"
 #include "server/serve/wire.h"
 #include "tests/server/rpc_client.h"
 
@@ -231,4 +232,56 @@ TEST_CASE("Select: decimals sort as numbers; one non-number makes the column tex
   Query qe;
   qe.sort = "n";
   CHECK(Ids(Select(e, qe)) == std::vector<std::string>{"2", "1", "3"});
+}
+
+// status_map.cc reads data.field / data.kind / data.name out of core messages ("field '...'",
+// "no record '...'", "no conflict '...'"). These tests feed it the store's real errors, with no
+// context from a handler, so a change of wording in the core fails here.
+TEST_CASE("ErrorFromStatus understands the store's own messages") {
+  const std::string dir = test::MakeWorkspace(false);
+  test::WriteFile(dir + "/todo_db.sdn", "todos |id, status|\n    1, open\n");
+  auto store = Store::Open(dir + "/todo_db.sdn");
+  REQUIRE(store.ok());
+  const serve::ErrorContext none;
+
+  EditRequest edit;
+  edit.id = "1";
+  edit.changes = {{"colour", "red"}};
+  auto unknown_field = store.value()->Edit(edit);
+  REQUIRE_FALSE(unknown_field.ok());
+  rpc::RpcError e = serve::ErrorFromStatus(unknown_field.status(), none);
+  CHECK(e.code == rpc::code::kValidation);
+  CHECK(e.data["field"] == "colour");
+
+  auto create_unknown = store.value()->Create({{"colour", "red"}});
+  REQUIRE_FALSE(create_unknown.ok());
+  CHECK(serve::ErrorFromStatus(create_unknown.status(), none).data["field"] == "colour");
+
+  auto duplicate = store.value()->Create({{"id", "1"}});
+  REQUIRE_FALSE(duplicate.ok());
+  e = serve::ErrorFromStatus(duplicate.status(), none);
+  CHECK(e.code == rpc::code::kValidation);
+  CHECK(e.data["field"] == "id");
+
+  edit.id = "404";
+  edit.changes = {{"status", "closed"}};
+  auto no_record = store.value()->Edit(edit);
+  REQUIRE_FALSE(no_record.ok());
+  e = serve::ErrorFromStatus(no_record.status(), none);
+  CHECK(e.code == rpc::code::kNotFound);
+  CHECK(e.data["kind"] == "record");
+  CHECK(e.data["name"] == "404");
+
+  auto no_delete = store.value()->Delete("405", std::nullopt);
+  REQUIRE_FALSE(no_delete.ok());
+  e = serve::ErrorFromStatus(no_delete.status(), none);
+  CHECK(e.data["kind"] == "record");
+  CHECK(e.data["name"] == "405");
+
+  auto no_conflict = store.value()->Resolve("c77", Resolution::kOurs);
+  REQUIRE_FALSE(no_conflict.ok());
+  e = serve::ErrorFromStatus(no_conflict.status(), none);
+  CHECK(e.code == rpc::code::kNotFound);
+  CHECK(e.data["kind"] == "conflict");
+  CHECK(e.data["name"] == "c77");
 }
