@@ -140,17 +140,18 @@ class Database {
   }
 
   Result<T> Get(const std::string& id) const {
-    auto snap = store_->Read();
-    if (!snap.ok()) return snap.status();
-    const RecordData* r = snap->Find(id);
-    if (!r) return Status::NotFound("no record '" + id + "' in " + store_->name());
-    return Converter<T>::From(*r);
+    auto r = store_->Get(id);
+    if (!r.ok()) return r.status();
+    return Converter<T>::From(r.value());
   }
 
   Result<T> Create(const T& record) {
     FieldList fields = Converter<T>::To(record);
+    // Typed field maps do not list `id`; a dynamic record may. Either way the caller's id is used.
+    bool has_id = false;
     for (auto& [k, v] : fields)
-      if (k == "id") v = record.id;
+      if (k == "id") v = record.id, has_id = true;
+    if (!has_id && !record.id.empty()) fields.emplace_back("id", record.id);
     auto created = store_->Create(fields);
     if (!created.ok()) return created.status();
     return Converter<T>::From(created.value());
@@ -159,24 +160,21 @@ class Database {
   // Reads the record, applies `mutate` to a copy and stores the changed fields (see header).
   Result<EditResult> Update(const std::string& id, const std::function<void(T&)>& mutate,
                             std::optional<Strategy> strategy = std::nullopt) {
-    auto snap = store_->Read();
-    if (!snap.ok()) return snap.status();
-    const RecordData* r = snap->Find(id);
-    if (!r) return Status::NotFound("no record '" + id + "' in " + store_->name());
-    auto before = Converter<T>::From(*r);
+    auto current = store_->Get(id);
+    if (!current.ok()) return current.status();
+    auto before = Converter<T>::From(current.value());
     if (!before.ok()) return before.status();
     T after = before.value();
     mutate(after);
-    FieldList old_fields = Converter<T>::To(before.value());
-    FieldList new_fields = Converter<T>::To(after);
     EditRequest req;
     req.id = id;
     req.strategy = strategy;
     EditBase base;
-    base.version = r->version;
-    for (size_t i = 0; i < new_fields.size(); ++i) {
-      base.fields[old_fields[i].first] = old_fields[i].second;
-      if (new_fields[i].second != old_fields[i].second) req.changes.push_back(new_fields[i]);
+    base.version = current->version;
+    for (const auto& [k, v] : Converter<T>::To(before.value())) base.fields[k] = v;
+    for (const auto& [k, v] : Converter<T>::To(after)) {  // matched by name: fields may come and go
+      auto was = base.fields.find(k);
+      if (was == base.fields.end() || was->second != v) req.changes.emplace_back(k, v);
     }
     req.base = std::move(base);
     return store_->Edit(req);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <cstdlib>
 
 #include "core/db/db_file.h"
@@ -48,36 +49,42 @@ struct TxDoc {
     return r;
   }
 
-  ColumnType TypeOf(size_t col) const {
+  // How a column's values are written, inferred once per transaction from its cells: integer or
+  // boolean columns take only such values; text columns whose cells are mostly quoted stay quoted.
+  // `""` says "no value" in every column (e.g. a freshly appended row) and is not counted.
+  struct ColumnStyle {
+    ColumnType type = ColumnType::kText;
+    bool quoted = false;
+  };
+  mutable std::vector<std::optional<ColumnStyle>> styles;
+
+  const ColumnStyle& StyleOf(size_t col) const {
+    if (styles.size() <= col) styles.resize(col + 1);
+    if (styles[col]) return *styles[col];
     bool any = false, all_int = true, all_bool = true;
+    size_t quoted = 0, other = 0;
     for (size_t r = 0; r < table->row_count(); ++r) {
       sdn::CellKind k = table->Kind(r, col);
-      // `""` says "no value" in int and bool columns too (e.g. a freshly appended row).
       if (k == sdn::CellKind::kEmpty || (k == sdn::CellKind::kQuoted && table->RawCell(r, col) == "\"\"")) continue;
       any = true;
       all_int &= k == sdn::CellKind::kInt;
       all_bool &= k == sdn::CellKind::kBool;
-      if (!all_int && !all_bool) break;
+      (k == sdn::CellKind::kQuoted ? quoted : other)++;
+      if (!all_int && !all_bool && quoted + other >= 64) break;  // enough to judge the quoting
     }
-    if (!any) return ColumnType::kText;
-    return all_int ? ColumnType::kInt : all_bool ? ColumnType::kBool : ColumnType::kText;
-  }
-
-  bool MostlyQuoted(size_t col) const {
-    size_t quoted = 0, other = 0;
-    for (size_t r = 0; r < table->row_count() && quoted + other < 64; ++r) {
-      sdn::CellKind k = table->Kind(r, col);
-      if (k == sdn::CellKind::kQuoted) ++quoted;
-      else if (k != sdn::CellKind::kEmpty) ++other;
-    }
-    return quoted > other;
+    ColumnStyle style;
+    if (any) style.type = all_int ? ColumnType::kInt : all_bool ? ColumnType::kBool : ColumnType::kText;
+    style.quoted = quoted > other;
+    styles[col] = style;
+    return *styles[col];
   }
 
   // The spelling of `value` in column `col`, or InvalidArgument when it does not fit the
   // column's type (inferred from the existing cells).
   Result<std::string> Spell(size_t col, const std::string& value) const {
     const std::string& name = table->columns()[col];
-    switch (TypeOf(col)) {
+    const ColumnStyle& style = StyleOf(col);
+    switch (style.type) {
       case ColumnType::kInt: {
         int64_t v;
         if (value.empty()) return std::string();
@@ -92,8 +99,7 @@ struct TxDoc {
       case ColumnType::kText:
         break;
     }
-    if (MostlyQuoted(col)) return sdn::QuoteString(value);
-    return sdn::CanonicalCell(value);
+    return style.quoted ? sdn::QuoteString(value) : sdn::CanonicalCell(value);
   }
 
   Status SetField(size_t row, const std::string& field, const std::string& value) {
@@ -132,14 +138,16 @@ struct TxDoc {
   ConflictTable Conflicts() { return ConflictTable(doc.get(), table); }
 };
 
-// Next id following the table's id style: max numeric + 1, or PREFIX + zero-padded number.
+// Next id following the table's id style: max numeric id + 1 when every id is a number, else
+// the most common PREFIX<digits> pattern (ties: the higher number) continued, zero-padded as it is.
 std::string NextId(const sdn::Table& t, size_t id_col) {
+  struct Pattern {
+    size_t count = 0, width = 0;
+    int64_t max = 0;
+  };
+  std::map<std::string, Pattern> patterns;
   int64_t max_num = 0;
   bool all_numeric = true;
-  std::string prefix;
-  size_t width = 0;
-  int64_t max_suffix = 0;
-  bool have_prefix = false;
   for (size_t r = 0; r < t.row_count(); ++r) {
     std::string id = t.Cell(r, id_col);
     int64_t n;
@@ -150,28 +158,26 @@ std::string NextId(const sdn::Table& t, size_t id_col) {
     all_numeric = false;
     size_t d = id.size();
     while (d > 0 && id[d - 1] >= '0' && id[d - 1] <= '9') --d;
-    if (d == id.size() || id.size() - d > 18) continue;
-    int64_t suffix = 0;
-    ParseInt64(std::string_view(id).substr(d), &suffix);
-    std::string p = id.substr(0, d);
-    if (!have_prefix || suffix > max_suffix || (p == prefix && suffix >= max_suffix)) {
-      if (!have_prefix || suffix > max_suffix) {
-        prefix = p;
-        width = id.size() - d;
-        max_suffix = suffix;
-      }
-      have_prefix = true;
-    }
+    int64_t suffix;
+    if (d == id.size() || !ParseInt64(std::string_view(id).substr(d), &suffix)) continue;
+    Pattern& p = patterns[id.substr(0, d)];
+    ++p.count;
+    if (suffix >= p.max) p.max = suffix, p.width = id.size() - d;
   }
-  if (all_numeric || !have_prefix) {
-    std::string id = std::to_string(max_num + 1);
-    while (t.FindRow(id, id_col) >= 0) id = std::to_string(++max_num + 1);
-    return id;
+  auto best = patterns.end();
+  for (auto it = patterns.begin(); it != patterns.end(); ++it)
+    if (best == patterns.end() || it->second.count > best->second.count ||
+        (it->second.count == best->second.count && it->second.max > best->second.max))
+      best = it;
+  if (all_numeric || best == patterns.end()) {
+    int64_t n = max_num + 1;
+    while (t.FindRow(std::to_string(n), id_col) >= 0) ++n;
+    return std::to_string(n);
   }
-  for (int64_t n = max_suffix + 1;; ++n) {
+  for (int64_t n = best->second.max + 1;; ++n) {
     std::string digits = std::to_string(n);
-    if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
-    std::string id = prefix + digits;
+    if (digits.size() < best->second.width) digits.insert(0, best->second.width - digits.size(), '0');
+    std::string id = best->first + digits;
     if (t.FindRow(id, id_col) < 0) return id;
   }
 }
@@ -278,6 +284,16 @@ Result<Snapshot> Store::Read() const {
   return Parse(path_, std::move(text));
 }
 
+Result<RecordData> Store::Get(const std::string& id) const {
+  std::string text;
+  SDNDB_RETURN_IF_ERROR(options_.env->ReadFile(path_, &text));
+  auto tx = DocFromText(path_, std::move(text));
+  if (!tx.ok()) return tx.status();
+  int row = tx->table->FindRow(id, static_cast<size_t>(tx->id_col));
+  if (row < 0) return Status::NotFound("no record '" + id + "' in " + name_);
+  return tx->Record(static_cast<size_t>(row));
+}
+
 Result<Snapshot> Store::Parse(const std::string& path, std::string text) {
   auto tx = DocFromText(path, std::move(text));
   if (!tx.ok()) return tx.status();
@@ -299,28 +315,25 @@ Result<RecordData> Store::Create(const FieldList& fields) {
     sdn::Table& t = *tx.table;
     const size_t id_col = static_cast<size_t>(tx.id_col);
     std::string id;
+    std::vector<bool> given(t.columns().size(), false);
     for (const auto& [k, v] : fields) {
       int c = t.ColumnIndex(k);
       if (c < 0 || c == tx.version_col || c == tx.modified_col)
         return Status::InvalidArgument("unknown field '" + k + "' in database table '" + t.name() + "'");
+      given[static_cast<size_t>(c)] = true;
       if (static_cast<size_t>(c) == id_col) id = v;
     }
     if (id.empty()) id = NextId(t, id_col);
     if (t.FindRow(id, id_col) >= 0) return Status::InvalidArgument("record '" + id + "' already exists");
-    std::vector<std::string> blank(t.columns().size());
-    size_t row = t.AppendRow(blank);
+    for (size_t c = 0; c < given.size(); ++c) tx.StyleOf(c);  // judge the columns before the new row
+    size_t row = t.AppendRow(std::vector<std::string>(t.columns().size()));
     SDNDB_RETURN_IF_ERROR(tx.SetField(row, t.columns()[id_col], id));
     for (const auto& [k, v] : fields)
       if (k != t.columns()[id_col]) SDNDB_RETURN_IF_ERROR(tx.SetField(row, k, v));
-    // Cells never set keep the spelling of an empty value for their column type.
-    for (size_t c = 0; c < t.columns().size(); ++c) {
-      bool given = c == id_col;
-      for (const auto& kv : fields) given |= t.columns()[c] == kv.first;
-      if (!given && static_cast<int>(c) != tx.version_col && static_cast<int>(c) != tx.modified_col) {
-        auto sp = tx.Spell(c, "");
-        t.SetCellRaw(row, c, sp.ok() ? sp.value() : std::string("\"\""));
-      }
-    }
+    // Cells never set get the spelling of an empty value for their column type.
+    for (size_t c = 0; c < given.size(); ++c)
+      if (!given[c] && c != id_col && static_cast<int>(c) != tx.version_col && static_cast<int>(c) != tx.modified_col)
+        t.SetCellRaw(row, c, tx.Spell(c, "").value());
     tx.Stamp(row, 1, HybridClock::Global().Now());
     created = tx.Record(row);
     *changed = true;

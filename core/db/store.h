@@ -92,6 +92,9 @@ class Store {
   Strategy strategy() const { return options_.strategy; }
 
   Result<Snapshot> Read() const;  // no lock
+  // One record (no lock; NotFound when absent). Cheaper than Read() for one record: only that row
+  // is materialised.
+  Result<RecordData> Get(const std::string& id) const;
   // The snapshot of database `path` whose file holds `text` (for callers that already read the
   // bytes, e.g. to compare them with a cached copy). No I/O.
   static Result<Snapshot> Parse(const std::string& path, std::string text);

@@ -129,17 +129,41 @@ TEST_CASE("typed update merges with a concurrent change to another field") {
   REQUIRE(db.ok());
   auto other = Database<Task>::Open(path);
   REQUIRE(other.ok());
-  // `other` changes status between our read and our write: emulate by editing first with a stale base.
-  REQUIRE(other->Update("T-1", [](Task& t) { t.status = "done"; }).ok());
-  EditRequest stale;
-  stale.id = "T-1";
-  stale.changes = {{"priority", "high"}};
-  stale.base = EditBase{0, {{"priority", "low"}, {"status", "planned"}}};
-  auto r = db->store().Edit(stale);
+  // Another writer changes the status after our Update read the record, before it writes.
+  auto r = db->Update("T-1", [&](Task& t) {
+    REQUIRE(other->Update("T-1", [](Task& o) { o.status = "done"; }).ok());
+    t.priority = "high";
+  });
   REQUIRE(r.ok());
   CHECK(r->outcome == EditOutcome::kMerged);
   auto t = db->Get("T-1");
   CHECK(t->priority == "high");
   CHECK(t->status == "done");
   CHECK(t->version == 2);
+  // The same field changed by both: a conflict, recorded (merge is the default strategy).
+  auto c = db->Update("T-1", [&](Task& x) {
+    REQUIRE(other->Update("T-1", [](Task& o) { o.status = "blocked"; }).ok());
+    x.status = "cancelled";
+  });
+  REQUIRE(c.ok());
+  CHECK(c->outcome == EditOutcome::kConflict);
+  CHECK(db->Get("T-1")->status == "blocked");
+}
+
+TEST_CASE("typed create keeps the caller's id") {
+  TempDir dir;
+  auto db = Database<Task>::Open(dir.Write("task_db.sdn",
+      "tasks |id, category, name, description, priority, status, valid|\n"
+      "    TRACK-001, c, n, d, low, planned, true\n    TRACK-002, c, n, d, low, planned, true\n"));
+  REQUIRE(db.ok());
+  Task t;
+  t.id = "MY-42";
+  t.name = "mine";
+  auto created = db->Create(t);
+  REQUIRE(created.ok());
+  CHECK(created->id == "MY-42");
+  Task generated;
+  generated.name = "next";
+  // Generated ids continue the most common pattern, not the one-off MY-42.
+  CHECK(db->Create(generated)->id == "TRACK-003");
 }

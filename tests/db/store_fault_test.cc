@@ -14,10 +14,11 @@ using sdndb::testing::TempDir;
 
 TEST_CASE("ENOSPC and EIO at every write step: original intact, clear error, no temp left") {
   const std::string original = "# tasks\ntasks |id, status|\n    T-1, open\n    T-2, open\n";
-  for (FaultEnv::Op op : {FaultEnv::Op::kRead, FaultEnv::Op::kCreate, FaultEnv::Op::kWrite, FaultEnv::Op::kSync,
-                          FaultEnv::Op::kClose, FaultEnv::Op::kRename, FaultEnv::Op::kSyncDir}) {
+  int injected_failures = 0;
+  for (FaultEnv::Op op : FaultEnv::AllOps()) {
     for (int err : {ENOSPC, EIO}) {
-      CAPTURE(FaultEnv::OpName(op));
+      const std::string op_name = FaultEnv::OpName(op);
+      CAPTURE(op_name);
       CAPTURE(err);
       TempDir dir;
       std::string path = dir.Write("task_db.sdn", original);
@@ -31,10 +32,18 @@ TEST_CASE("ENOSPC and EIO at every write step: original intact, clear error, no 
       req.id = "T-1";
       req.changes = {{"status", "done"}};
       auto r = store.value()->Edit(req);
-      REQUIRE_FALSE(r.ok());
+      if (env.Injected() == 0) continue;  // this operation is not on the write path
+      if (r.ok()) {
+        // Only best-effort steps may fail without failing the write: temp clean-up (list, remove),
+        // the rollback link, and resolving a symlink (the path itself is used then).
+        CHECK((op == FaultEnv::Op::kListDir || op == FaultEnv::Op::kRemove || op == FaultEnv::Op::kLink ||
+               op == FaultEnv::Op::kResolve));
+        CHECK(dir.Read("task_db.sdn").find("T-1, done") != std::string::npos);
+        continue;
+      }
+      ++injected_failures;
       CHECK(r.status().code() == StatusCode::kIOError);
       CHECK(r.status().message().find("task_db.sdn") != std::string::npos);
-      CHECK(env.Injected() == 1);
       CHECK(dir.Read("task_db.sdn") == original);
       CHECK(dir.CountFiles() == 2);  // database + lock file: no temp, no legacy lock left behind
       // Nothing is retried as if it had worked; the next transaction re-reads and succeeds.
@@ -44,4 +53,5 @@ TEST_CASE("ENOSPC and EIO at every write step: original intact, clear error, no 
       CHECK(store.value()->Read()->Find("T-1")->Get("status")->compare("done") == 0);
     }
   }
+  CHECK(injected_failures >= 14);  // read, resolve, stat, create, write, sync, close, rename, dir sync... x2 errnos
 }
