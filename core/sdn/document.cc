@@ -11,6 +11,10 @@
 namespace sdndb::sdn {
 namespace {
 
+// Style of rows added to a table that has none to copy it from.
+constexpr std::string_view kRowIndent = "    ";
+constexpr std::string_view kCellSeparator = ", ";
+
 bool EndsWithNewline(std::string_view text) { return !text.empty() && text.back() == '\n'; }
 
 // The separator between the first two cells of a row when it is a plain `,` + blanks.
@@ -75,7 +79,7 @@ Value Table::CellValue(size_t row, size_t col) const {
   CellKind kind;
   const std::string_view raw = Spelling(row, col, &kind);
   if (kind == CellKind::kInline) {
-    InlineValueParser parser(raw, ParseOptions().max_depth);
+    InlineValueParser parser(raw, kDefaultMaxDepth);
     ScanError error;
     size_t end = 0;
     Value value;
@@ -207,8 +211,8 @@ void Table::SetCellRaw(size_t row, size_t col, std::string_view spelling) {
 size_t Table::AppendRow(const std::vector<std::string>& values) {
   const std::string eol = doc_ != nullptr ? doc_->eol_ : std::string("\n");
   // Copy the indentation and separator style of the last row.
-  std::string indent = row_indent_;
-  std::string separator = separator_;
+  std::string indent(kRowIndent);
+  std::string separator(kCellSeparator);
   if (!row_items_.empty()) {
     const Item& last = RowItem(row_items_.size() - 1);
     size_t i = 0;
@@ -280,7 +284,7 @@ void Table::AddColumn(const std::string& name, std::string_view default_spelling
   header_ = OwnText(std::move(header));
   columns_.push_back(name);
   // Rows: append the cell after the last one, in the table's separator style.
-  std::string separator = separator_;
+  std::string separator(kCellSeparator);
   if (!row_items_.empty() && columns_.size() >= 3) {
     const Item& first = RowItem(0);
     const CellSpan& a = cells_[first.cell_begin];
@@ -453,7 +457,7 @@ Value Document::ToValue() const {
     if (segment.table >= 0) {
       const Table& table = *tables_[static_cast<size_t>(segment.table)];
       root.entries.emplace_back(table.name(), table.ToValue());
-    } else if (segment.is_statement) {
+    } else if (!segment.key.empty()) {
       root.entries.emplace_back(segment.key, segment.value);
     }
   }

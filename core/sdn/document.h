@@ -58,10 +58,12 @@ struct CellSpan {
   CellKind kind = CellKind::kEmpty;
 };
 
+inline constexpr int kDefaultMaxDepth = 64;
+
 struct ParseOptions {
   std::string file_name = "<input>";  // used in error messages
   size_t max_warnings = 200;
-  int max_depth = 64;                 // nesting of blocks and brackets
+  int max_depth = kDefaultMaxDepth;   // nesting of blocks and brackets
 };
 
 class Document;
@@ -111,8 +113,8 @@ class Table {
     std::string_view text; // points into the document source or into owned storage
     bool is_row = false;
     bool removed = false;
-    uint32_t cell_begin = 0;  // index into cells_
-    int line = 0;
+    uint32_t cell_begin = 0;  // rows: index into cells_
+    int line = 0;             // rows from the source: 1-based line (0 for new rows)
   };
 
   std::string_view OwnText(std::string text);  // keeps text alive in this table
@@ -132,8 +134,6 @@ class Table {
   std::vector<uint32_t> row_items_;  // row index -> item index
   std::vector<CellSpan> cells_;      // columns_.size() per row item
   std::vector<std::unique_ptr<std::string>> owned_;
-  std::string row_indent_ = "    ";
-  std::string separator_ = ", ";
   mutable bool index_valid_ = false;
   mutable size_t index_col_ = 0;
   // Open-addressing hash index over one column's text values: slot = row + 1, 0 = empty.
@@ -178,9 +178,8 @@ class Document {
   struct Segment {
     std::string_view text;  // raw text (empty when table >= 0)
     int table = -1;
-    std::string key;        // for statements: the key (for ToValue)
+    std::string key;        // for statements (never empty): the key (for ToValue); empty otherwise
     Value value;            // for statements: the parsed value
-    bool is_statement = false;
   };
 
   std::shared_ptr<const std::string> source_;

@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 
 namespace sdndb::sdn {
 namespace lex {

@@ -179,7 +179,6 @@ Status Parser::Run() {
       segment.text = text_.substr(start, pos_ - start);
       segment.key = std::move(key);
       segment.value = std::move(value);
-      segment.is_statement = true;
     }
     doc_->segments_.push_back(std::move(segment));
     trivia_start = pos_;
@@ -536,7 +535,6 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
       if (table != nullptr) {
         Table::Item trivia;
         trivia.text = text_.substr(pending, pos_ - pending);
-        trivia.line = pending_line;
         table->items_.push_back(trivia);
       }
       pending = std::string_view::npos;
@@ -589,8 +587,7 @@ bool Parser::RescanRow(size_t column_count, std::string_view row_text, std::vect
   const size_t old_size = cells->size();
   size_t end = 0;
   ScanError error;
-  ParseOptions defaults;
-  if (ScanRow(row_text, 0, first, 1, defaults.max_depth, cells, &end, &error) && end == row_text.size() &&
+  if (ScanRow(row_text, 0, first, 1, kDefaultMaxDepth, cells, &end, &error) && end == row_text.size() &&
       cells->size() - old_size == column_count) {
     return true;
   }

@@ -82,8 +82,6 @@ class Parser {
   void Warn(size_t pos, const std::string& message);
   // True once max_warnings are stored: callers check it before building a message.
   bool WarningsFull() const { return doc_->warnings_.size() >= options_.max_warnings; }
-  // Warning position helpers: line/column of `pos` at or after the cursor's line.
-  void WarnAt(size_t line_start, int line, size_t pos, const std::string& message);
   static std::string Excerpt(std::string_view text);
 
   std::string_view text_;

@@ -109,7 +109,7 @@ bool IsOneCell(std::string_view spelling) {
   std::vector<CellSpan> cells;
   size_t end = 0;
   ScanError error;
-  return ScanRow(spelling, 0, 0, 1, ParseOptions().max_depth, &cells, &end, &error) && end == spelling.size() &&
+  return ScanRow(spelling, 0, 0, 1, kDefaultMaxDepth, &cells, &end, &error) && end == spelling.size() &&
          cells.size() == 1 && cells[0].begin == 0 && cells[0].len == spelling.size() &&
          cells[0].kind != CellKind::kText;
 }
