@@ -109,7 +109,7 @@ TEST_CASE("malformed headers are reported once and decoding resumes at the next 
 TEST_CASE("an endless header block is cut off and decoding resumes") {
   std::string junk(20000, 'x');
   Out o = Decode(junk + EncodeFrame("{}"), 1000);
-  CHECK(o.errors.size() >= 1);
+  CHECK(o.errors.size() == 1);  // one -32600 for the whole block (docs/protocol.md, Wire)
   REQUIRE(o.messages.size() == 1);
   CHECK(o.messages[0] == "{}");
 }

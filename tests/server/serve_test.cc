@@ -1,6 +1,7 @@
 // Integration tests: drive the real `sdndb serve` binary through pipes.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <thread>
@@ -440,7 +442,9 @@ TEST_CASE("security: paths and symlinks escaping the root are rejected (-32016)"
     if (Code(r) == -32016) CHECK(r["error"]["data"]["path"] == db);
   }
   // A symlinked database does not show up in the catalog either.
-  for (auto& d : f.s().Call(1, "sdndb/databases")["result"]["databases"]) CHECK(d["name"] != "evil");
+  Json dbs = f.s().Call(1, "sdndb/databases");
+  REQUIRE(dbs.contains("result"));
+  for (auto& d : dbs["result"]["databases"]) CHECK(d["name"] != "evil");
   CHECK(Code(f.s().Call(2, "sdndb/edit", {{"database", "evil"}, {"id", "1"}, {"changes", {{"status", "x"}}}})) == -32012);
 }
 
@@ -590,4 +594,117 @@ TEST_CASE("$/progress is sent for a lock wait when the client supports it") {
   auto r = s.WaitResponse(1, 5000ms);
   REQUIRE(r);
   CHECK((*r)["result"]["outcome"] == "applied");
+}
+
+TEST_CASE("strategy precedence: request, then initializationOptions.strategy, then .sdndb") {
+  auto stale_edit = [](ServerProcess& s, int id, const Json& strategy) {
+    Json params = {{"database", "todo"}, {"id", "1"}, {"changes", {{"status", "blocked"}}},
+                   {"base", {{"version", 0}, {"fields", {{"status", "open"}}}}}};
+    if (!strategy.is_null()) params["strategy"] = strategy;
+    return s.Call(id, "sdndb/edit", params);
+  };
+  {
+    Fixture f(Json{{"strategy", "error"}});  // the folder's default is merge
+    REQUIRE(f.s().Call(1, "sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", {{"status", "closed"}}}})
+                .contains("result"));
+    CHECK(Code(stale_edit(f.s(), 2, nullptr)) == -32010);                     // initializationOptions
+    CHECK(stale_edit(f.s(), 3, "merge")["result"]["outcome"] == "conflict");  // the request wins
+  }
+  {
+    std::string dir = MakeWorkspace();
+    WriteFile(dir + "/.sdndb", "strategy: error\n");
+    ServerProcess s({"--dir", dir});
+    REQUIRE(s.Initialize({{"rootPath", dir}, {"initializationOptions", {{"strategy", "last-write-wins"}}}})
+                .contains("result"));
+    REQUIRE(s.Call(1, "sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", {{"status", "closed"}}}})
+                .contains("result"));
+    Json r = stale_edit(s, 2, nullptr);  // initializationOptions beats .sdndb
+    CHECK(r["result"]["outcome"] == "merged");
+    CHECK(r["result"]["record"]["fields"]["status"] == "blocked");
+  }
+}
+
+TEST_CASE("didChange: a deleted database file removes all its ids") {
+  Fixture f;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Json before = f.s().Call(1, "sdndb/list", {{"database", "task"}});
+  REQUIRE(before.contains("result"));
+  std::vector<std::string> ids;
+  for (auto& r : before["result"]["records"]) ids.push_back(r["id"]);
+  REQUIRE(!ids.empty());
+  f.s().ClearQueue();
+  REQUIRE(unlink((f.dir + "/task_db.sdn").c_str()) == 0);
+  auto n = f.s().WaitMatching(
+      [](const Json& m) { return m.value("method", "") == "sdndb/didChange" && m["params"]["database"] == "task"; },
+      2000ms);
+  REQUIRE(n);
+  std::vector<std::string> removed = (*n)["params"]["removed"].get<std::vector<std::string>>();
+  std::sort(removed.begin(), removed.end());
+  std::sort(ids.begin(), ids.end());
+  CHECK(removed == ids);
+  CHECK((*n)["params"]["added"].empty());
+  CHECK((*n)["params"]["conflicts"] == 0);
+  Json dbs = f.s().Call(2, "sdndb/databases");
+  REQUIRE(dbs.contains("result"));
+  for (auto& d : dbs["result"]["databases"]) CHECK(d["name"] != "task");
+}
+
+TEST_CASE("didChange: a changed .sdndb adds its databases and their strategies") {
+  Fixture f;
+  REQUIRE(mkdir((f.dir + "/sub").c_str(), 0755) == 0);
+  WriteFile(f.dir + "/sub/extra_db.sdn", "extras |id, title|\n    7, seven\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  f.s().ClearQueue();
+  WriteFile(f.dir + "/.sdndb", "databases:\n    extra: sub/extra_db.sdn\nstrategies:\n    extra: error\n");
+  auto n = f.s().WaitMatching(
+      [](const Json& m) { return m.value("method", "") == "sdndb/didChange" && m["params"]["database"] == "extra"; },
+      2000ms);
+  REQUIRE(n);
+  CHECK((*n)["params"]["added"] == Json::array({"7"}));
+  Json dbs = f.s().Call(1, "sdndb/databases");
+  REQUIRE(dbs.contains("result"));
+  bool seen = false;
+  for (auto& d : dbs["result"]["databases"]) {
+    if (d["name"] != "extra") continue;
+    seen = true;
+    CHECK(d["strategy"] == "error");
+  }
+  CHECK(seen);
+  // The new database's folder is watched too.
+  f.s().ClearQueue();
+  ReplaceAtomically(f.dir + "/sub/extra_db.sdn", "extras |id, title|\n    7, SEVEN\n");
+  n = f.s().WaitMatching(
+      [](const Json& m) { return m.value("method", "") == "sdndb/didChange" && m["params"]["database"] == "extra"; },
+      2000ms);
+  REQUIRE(n);
+  CHECK((*n)["params"]["changed"] == Json::array({"7"}));
+}
+
+TEST_CASE("reads see a same-size in-place edit, also of a file untouched for long") {
+  Fixture f;
+  const std::string path = f.dir + "/task_db.sdn";
+  // Make the file look old, so the cache may trust its stat key.
+  struct timespec old_times[2] = {{time(nullptr) - 3600, 0}, {time(nullptr) - 3600, 0}};
+  REQUIRE(utimensat(AT_FDCWD, path.c_str(), old_times, 0) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // the ctime of utimensat settles too
+  Json a = f.s().Call(1, "sdndb/list", {{"database", "task"}});
+  REQUIRE(a.contains("result"));
+  REQUIRE(f.s().Call(2, "sdndb/list", {{"database", "task"}}).contains("result"));  // a cached hit
+  std::string text = ReadFile(path);
+  std::string name = a["result"]["records"][0]["fields"]["name"];
+  REQUIRE(name.size() >= 2);
+  size_t at = text.find(name);
+  REQUIRE(at != std::string::npos);
+  std::string changed = name;
+  changed[0] = changed[0] == 'Z' ? 'Y' : 'Z';
+  // Overwrite in place (same inode, same size), then restore the old mtime.
+  FILE* file = std::fopen(path.c_str(), "r+");
+  REQUIRE(file);
+  std::fseek(file, static_cast<long>(at), SEEK_SET);
+  std::fwrite(changed.data(), 1, changed.size(), file);
+  std::fclose(file);
+  REQUIRE(utimensat(AT_FDCWD, path.c_str(), old_times, 0) == 0);
+  Json b = f.s().Call(3, "sdndb/list", {{"database", "task"}});
+  REQUIRE(b.contains("result"));
+  CHECK(b["result"]["records"][0]["fields"]["name"] == changed);
 }
