@@ -1,6 +1,9 @@
 #include "core/sdn/json.h"
 
 #include <cmath>
+#include <cstddef>
+#include <string_view>
+#include <unordered_map>
 
 namespace sdndb::sdn {
 
@@ -18,25 +21,30 @@ nlohmann::ordered_json ToJson(const Value& value) {
       return out;
     }
     case Value::Kind::kDict: {
+      // Count occurrences first so repeated keys become one array at their first occurrence.
+      // Keys are unique in `members` by construction, so they are appended without the
+      // linear duplicate search of ordered_json's operator[].
+      struct KeyInfo {
+        size_t count = 0;
+        size_t slot = static_cast<size_t>(-1);  // member index of a repeated key's array
+      };
+      std::unordered_map<std::string_view, KeyInfo> keys;
+      keys.reserve(value.entries.size());
+      for (const auto& entry : value.entries) ++keys[entry.first].count;
       Json out = Json::object();
-      // Count occurrences first so repeated keys become arrays from their first occurrence.
-      Json counts = Json::object();
+      Json::object_t& members = out.get_ref<Json::object_t&>();
+      members.reserve(keys.size());
       for (const auto& entry : value.entries) {
-        auto it = counts.find(entry.first);
-        if (it == counts.end()) {
-          counts[entry.first] = 1;
-        } else {
-          *it = it->get<int>() + 1;
+        KeyInfo& info = keys[entry.first];
+        if (info.count == 1) {
+          members.emplace_back(entry.first, ToJson(entry.second));
+          continue;
         }
-      }
-      for (const auto& entry : value.entries) {
-        if (counts[entry.first].get<int>() == 1) {
-          out[entry.first] = ToJson(entry.second);
-        } else {
-          Json& slot = out[entry.first];
-          if (slot.is_null()) slot = Json::array();
-          slot.push_back(ToJson(entry.second));
+        if (info.slot == static_cast<size_t>(-1)) {
+          info.slot = members.size();
+          members.emplace_back(entry.first, Json::array());
         }
+        (members.begin() + static_cast<std::ptrdiff_t>(info.slot))->second.push_back(ToJson(entry.second));
       }
       return out;
     }

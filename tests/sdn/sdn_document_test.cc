@@ -224,6 +224,9 @@ TEST_CASE("YAML-like text blocks and repeated keys") {
   CHECK(j["id"] == Json::parse(R"(["A","B"])"));
   CHECK(j["notes"] == Json::parse(R"(["x\n","y\n"])"));
   CHECK(doc->warnings().size() == 5);  // 3 text blocks, 2 repeated keys
+  // A repeated key's array stands where the key first occurs; other keys keep their order.
+  CHECK(sdndb::sdn::ToJsonText(MustParse("a: 1\nb: [2]\na: [3]\nc: 4\na: 5\n")->ToValue(), -1) ==
+        R"({"a":[1,[3],5],"b":[2],"c":4})");
 }
 
 TEST_CASE("lossless: CRLF, tabs, missing final newline, blank and comment lines inside tables") {
