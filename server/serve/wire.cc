@@ -227,10 +227,8 @@ void AppendRecordJson(std::string* out, const RecordData& record) {
 }
 
 Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot) {
-  std::string id_column = "id";
-  bool has_id = false;
-  for (const auto& c : snapshot.columns) has_id = has_id || c == "id";
-  if (!has_id && !snapshot.columns.empty()) id_column = snapshot.columns.front();
+  // The store's key column (`id`, else the first column); "id" for an unreadable file.
+  const std::string id_column = snapshot.id_column.empty() ? std::string("id") : snapshot.id_column;
   return Json{{"name", entry.name},
               {"path", entry.path},
               {"table", snapshot.table},

@@ -708,3 +708,23 @@ TEST_CASE("reads see a same-size in-place edit, also of a file untouched for lon
   REQUIRE(b.contains("result"));
   CHECK(b["result"]["records"][0]["fields"]["name"] == changed);
 }
+
+TEST_CASE("idColumn is the key column: id, else the first column") {
+  Fixture f;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  WriteFile(f.dir + "/note_db.sdn", "notes |key, text|\n    a, first\n    b, second\n");
+  REQUIRE(f.s().WaitMatching(
+      [](const Json& m) { return m.value("method", "") == "sdndb/didChange" && m["params"]["database"] == "note"; },
+      2000ms));  // the catalog has picked the new file up
+  Json dbs = f.s().Call(1, "sdndb/databases");
+  REQUIRE(dbs.contains("result"));
+  bool seen = false;
+  for (auto& d : dbs["result"]["databases"]) {
+    if (d["name"] == "todo") CHECK(d["idColumn"] == "id");
+    if (d["name"] != "note") continue;
+    seen = true;
+    CHECK(d["idColumn"] == "key");
+  }
+  CHECK(seen);
+  CHECK(f.s().Call(2, "sdndb/get", {{"database", "note"}, {"id", "b"}})["result"]["record"]["fields"]["text"] == "second");
+}
