@@ -83,8 +83,29 @@ TEST_CASE("corpus: every file round-trips byte-identical and has the expected ta
       CHECK(doc.table(i)->name() == it->second[i].first);
       CHECK(doc.table(i)->row_count() == it->second[i].second);
     }
-    // The JSON view never throws, whatever the content.
-    CHECK_FALSE(sdndb::sdn::ToJsonText(doc.ToValue()).empty());
+    // The JSON view never throws, whatever the content, and reads back as the document: one
+    // member per distinct top-level key; each table's rows (repeated names become arrays).
+    std::string json_text;
+    CHECK_NOTHROW(json_text = sdndb::sdn::ToJsonText(doc.ToValue()));
+    nlohmann::ordered_json json;
+    REQUIRE_NOTHROW(json = nlohmann::ordered_json::parse(json_text));
+    REQUIRE(json.is_object());
+    std::map<std::string, size_t> occurrences;
+    for (const auto& entry : doc.ToValue().entries) ++occurrences[entry.first];
+    CHECK(json.size() == occurrences.size());
+    for (size_t i = 0; i < doc.table_count(); ++i) {
+      const sdndb::sdn::Table& table = *doc.table(i);
+      CAPTURE(table.name());
+      if (occurrences[table.name()] != 1) continue;
+      const nlohmann::ordered_json& rows = table.typed() ? json[table.name()]["rows"] : json[table.name()];
+      REQUIRE(rows.is_array());
+      REQUIRE(rows.size() == table.row_count());
+      for (size_t r = 0; r < table.row_count(); ++r) {
+        const Value cell = table.CellValue(r, 0);
+        if (cell.kind != Value::Kind::kString) continue;
+        CHECK((table.typed() ? rows[r][0] : rows[r][table.columns()[0]]) == cell.s);
+      }
+    }
   }
 }
 

@@ -138,6 +138,21 @@ std::vector<std::string> Lines(const std::string& text) {
   }
 }
 
+// FindRow agrees with a linear search for the first row holding each cell's text value.
+void CheckFindRow(const Table& table) {
+  for (size_t c = 0; c < table.columns().size(); ++c) {
+    for (size_t r = 0; r < table.row_count(); ++r) {
+      const std::string id = table.Cell(r, c);
+      int first = -1;
+      for (size_t k = 0; k < table.row_count() && first < 0; ++k) {
+        if (table.Cell(k, c) == id) first = static_cast<int>(k);
+      }
+      CHECK(table.FindRow(id, c) == first);
+    }
+    CHECK(table.FindRow("\x01" "absent", c) == -1);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("property: generated documents round-trip, read back, and edit one row") {
@@ -197,17 +212,37 @@ TEST_CASE("property: generated documents round-trip, read back, and edit one row
       }
     }
     ++edits;
+    CheckFindRow(*table);
 
     // A structural edit on the same document must reparse too.
+    const size_t columns_before = table->columns().size();
+    bool added_column = false;
+    std::string added_value;
     switch (gen.Pick(3)) {
       case 0: table->AppendRow(std::vector<std::string>(table->columns().size(), gen.Text())); break;
       case 1: table->RemoveRow(gen.Pick(table->row_count())); break;
-      default: table->AddColumn("added", gen.Chance(50) ? "x" : "not one cell, really"); break;
+      default:
+        added_column = true;
+        added_value = gen.Chance(50) ? "x" : "not one cell, really";
+        table->AddColumn("added", added_value);
+        break;
     }
     const size_t rows_after = table->row_count();
     auto structural = Document::Parse(doc->Serialize());
     REQUIRE_MESSAGE(structural.ok(), structural.status().message());
-    CHECK(structural.value()->table(t)->row_count() == rows_after);
+    const Table* reread = structural.value()->table(t);
+    CHECK(reread->row_count() == rows_after);
+    if (added_column) {
+      REQUIRE(table->columns().size() == columns_before + 1);
+      REQUIRE(reread->columns().size() == columns_before + 1);
+      CHECK(table->columns().back() == "added");
+      CHECK(reread->columns().back() == "added");
+      for (size_t r = 0; r < rows_after; ++r) {
+        CHECK(table->Cell(r, columns_before) == added_value);
+        CHECK(reread->Cell(r, columns_before) == added_value);
+      }
+    }
+    CheckFindRow(*table);
   }
   CHECK(edits > 1000);
 }
