@@ -10,7 +10,7 @@
 
 #include "core/io/file_lock.h"
 #include "tests/cli/run_process.h"
-#include "tests/db/db_test_util.h"
+#include "tests/support/io_test_util.h"
 
 using namespace sdndb::testing;
 using nlohmann::json;
@@ -276,7 +276,7 @@ TEST_CASE("corpus files: fmt gives identical bytes, check passes") {
     std::string path = std::string(SDNDB_SHARED_DIR) + "/corpus/" + name;
     auto fmt = Sdndb({"fmt", path});
     CHECK_MESSAGE(fmt.exit_code == 0, name << fmt.err);
-    CHECK(fmt.out == ReadFileOrDie(path));
+    CHECK(fmt.out == ReadWholeFile(path));
     CHECK(Sdndb({"check", path}).exit_code == 0);
   }
 }

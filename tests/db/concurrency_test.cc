@@ -13,14 +13,13 @@
 
 #include "core/db/store.h"
 #include "core/io/atomic_file.h"
-#include "tests/db/db_test_util.h"
+#include "tests/support/io_test_util.h"
 
 using namespace sdndb;
 using sdndb::testing::TempDir;
 
 namespace {
 
-bool LongMode() { return std::getenv("SDNDB_LONG_TESTS") != nullptr; }
 
 std::unique_ptr<Store> OpenStore(const std::string& path, bool durable) {
   StoreOptions o;
@@ -159,7 +158,7 @@ TEST_CASE("kill -9 at random moments never leaves a torn or stale-mixed file") {
   std::string text = "counters |id, count, pad|\n    c, 0, \"" + std::string(4000, 'x') + "\"\n";
   for (int i = 0; i < 40; ++i) text += "    r" + std::to_string(i) + ", 0, \"" + std::string(100, 'y') + "\"\n";
   std::string path = dir.Write("crash_db.sdn", text);
-  const int runs = LongMode() ? 1000 : 200;
+  const int runs = sdndb::testing::LongTests() ? 1000 : 200;
   std::mt19937 rng(42);
   std::uniform_int_distribution<int> delay_us(0, 15000);
   long long last_count = 0;

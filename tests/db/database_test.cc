@@ -5,7 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "core/db/records.h"
-#include "tests/db/db_test_util.h"
+#include "tests/support/io_test_util.h"
 
 using namespace sdndb;
 using sdndb::testing::TempDir;

@@ -5,7 +5,7 @@
 #include <cerrno>
 
 #include "core/db/store.h"
-#include "tests/db/db_test_util.h"
+#include "tests/support/io_test_util.h"
 #include "tests/support/fault_env.h"
 
 using namespace sdndb;

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "core/io/crc32.h"
-#include "tests/db/db_test_util.h"
+#include "tests/support/io_test_util.h"
 
 using namespace sdndb;
 using sdndb::testing::TempDir;

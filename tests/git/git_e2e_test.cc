@@ -8,7 +8,7 @@
 
 #include "core/sdn/document.h"
 #include "tests/cli/run_process.h"
-#include "tests/db/db_test_util.h"
+#include "tests/support/io_test_util.h"
 
 using namespace sdndb::testing;
 

@@ -12,7 +12,7 @@
 #include "core/io/crc32.h"
 #include "core/sdn/document.h"
 #include "server/git/merge_driver.h"
-#include "tests/db/db_test_util.h"
+#include "tests/support/io_test_util.h"
 
 using sdndb::Conflict;
 using sdndb::HybridClock;

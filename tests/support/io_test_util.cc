@@ -47,6 +47,19 @@ TempDir::TempDir() {
 
 TempDir::~TempDir() { RemoveTree(path_); }
 
+std::string TempDir::Write(const std::string& name, const std::string& text) const {
+  std::string p = Join(name);
+  if (!WriteWholeFile(p, text)) {
+    std::perror(p.c_str());
+    std::abort();
+  }
+  return p;
+}
+
+std::string TempDir::Read(const std::string& name) const { return ReadWholeFile(Join(name)); }
+
+size_t TempDir::CountFiles() const { return ListFolder(path_).size(); }
+
 bool WriteWholeFile(const std::string& path, const std::string& data) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;

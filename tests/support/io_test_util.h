@@ -22,6 +22,10 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
   const std::string& path() const { return path_; }
   std::string Join(const std::string& name) const { return path_ + "/" + name; }
+  // Writes `text` to the file `name` in the folder (aborts the test on failure); returns its path.
+  std::string Write(const std::string& name, const std::string& text) const;
+  std::string Read(const std::string& name) const;  // "" if absent
+  size_t CountFiles() const;                        // entries in the folder
 
  private:
   std::string path_;
