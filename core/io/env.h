@@ -1,5 +1,6 @@
-// Env: every file-system call sdndb makes goes through this interface, so tests can inject
-// faults (ENOSPC, EIO, ...) at any step. PosixEnv() is the real one.
+// Env: every read and write of database files (and their temp files) goes through this
+// interface, so tests can inject faults (ENOSPC, EIO, ...) at any step. PosixEnv() is the real
+// one. FileLock works on its lock files with direct syscalls (flock, fcntl).
 // All calls are blocking, thread-safe, and report errors as IOError Status values whose
 // message names the path and the OS error; they never throw.
 #pragma once
