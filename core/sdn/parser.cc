@@ -295,7 +295,7 @@ bool Parser::ParseValueLine(size_t pos, int depth, Value* out) {
     kind = CellKind::kQuoted;
   } else if (c == ']' || c == '}') {
     return Fail(pos, std::string("unbalanced '") + c + "'");
-} else if (c == '[' || c == '{') {
+  } else if (c == '[' || c == '{') {
     InlineValueParser inline_parser(text_, options_.max_depth);
     ScanError error;
     if (!inline_parser.Parse(pos, depth + 1, &value_end, &value, &error, &foreign)) return Fail(error);
