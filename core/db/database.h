@@ -90,11 +90,7 @@ struct RecordTraits;
 // DynamicRecord serves any table: its fields are whatever columns the file has.
 struct DynamicRecord : RecordBase {
   FieldList fields;
-  const std::string* Get(std::string_view f) const {
-    for (const auto& [k, v] : fields)
-      if (k == f) return &v;
-    return nullptr;
-  }
+  const std::string* Get(std::string_view f) const { return FindField(fields, f); }
 };
 
 template <typename T>

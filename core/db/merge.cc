@@ -15,9 +15,7 @@ StaleEditMerge MergeStaleEdit(const std::map<std::string, std::string>& base, co
                               const FieldList& stored) {
   StaleEditMerge out;
   for (const auto& [field, ours] : changes) {
-    const std::string* theirs = nullptr;
-    for (const auto& [name, value] : stored)
-      if (name == field) theirs = &value;
+    const std::string* theirs = FindField(stored, field);
     static const std::string kEmpty;
     const std::string& t = theirs ? *theirs : kEmpty;
     std::optional<std::string> b;

@@ -2,11 +2,13 @@
 
 namespace sdndb {
 
-const std::string* RecordData::Get(std::string_view field) const {
+const std::string* FindField(const FieldList& fields, std::string_view field) {
   for (const auto& [name, value] : fields)
     if (name == field) return &value;
   return nullptr;
 }
+
+const std::string* RecordData::Get(std::string_view field) const { return FindField(fields, field); }
 
 const char* StrategyName(Strategy s) {
   switch (s) {

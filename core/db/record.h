@@ -14,6 +14,9 @@ namespace sdndb {
 
 using FieldList = std::vector<std::pair<std::string, std::string>>;  // ordered (column, text value)
 
+// The value of `field` in `fields` (the first, should it repeat), or nullptr.
+const std::string* FindField(const FieldList& fields, std::string_view field);
+
 struct RecordData {
   std::string id;
   int64_t version = 0;    // 0 = never written by sdndb
