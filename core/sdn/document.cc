@@ -340,12 +340,20 @@ void Document::RemoveTable(Table* table) {
   size_t seg = 0;
   while (seg < segments_.size() && segments_[seg].table != static_cast<int>(index)) ++seg;
   const bool was_last = seg + 1 >= segments_.size();
-  if (seg < segments_.size()) segments_.erase(segments_.begin() + static_cast<std::ptrdiff_t>(seg));
+  bool added_here = false;
+  if (seg < segments_.size()) {
+    added_here = segments_[seg].added_table;
+    segments_.erase(segments_.begin() + static_cast<std::ptrdiff_t>(seg));
+    // A table added by this Document takes exactly the separator it added, nothing else.
+    if (added_here && seg > 0 && segments_[seg - 1].added_separator)
+      segments_.erase(segments_.begin() + static_cast<std::ptrdiff_t>(seg - 1));
+  }
   for (Segment& segment : segments_)
     if (segment.table > static_cast<int>(index)) --segment.table;
   tables_.erase(tables_.begin() + static_cast<std::ptrdiff_t>(index));
-  if (!was_last || segments_.empty() || segments_.back().table >= 0) return;
-  // The blank separator line that preceded the table now ends the document: drop it.
+  if (added_here || !was_last || segments_.empty() || segments_.back().table >= 0) return;
+  // A table read from the file (added by an earlier write): the blank separator line that
+  // preceded it now ends the document: drop it.
   std::string_view& tail = segments_.back().text;
   const std::string text = TailBytes(4);
   for (std::string_view eol : {std::string_view("\r\n"), std::string_view("\n")}) {
@@ -429,6 +437,7 @@ Table* Document::AddTable(const std::string& name, const std::vector<std::string
     owned_.push_back(std::make_unique<std::string>(std::move(separator)));
     Segment segment;
     segment.text = *owned_.back();
+    segment.added_separator = true;
     segments_.push_back(std::move(segment));
   }
   auto table = std::make_unique<Table>();
@@ -446,6 +455,7 @@ Table* Document::AddTable(const std::string& name, const std::vector<std::string
   table->header_ = table->OwnText(std::move(header));
   Segment segment;
   segment.table = static_cast<int>(tables_.size());
+  segment.added_table = true;
   segments_.push_back(std::move(segment));
   tables_.push_back(std::move(table));
   return tables_.back().get();

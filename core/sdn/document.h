@@ -160,9 +160,9 @@ class Document {
   // Appends a new table at the end of the document, separated by a blank line.
   Table* AddTable(const std::string& name, const std::vector<std::string>& columns);
   // Removes a table (header, rows and the comment/blank lines inside it); pointers to it die.
-  // When it was the last thing in the document and a blank line now ends the document, that
-  // line goes too, so AddTable followed by RemoveTable gives back the original bytes (for a
-  // document that ended with a line ending).
+  // A table added by AddTable in this Document takes back exactly the separator it added, so
+  // AddTable then RemoveTable gives the original bytes. A table read from the file that was the
+  // last thing in it also takes the blank line before it when that line now ends the document.
   void RemoveTable(Table* table);
 
   const std::vector<Diagnostic>& warnings() const { return warnings_; }
@@ -180,6 +180,8 @@ class Document {
     int table = -1;
     std::string key;        // for statements (never empty): the key (for ToValue); empty otherwise
     Value value;            // for statements: the parsed value
+    bool added_separator = false;  // the blank line AddTable put before a new table
+    bool added_table = false;      // a table segment AddTable created (in this Document)
   };
 
   std::shared_ptr<const std::string> source_;
