@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 
+#include "core/db/query.h"
 #include "server/cli/context.h"
 
 namespace sdndb::cli {
@@ -62,13 +63,6 @@ bool ParseVersion(const std::string& s, int64_t* out) {
   return true;
 }
 
-bool IsNumber(const std::string& s) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  std::strtod(s.c_str(), &end);
-  return end && !*end;
-}
-
 struct Opened {
   Catalog catalog;
   std::unique_ptr<Store> store;
@@ -101,38 +95,13 @@ int CmdList(Context& ctx, const std::vector<std::string>& argv) {
   if (!db.ok()) return ctx.Fail(db.status());
   auto snap = db->store->Read();
   if (!snap.ok()) return ctx.Fail(snap.status());
-  FieldList where;
+  Query query;
   std::string err;
-  if (!ParseAssignments(args->All("where"), &where, &err)) return ctx.Usage(err);
-  auto known = [&](const std::string& f) {
-    return f == "version" || f == "modified" || std::find(snap->columns.begin(), snap->columns.end(), f) != snap->columns.end();
-  };
-  for (const auto& [f, v] : where)
-    if (!known(f)) return ctx.Usage("unknown field '" + f + "' in --where (fields: " + [&] {
-      std::string s;
-      for (const auto& c : snap->columns) s += (s.empty() ? "" : ", ") + c;
-      return s;
-    }() + ")");
-  auto value_of = [](const RecordData& r, const std::string& f) -> std::string {
-    if (f == "version") return std::to_string(r.version);
-    if (f == "modified") return r.modified;
-    const std::string* v = r.Get(f);
-    return v ? *v : std::string();
-  };
-  std::vector<const RecordData*> rows;
-  for (const auto& r : snap->records) {
-    bool keep = true;
-    for (const auto& [f, v] : where) keep &= value_of(r, f) == v;
-    if (keep) rows.push_back(&r);
-  }
-  if (const std::string* sort = args->Get("sort")) {
-    if (!known(*sort)) return ctx.Usage("unknown field '" + *sort + "' in --sort");
-    bool numeric = std::all_of(rows.begin(), rows.end(), [&](const RecordData* r) { return IsNumber(value_of(*r, *sort)); });
-    std::stable_sort(rows.begin(), rows.end(), [&](const RecordData* a, const RecordData* b) {
-      std::string x = value_of(*a, *sort), y = value_of(*b, *sort);
-      return numeric ? std::strtod(x.c_str(), nullptr) < std::strtod(y.c_str(), nullptr) : x < y;
-    });
-  }
+  if (!ParseAssignments(args->All("where"), &query.where, &err)) return ctx.Usage(err);
+  if (const std::string* sort = args->Get("sort")) query.sort = *sort;
+  auto selected = Select(snap.value(), query);  // the same rules as sdndb/list
+  if (!selected.ok()) return ctx.Fail(selected.status());
+  const std::vector<const RecordData*>& rows = selected.value();
   if (ctx.json) {
     nlohmann::ordered_json arr = nlohmann::ordered_json::array();
     for (const auto* r : rows) arr.push_back(RecordToJson(*r));
