@@ -138,12 +138,6 @@ Result<std::string> Capture(const std::vector<std::string>& argv) {
   return out;
 }
 
-std::string SelfExe() {
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("sdndb");
-}
-
 std::string Machine() {
   std::string cpu = "?";
   std::ifstream in("/proc/cpuinfo");
@@ -290,7 +284,7 @@ int Compare(Context& ctx, const Args& a) {
   const std::string out_dir = a.Get("out") ? *a.Get("out") : work.value();
   if (Status st = MakeDirs(out_dir); !st.ok()) return ctx.Fail(st);
   const std::string machine = Machine();
-  const std::string self = SelfExe();
+  const std::string self = SelfExePath();
   const std::vector<std::string> modes = {"sdndb", "sdndb-nofsync", "sqlite", "lockfile", "nolock"};
 
   std::map<int, std::map<std::string, std::vector<ordered_json>>> runs;

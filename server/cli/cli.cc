@@ -241,6 +241,12 @@ std::string Context::Colored(const std::string& s, int ansi) const {
   return color ? "\033[" + std::to_string(ansi) + "m" + s + "\033[0m" : s;
 }
 
+std::string SelfExePath() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("sdndb");
+}
+
 void PrintJson(const nlohmann::ordered_json& j) {
   std::string s = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   std::fwrite(s.data(), 1, s.size(), stdout);

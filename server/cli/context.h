@@ -38,6 +38,8 @@ struct Context {
 
 int ExitCodeFor(const Status& st);
 void PrintJson(const nlohmann::ordered_json& j);
+// The path of the running sdndb binary ("sdndb" if it cannot be read).
+std::string SelfExePath();
 
 // Command entry points: args are what follows the command name.
 int CmdList(Context& ctx, const std::vector<std::string>& args);

@@ -154,15 +154,8 @@ std::string FirstWord(const std::string& command) {
   return word;
 }
 
-std::string SelfPath() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "sdndb";
-  return std::string(buf, static_cast<size_t>(n));
-}
-
 std::string DriverCommand(bool use_path) {
-  return (use_path ? std::string("sdndb") : ShellQuote(SelfPath())) + " merge-driver %O %A %B %P";
+  return (use_path ? std::string("sdndb") : ShellQuote(SelfExePath())) + " merge-driver %O %A %B %P";
 }
 
 bool HasAttributesLine(const std::string& text) {
