@@ -200,6 +200,10 @@ void Table::SetCellRaw(size_t row, size_t col, std::string_view spelling) {
     return text;
   };
   std::string text = IsOneCell(spelling) ? splice(spelling) : splice(CanonicalCell(spelling));
+  // A row whose only cell is empty would read back as a blank line (no row at all): spell the
+  // empty value `""` so the row stays a row.
+  const bool blank = text.find_first_not_of(" \t\r\n") == std::string::npos;
+  if (columns_.size() == 1 && blank) text = splice("\"\"");
   std::vector<CellSpan> spans;
   // Cannot fail: one valid cell in place of another keeps a valid row valid.
   if (!Parser::RescanRow(columns_.size(), text, &spans)) return;

@@ -257,3 +257,15 @@ TEST_CASE("RemoveTable after AddTable gives back the original bytes") {
   CHECK(doc.value()->table_count() == 2);
   CHECK(doc.value()->FindTable("c")->Cell(0, 0) == "3");
 }
+
+TEST_CASE("emptying the only cell of a row keeps the row (fuzzer finding)") {
+  for (std::string text : {std::string("t |a|\n    x\n"), std::string("t |a|\n R\r"), std::string("t |a|\n    x")}) {
+    auto doc = MustParse(text);
+    doc->table(0)->SetCellRaw(0, 0, "");
+    auto again = MustParse(doc->Serialize());
+    REQUIRE(again->table(0)->row_count() == 1);
+    CHECK(again->table(0)->Cell(0, 0) == "");
+    doc->table(0)->SetCell(0, 0, "");
+    CHECK(MustParse(doc->Serialize())->table(0)->row_count() == 1);
+  }
+}
