@@ -199,11 +199,10 @@ void Table::SetCellRaw(size_t row, size_t col, std::string_view spelling) {
     text.append(old.substr(rest));
     return text;
   };
+  // In a one-column table an empty cell is the whole row, which would then read back as a blank
+  // or comment line (no row at all): spell the empty value `""` so the row stays a row.
+  if (columns_.size() == 1 && lex::SkipInlineSpace(spelling, 0) == spelling.size()) spelling = "\"\"";
   std::string text = IsOneCell(spelling) ? splice(spelling) : splice(CanonicalCell(spelling));
-  // A row whose only cell is empty would read back as a blank line (no row at all): spell the
-  // empty value `""` so the row stays a row.
-  const bool blank = text.find_first_not_of(" \t\r\n") == std::string::npos;
-  if (columns_.size() == 1 && blank) text = splice("\"\"");
   std::vector<CellSpan> spans;
   // Cannot fail: one valid cell in place of another keeps a valid row valid.
   if (!Parser::RescanRow(columns_.size(), text, &spans)) return;

@@ -269,3 +269,10 @@ TEST_CASE("emptying the only cell of a row keeps the row (fuzzer finding)") {
     CHECK(MustParse(doc->Serialize())->table(0)->row_count() == 1);
   }
 }
+
+TEST_CASE("emptying the only cell of a row followed by a comment keeps the row (fuzzer finding)") {
+  auto doc = MustParse("t |a|\n R\r# note\n");
+  doc->table(0)->SetCellRaw(0, 0, "");
+  auto again = MustParse(doc->Serialize());
+  CHECK(again->table(0)->row_count() == 1);
+}
