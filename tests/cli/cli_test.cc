@@ -273,7 +273,7 @@ TEST_CASE("check, fmt and to-json") {
 TEST_CASE("corpus files: fmt gives identical bytes, check passes") {
   for (const char* name : {"03_todo_db__doc-todo__11ab79b.sdn", "07_bug_db__doc-bug__1eb5fcd.sdn",
                            "15_config__msp430_launchpad__42fcfd1.sdn"}) {
-    std::string path = std::string(SDNDB_SHARED_DIR) + "/corpus/" + name;
+    std::string path = std::string(SDNDB_TEST_DATA_DIR) + "/corpus/" + name;
     auto fmt = Sdndb({"fmt", path});
     CHECK_MESSAGE(fmt.exit_code == 0, name << fmt.err);
     CHECK(fmt.out == ReadWholeFile(path));

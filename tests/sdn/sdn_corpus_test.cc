@@ -1,4 +1,4 @@
-// Every file of the shared corpus parses and writes back byte-identical, with the tables and
+// Every file of the corpus (tests/data/corpus, copied from the Simple project) parses and writes back byte-identical, with the tables and
 // row counts recorded in corpus/PROVENANCE.md.
 #include <doctest/doctest.h>
 
@@ -21,8 +21,10 @@ using sdndb::sdn::Value;
 
 namespace {
 
+// Missing test data fails the test loudly instead of reading as "".
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "cannot read test data file " << path.string());
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
@@ -30,10 +32,11 @@ std::string ReadFile(const fs::path& path) {
 
 std::vector<fs::path> CorpusFiles() {
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(fs::path(SDNDB_SHARED_DIR) / "corpus")) {
+  for (const auto& entry : fs::directory_iterator(fs::path(SDNDB_TEST_DATA_DIR) / "corpus")) {
     if (entry.path().extension() == ".sdn") files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
+  REQUIRE_MESSAGE(files.size() >= 16, "expected the 16 corpus files in " << SDNDB_TEST_DATA_DIR << "/corpus");
   return files;
 }
 
@@ -141,7 +144,7 @@ TEST_CASE("corpus: a one-cell edit in each table rewrites exactly one line") {
 }
 
 TEST_CASE("corpus: the YAML-like trailer of the bug database is kept and exposed as text") {
-  const std::string text = ReadFile(fs::path(SDNDB_SHARED_DIR) / "corpus" / "07_bug_db__doc-bug__1eb5fcd.sdn");
+  const std::string text = ReadFile(fs::path(SDNDB_TEST_DATA_DIR) / "corpus" / "07_bug_db__doc-bug__1eb5fcd.sdn");
   auto parsed = Document::Parse(text);
   REQUIRE(parsed.ok());
   const Document& doc = *parsed.value();
@@ -169,7 +172,7 @@ TEST_CASE("corpus: the YAML-like trailer of the bug database is kept and exposed
 
 TEST_CASE("corpus: msp430 board configuration as a value and as JSON") {
   const std::string text =
-      ReadFile(fs::path(SDNDB_SHARED_DIR) / "corpus" / "15_config__msp430_launchpad__42fcfd1.sdn");
+      ReadFile(fs::path(SDNDB_TEST_DATA_DIR) / "corpus" / "15_config__msp430_launchpad__42fcfd1.sdn");
   auto parsed = Document::Parse(text);
   REQUIRE(parsed.ok());
   nlohmann::ordered_json json = sdndb::sdn::ToJson(parsed.value()->ToValue());
