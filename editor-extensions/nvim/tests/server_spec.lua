@@ -3,170 +3,51 @@
 return function(T)
   local uv = vim.uv or vim.loop
   local sep = "│"
-  local bin = os.getenv("SDNDB_BIN") or (T.repo_root .. "/build/server/sdndb")
-  local examples = T.repo_root .. "/docs/example"
-
   local sdndb = require("sdndb")
   local view = require("sdndb.view")
   local conflicts = require("sdndb.conflicts")
   local server = require("sdndb.server")
   local format = require("sdndb.format")
 
-  local real_select, real_input, real_confirm = vim.ui.select, vim.ui.input, view.confirm
-  local counter = 0
-
-  local function fresh_dir()
-    counter = counter + 1
-    local dir = (os.getenv("SDNDB_TEST_TMP") or vim.fn.fnamemodify(vim.fn.tempname(), ":h"))
-      .. string.format("/db-%d-%d", uv.os_getpid(), counter)
-    vim.fn.mkdir(dir, "p")
-    for _, f in ipairs(vim.fn.glob(examples .. "/*.sdn", false, true)) do
-      T.write(dir .. "/" .. vim.fn.fnamemodify(f, ":t"), T.read(f))
-    end
-    return dir
-  end
-
-  local function start(opts)
-    local dir = fresh_dir()
-    sdndb.setup(vim.tbl_extend("force", { binary = bin, dir = dir, timeout = 10000 }, opts or {}))
-    return dir
-  end
-
-  local function cli(dir, ...)
-    local out = vim.fn.system(vim.list_extend({ bin, "--dir", dir }, { ... }))
-    return out, vim.v.shell_error
-  end
-
-  local function file(dir, db)
-    return T.read(dir .. "/" .. (db or "todo") .. "_db.sdn") or ""
-  end
-
-  -- The line of record `id` in the todo file on disk.
-  local function row(dir, id)
-    for line in file(dir):gmatch("[^\n]+") do
-      if line:match('^%s+"?' .. vim.pesc(id) .. '"?%s*,') then
-        return line
-      end
-    end
-  end
-
-  local function lines(buf)
-    return vim.api.nvim_buf_get_lines(buf or 0, 0, -1, false)
-  end
-
-  local function line_of(buf, id)
-    return format.find_line(lines(buf), id, sep)
-  end
-
-  local function cell(buf, id, col)
-    local st = view.state[buf]
-    local l = lines(buf)[line_of(buf, id)]
-    local cells = format.split(l, sep)
-    for i, c in ipairs(st.columns) do
-      if c == col then
-        return format.unescape(cells[i], sep)
-      end
-    end
-  end
-
-  -- Changes one cell of a record's line, as a user would.
-  local function set_cell(buf, id, col, value)
-    local st = view.state[buf]
-    local lnum = T.ok(line_of(buf, id), "no line for id " .. id)
-    local cells = format.split(lines(buf)[lnum], sep)
-    for i, c in ipairs(st.columns) do
-      if c == col then
-        cells[i] = " " .. format.escape(value, sep) .. " "
-      end
-    end
-    vim.api.nvim_buf_set_lines(buf, lnum - 1, lnum, false, { table.concat(cells, sep) })
-  end
-
-  local function open(db)
-    vim.cmd("Sdndb " .. (db or "todo"))
-    local buf = vim.api.nvim_get_current_buf()
-    T.ok(view.state[buf], "buffer state for " .. vim.api.nvim_buf_get_name(buf))
-    return buf
-  end
-
-  local function diags(buf, ns)
-    local d = vim.diagnostic.get(buf, { namespace = ns })
-    table.sort(d, function(a, b)
-      return a.lnum < b.lnum
-    end)
-    return d
-  end
-
-  -- Waits until the server has told us about a change to a modified buffer.
-  local function wait_notice()
-    T.wait(function()
-      return T.noted("changed elsewhere") ~= nil
-    end, 5000, "the 'changed elsewhere' notice")
-  end
-
-  -- Runs the CLI; fails the test unless it exits with 0. Returns its output.
-  local function cli_ok(dir, ...)
-    local out, rc = cli(dir, ...)
-    T.eq(0, rc, out)
-    return out
-  end
-
-  -- The CLI alone records a conflict on todo `id`: two edits of `col`, both based on version 0.
-  local function cli_conflict(dir, id, col, first, second)
-    cli_ok(dir, "edit", "todo", id, "--expect-version", "0", col .. "=" .. first)
-    local out, rc = cli(dir, "edit", "todo", id, "--expect-version", "0", col .. "=" .. second)
-    T.ok(rc == 0 or rc == 2, "second edit: " .. out)
-  end
-
-  -- Unsaved edits in the buffer (mine: { {id, col, value}, ... }), then a CLI command (the rest of
-  -- the arguments) while they are unsaved; returns once the buffer got the "changed elsewhere" notice.
-  local function edit_both_sides(dir, buf, mine, ...)
-    T.notes = {}
-    for _, m in ipairs(mine) do
-      set_cell(buf, m[1], m[2], m[3])
-    end
-    cli_ok(dir, ...)
-    wait_notice()
-  end
-
-  -- Makes a conflict on record `id`, field `col`: mine = `mine`, theirs (CLI) = `theirs`; writes.
-  local function make_conflict(dir, buf, id, col, mine, theirs)
-    edit_both_sides(dir, buf, { { id, col, mine } }, "edit", "todo", id, col .. "=" .. theirs)
-    vim.cmd("write")
-  end
-
-  local function choose(label)
-    vim.ui.select = function(items, _, on_choice)
-      for _, it in ipairs(items) do
-        if it == label then
-          return on_choice(it)
-        end
-      end
-      error("no choice " .. label .. " in " .. vim.inspect(items))
-    end
-  end
-
-  table.insert(T.after_each, function()
-    vim.ui.select, vim.ui.input, view.confirm = real_select, real_input, real_confirm
-    pcall(vim.cmd, "silent! tabonly!")
-    pcall(vim.cmd, "silent! only!")
-    pcall(vim.fn.setqflist, {}, "r")
-    pcall(vim.cmd, "silent! cclose")
-    for _, b in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_get_name(b):match("^sdndb://") then
-        pcall(vim.api.nvim_buf_delete, b, { force = true })
-      end
-    end
-    server.stop()
-  end)
+  local H = dofile(T.plugin_dir .. "/tests/helpers.lua")(T)
+  local start = H.start
+  local cli = H.cli
+  local file = H.file
+  local row = H.row
+  local lines = H.lines
+  local line_of = H.line_of
+  local cell = H.cell
+  local set_cell = H.set_cell
+  local idle = H.idle
+  local settle = H.settle
+  local open = H.open
+  local write = H.write
+  local fetch_conflicts = H.fetch_conflicts
+  local run = H.run
+  local diags = H.diags
+  local wait_notice = H.wait_notice
+  local cli_ok = H.cli_ok
+  local cli_conflict = H.cli_conflict
+  local edit_both_sides = H.edit_both_sides
+  local make_conflict = H.make_conflict
+  local choose = H.choose
+  local bin = H.bin
 
   T.test(":Sdndb lists the databases", function()
     start()
-    local out = vim.fn.execute("Sdndb")
+    vim.cmd("Sdndb")
+    settle()
+    local out = vim.fn.execute("messages")
     for _, name in ipairs({ "todo", "feature", "task" }) do
       T.match(out, name, ":Sdndb output")
     end
-    local dbs = sdndb.databases(true)
+    local dbs
+    sdndb.databases(true, function(d)
+      dbs = d
+    end)
+    T.wait(function()
+      return dbs ~= nil
+    end)
     T.eq(3, #dbs)
     T.ok(server.is_running(), "server running")
   end)
@@ -200,7 +81,7 @@ return function(T)
     local buf = open("todo")
     set_cell(buf, "3", "status", "closed")
     T.eq(true, vim.bo[buf].modified)
-    vim.cmd("write")
+    write()
     T.eq(false, vim.bo[buf].modified, "modified after :w")
     T.match(row(dir, "3"), "closed")
     T.eq("closed", cell(buf, "3", "status"))
@@ -224,7 +105,7 @@ return function(T)
     local buf = open("todo")
     local cells = { "", "TODO", "doc", "P2", "Write the nvim help", "doc/nvim.spl", "7", "", "", "open", "true" }
     vim.api.nvim_buf_set_lines(buf, -1, -1, false, { table.concat(cells, " " .. sep .. " ") })
-    vim.cmd("write")
+    write()
     T.eq(false, vim.bo[buf].modified)
     T.eq(14, #lines(buf))
     local found
@@ -251,14 +132,14 @@ return function(T)
       asked = msg
       return false
     end
-    vim.cmd("write")
+    write()
     T.match(asked, "4")
     T.eq(before, file(dir), "declined: file unchanged")
     T.eq(true, vim.bo[buf].modified)
     view.confirm = function()
       return true
     end
-    vim.cmd("write")
+    write()
     T.eq(nil, row(dir, "4"), "row 4 gone")
     T.ok(row(dir, "5"), "row 5 kept")
     T.eq(false, vim.bo[buf].modified)
@@ -276,7 +157,7 @@ return function(T)
     local dup = lines(buf)[l5]
     vim.api.nvim_buf_set_lines(buf, -1, -1, false, { dup })
     set_cell(buf, "1", "status", "closed") -- a valid edit that must not be sent either
-    vim.cmd("write")
+    write()
     local d = diags(buf, view.ns_parse)
     T.eq(2, #d)
     T.eq(l2 - 1, d[1].lnum)
@@ -293,7 +174,7 @@ return function(T)
     local c = format.split(fixed, sep)
     c[5] = " Speed up lexer 2 "
     vim.api.nvim_buf_set_lines(buf, l2 - 1, l2, false, { table.concat(c, sep) })
-    vim.cmd("write")
+    write()
     T.eq(0, #diags(buf, view.ns_parse))
     T.match(row(dir, "1"), "closed")
     T.eq(false, vim.bo[buf].modified)
@@ -321,7 +202,7 @@ return function(T)
     T.eq("Edited in Neovim", cell(buf, "2", "description"), "unsaved edit kept")
     T.eq("closed", cell(buf, "6", "status"), "not reloaded")
     T.eq(true, vim.bo[buf].modified)
-    vim.cmd("write")
+    write()
     T.eq(false, vim.bo[buf].modified)
     T.match(row(dir, "2"), "Edited in Neovim")
     T.match(row(dir, "6"), "open")
@@ -332,7 +213,7 @@ return function(T)
     local dir = start()
     local buf = open("todo")
     edit_both_sides(dir, buf, { { "9", "description", "Mine" } }, "edit", "todo", "9", "status=open")
-    vim.cmd("write")
+    write()
     T.match(row(dir, "9"), "Mine")
     T.match(row(dir, "9"), "open")
     T.eq(0, #diags(buf, conflicts.ns), "no conflicts")
@@ -352,7 +233,7 @@ return function(T)
     T.match(d[1].message, '"P2"')
     T.match(d[1].message, '"P3"')
     T.ok(T.noted("1 conflict"), "write summary mentions the conflict")
-    vim.cmd("Sdndb conflicts")
+    run("Sdndb conflicts")
     local qf = vim.fn.getqflist()
     T.eq(1, #qf)
     T.eq(buf, qf[1].bufnr)
@@ -362,11 +243,11 @@ return function(T)
     vim.api.nvim_set_current_buf(buf)
     vim.api.nvim_win_set_cursor(0, { l7, 0 })
     choose("Keep mine")
-    vim.cmd("Sdndb resolve")
+    run("Sdndb resolve")
     T.match(row(dir, "7"), "P2")
     T.eq("P2", cell(buf, "7", "priority"))
     T.eq(0, #diags(buf, conflicts.ns))
-    T.eq(0, #conflicts.fetch("todo"))
+    T.eq(0, #fetch_conflicts("todo"))
   end)
 
   T.test("Keep theirs and Edit value resolve conflicts", function()
@@ -377,7 +258,7 @@ return function(T)
     T.eq(2, #diags(buf, conflicts.ns))
     vim.api.nvim_win_set_cursor(0, { line_of(buf, "10"), 0 })
     choose("Keep theirs")
-    vim.cmd("Sdndb resolve")
+    run("Sdndb resolve")
     T.match(row(dir, "10"), "cli%-area")
     vim.api.nvim_win_set_cursor(0, { line_of(buf, "11"), 0 })
     choose("Edit value")
@@ -386,7 +267,7 @@ return function(T)
       default = o.default
       cb("P1")
     end
-    vim.cmd("Sdndb resolve")
+    run("Sdndb resolve")
     T.eq("P2", default, "the input starts from my value")
     T.match(row(dir, "11"), "P1")
     T.eq(0, #diags(buf, conflicts.ns))
@@ -398,7 +279,7 @@ return function(T)
     local buf = open("todo")
     edit_both_sides(dir, buf, { { "4", "area", "mine-area" }, { "4", "priority", "P1" } },
       "edit", "todo", "4", "area=cli-area", "priority=P0")
-    vim.cmd("write")
+    write()
     T.eq(2, #diags(buf, conflicts.ns))
     vim.api.nvim_win_set_cursor(0, { line_of(buf, "4"), 0 })
     local prompts = {}
@@ -414,7 +295,7 @@ return function(T)
       end
       return on_choice("Keep mine")
     end
-    vim.cmd("Sdndb resolve")
+    run("Sdndb resolve")
     T.match(prompts[1], "Conflicts of record 4")
     T.match(row(dir, "4"), "P1")
     T.match(row(dir, "4"), "cli%-area", "the other conflict is still open")
@@ -427,7 +308,7 @@ return function(T)
     make_conflict(dir, buf, "12", "priority", "P1", "P0")
     vim.api.nvim_win_set_cursor(0, { line_of(buf, "12"), 0 })
     local tab = vim.api.nvim_get_current_tabpage()
-    vim.cmd("Sdndb diff")
+    run("Sdndb diff")
     T.ok(vim.api.nvim_get_current_tabpage() ~= tab, "new tab")
     local wins = vim.api.nvim_tabpage_list_wins(0)
     T.eq(2, #wins)
@@ -445,7 +326,7 @@ return function(T)
     local dir = start({ strategy = "error" })
     local buf = open("todo")
     edit_both_sides(dir, buf, { { "8", "area", "mine" } }, "edit", "todo", "8", "area=theirs")
-    vim.cmd("write")
+    write()
     T.eq(true, vim.bo[buf].modified, "still modified")
     T.eq("mine", cell(buf, "8", "area"), "my line kept")
     local d = diags(buf, view.ns_parse)
@@ -453,7 +334,7 @@ return function(T)
     T.eq(line_of(buf, "8") - 1, d[1].lnum)
     T.match(d[1].message, "changed elsewhere")
     T.match(row(dir, "8"), "theirs")
-    vim.cmd("write")
+    write()
     T.eq(false, vim.bo[buf].modified)
     T.match(row(dir, "8"), "mine")
   end)
@@ -461,9 +342,9 @@ return function(T)
   T.test(":Sdndb conflicts works with no buffer open and loads the database", function()
     local dir = start()
     cli_conflict(dir, "1", "status", "closed", "blocked")
-    local n = #conflicts.fetch("todo")
+    local n = #fetch_conflicts("todo")
     T.eq(1, n, "one conflict recorded by the CLI")
-    vim.cmd("Sdndb conflicts")
+    run("Sdndb conflicts")
     local qf = vim.fn.getqflist()
     T.eq(1, #qf)
     local buf = qf[1].bufnr
@@ -479,11 +360,11 @@ return function(T)
     local buf = open("todo")
     local v = " a│b \\ c, \"q\" "
     set_cell(buf, "1", "description", v)
-    vim.cmd("write")
+    write()
     T.eq(false, vim.bo[buf].modified)
     T.eq(v, vim.json.decode(cli_ok(dir, "show", "todo", "1", "--json")).fields.description, "stored value")
     T.eq(v, cell(buf, "1", "description"), "buffer value after reload")
-    vim.cmd("write")
+    write()
     T.ok(T.noted("no changes"), "a second :w sends nothing")
   end)
 
@@ -491,18 +372,18 @@ return function(T)
     start()
     local buf = open("todo")
     set_cell(buf, "2", "status", "junk")
-    vim.cmd("Sdndb refresh")
+    run("Sdndb refresh")
     T.eq("junk", cell(buf, "2", "status"), "refresh without ! keeps edits")
     T.ok(T.noted("unsaved edits"))
-    vim.cmd("Sdndb refresh!")
+    run("Sdndb refresh!")
     T.eq(buf, vim.api.nvim_get_current_buf())
     T.eq("open", cell(buf, "2", "status"))
     set_cell(buf, "2", "status", "junk")
-    vim.cmd("Sdndb! refresh")
+    run("Sdndb! refresh")
     T.eq("open", cell(buf, "2", "status"))
     T.eq(false, vim.bo[buf].modified)
     set_cell(buf, "2", "status", "junk")
-    vim.cmd("edit!")
+    run("edit!")
     T.eq("open", cell(buf, "2", "status"))
     T.eq(false, vim.bo[buf].modified)
   end)
@@ -516,7 +397,7 @@ return function(T)
       return not server.is_running()
     end, 3000, "server exit noticed")
     set_cell(buf, "3", "priority", "P9")
-    vim.cmd("write")
+    write()
     T.eq(false, vim.bo[buf].modified)
     T.ok(server.client.pid ~= pid, "a new server")
     T.match(row(dir, "3"), "P9")
@@ -538,15 +419,15 @@ return function(T)
     end
     local ok, err = pcall(function()
       set_cell(buf, "5", "area", "echo")
-      vim.cmd("write")
+      write()
       vim.wait(400, function()
         return false
       end, 20)
     end)
     view.load, server.request = real_load, real_request
     T.ok(ok, err)
-    T.eq(0, loads, "no reload after the write's own re-read")
-    T.eq(1, requests["sdndb/list"], "one sdndb/list (the re-read after the write)")
+    T.eq(0, loads, "no reload after the write")
+    T.eq(nil, requests["sdndb/list"], "no re-read: the write's answer has the records")
     T.eq(nil, requests["sdndb/databases"], "the database list is cached")
     T.eq("echo", cell(buf, "5", "area"))
     T.eq(false, vim.bo[buf].modified)
@@ -556,7 +437,7 @@ return function(T)
     start()
     local buf = open("todo")
     set_cell(buf, "5", "area", "first")
-    vim.cmd("write")
+    write()
     set_cell(buf, "5", "area", "second")
     vim.wait(400, function()
       return false
@@ -575,7 +456,7 @@ return function(T)
       return true
     end
     edit_both_sides(dir, buf, {}, "edit", "todo", "2", "status=closed")
-    vim.cmd("write")
+    write()
     T.ok(row(dir, "2"), "not deleted yet")
     local l2 = T.ok(line_of(buf, "2"), "the record is shown again")
     local d = diags(buf, conflicts.ns)
@@ -588,7 +469,7 @@ return function(T)
       offered = items
       cb("Keep mine")
     end
-    vim.cmd("Sdndb resolve")
+    run("Sdndb resolve")
     T.eq(false, vim.tbl_contains(offered, "Edit value"), "no Edit value for a whole record")
     T.eq(nil, row(dir, "2"), "deleted after Keep mine")
     T.eq(nil, line_of(buf, "2"))
@@ -609,7 +490,7 @@ return function(T)
     local dir = start()
     local buf = open("todo")
     edit_both_sides(dir, buf, { { "6", "description", "Still wanted" } }, "delete", "todo", "6")
-    vim.cmd("write")
+    write()
     T.eq(true, vim.bo[buf].modified, "still modified")
     local l6 = T.ok(line_of(buf, "6"), "my line is kept")
     T.eq("Still wanted", cell(buf, "6", "description"))
@@ -619,14 +500,14 @@ return function(T)
     T.match(d[1].message, "deleted elsewhere")
     T.eq(nil, row(dir, "6"))
     -- Writing again re-creates it from the kept line.
-    vim.cmd("write")
+    write()
     T.eq(false, vim.bo[buf].modified)
     T.match(row(dir, "6"), "Still wanted")
   end)
 
   T.test("opening an unknown database reports it", function()
     start()
-    vim.cmd("Sdndb nosuchdb")
+    run("Sdndb nosuchdb")
     T.ok(T.noted("cannot open 'nosuchdb'"))
     T.eq(nil, view.state[vim.api.nvim_get_current_buf()])
   end)

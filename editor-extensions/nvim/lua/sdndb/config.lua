@@ -17,8 +17,16 @@ M.defaults = {
   auto_refresh = true,
   -- Column separator used in sdndb:// buffers.
   separator = "│",
-  -- Milliseconds to wait for a server reply before giving up on a synchronous request.
+  -- Milliseconds without a server reply after which a write is cancelled ($/cancelRequest) and
+  -- the user is told; nothing ever waits for the server, so typing goes on meanwhile.
   timeout = 5000,
+  -- Values longer than this many display cells are shortened in the table view (marked with
+  -- "…"; the whole value is in the record view). 0: never shorten.
+  max_width = 40,
+  -- The values `:Sdndb status` and the cycle keymap step through (field `status`).
+  statuses = { "open", "in-progress", "blocked", "closed" },
+  -- Values of a new record added with `:Sdndb add` (per column; other cells stay empty).
+  template = { status = "open" },
   -- Extra arguments for `sdndb serve` (e.g. { "--log", "/tmp/sdndb.log" }).
   server_args = {},
   -- Buffer-local keymaps in sdndb:// buffers. Set one to false to disable it, or the whole
@@ -30,6 +38,10 @@ M.defaults = {
     conflicts = "<localleader>c",
     next_conflict = "]x",
     prev_conflict = "[x",
+    open_record = "<CR>",
+    add = "<localleader>a",
+    cycle_status = "<localleader>s",
+    goto_file = "gf",
   },
 }
 
@@ -56,6 +68,9 @@ local function validate(o)
   check("separator", o.separator, "string")
   check("timeout", o.timeout, "number")
   check("server_args", o.server_args, "table")
+  check("max_width", o.max_width, "number")
+  check("statuses", o.statuses, "table")
+  check("template", o.template, "table")
   if o.keymaps ~= false then
     check("keymaps", o.keymaps, "table")
   end
@@ -73,6 +88,9 @@ function M.setup(opts)
   local o = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
   if opts.keymaps == false then
     o.keymaps = false
+  end
+  if opts.statuses then
+    o.statuses = opts.statuses -- a list replaces the default list, it is not merged by index
   end
   if o.dir then
     check("dir", o.dir, "string")

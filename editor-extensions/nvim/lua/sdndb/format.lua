@@ -12,8 +12,30 @@ local M = {}
 
 M.hidden_columns = { version = true, modified = true }
 
+-- Display width; plain ASCII (the common case) without a call into Vimscript.
 local function width(s)
+  if not s:find("[\128-\255\t]") then
+    return #s
+  end
   return vim.fn.strdisplaywidth(s)
+end
+M.width = width
+
+-- Marks a value shortened in the table view (the whole value is in the record view).
+M.marker = "…"
+
+-- The first `w` display cells of an escaped cell, plus the marker.
+local function shorten(cell, w)
+  local out = vim.fn.strcharpart(cell, 0, w - 1)
+  while width(out) > w - 1 do
+    out = vim.fn.strcharpart(out, 0, vim.fn.strchars(out) - 1)
+  end
+  -- Never end in the middle of an escape (a lone backslash would escape the marker).
+  local bs = out:match("\\*$")
+  if #bs % 2 == 1 then
+    out = out:sub(1, -2)
+  end
+  return out .. M.marker
 end
 
 ---The columns shown for a database (id first, without version/modified).
@@ -99,41 +121,84 @@ local function record_id(rec, idcol)
   return tostring((rec.fields or {})[idcol] or "")
 end
 
----Renders records as lines (line 1 is the header).
-function M.render(columns, records, sep)
-  sep = sep or "│"
-  local rows = { {} }
+-- The escaped cells of one record (id first).
+local function cells_of(columns, rec, sep)
+  local row = {}
+  local fields = rec.fields or {}
   for i, c in ipairs(columns) do
-    rows[1][i] = M.escape(c, sep)
+    local v = (i == 1) and record_id(rec, c) or fields[c]
+    row[i] = M.escape(v == vim.NIL and "" or v, sep)
+  end
+  return row
+end
+
+-- Joins cells padded to widths; cells wider than max (>0) are shortened with the marker.
+-- Returns the line and { column = shown cell } for the shortened ones (or nil).
+local function join(columns, row, widths, sep, max)
+  local parts, short = {}, nil
+  for i, cell in ipairs(row) do
+    local w = width(cell)
+    if max and max > 0 and i > 1 and w > max then
+      cell = shorten(cell, max)
+      short = short or {}
+      short[columns[i]] = cell
+      w = width(cell)
+    end
+    if i < #row then
+      parts[i] = cell .. string.rep(" ", math.max(0, (widths[i] or 0) - w))
+    else
+      parts[i] = cell
+    end
+  end
+  return table.concat(parts, " " .. sep .. " "), short
+end
+
+---Column widths for records (header included), each at most max (when > 0).
+function M.widths(columns, records, sep, max)
+  local widths = {}
+  for i, c in ipairs(columns) do
+    widths[i] = width(M.escape(c, sep))
   end
   for _, rec in ipairs(records) do
-    local row = {}
-    local fields = rec.fields or {}
-    for i, c in ipairs(columns) do
-      local v = (i == 1) and record_id(rec, c) or fields[c]
-      row[i] = M.escape(v == vim.NIL and "" or v, sep)
-    end
-    rows[#rows + 1] = row
-  end
-  local widths = {}
-  for _, row in ipairs(rows) do
-    for i, cell in ipairs(row) do
-      widths[i] = math.max(widths[i] or 0, width(cell))
-    end
-  end
-  local lines = {}
-  for _, row in ipairs(rows) do
-    local parts = {}
-    for i, cell in ipairs(row) do
-      if i < #row then
-        parts[i] = cell .. string.rep(" ", widths[i] - width(cell))
-      else
-        parts[i] = cell
+    for i, cell in ipairs(cells_of(columns, rec, sep)) do
+      local w = width(cell)
+      if w > widths[i] then
+        widths[i] = (max and max > 0 and i > 1 and w > max) and math.max(widths[i], max) or w
       end
     end
-    lines[#lines + 1] = table.concat(parts, " " .. sep .. " ")
   end
-  return lines
+  return widths
+end
+
+---One record's line at the given widths. Returns line, shortened ({column = shown} or nil).
+function M.render_row(columns, rec, widths, sep, max)
+  return join(columns, cells_of(columns, rec, sep), widths, sep, max)
+end
+
+---The header line at the given widths.
+function M.render_header(columns, widths, sep)
+  local row = {}
+  for i, c in ipairs(columns) do
+    row[i] = M.escape(c, sep)
+  end
+  return (join(columns, row, widths, sep))
+end
+
+---Renders records as lines (line 1 is the header). max > 0 shortens longer values.
+---Returns lines, widths, shortened ({id = {column = shown}}).
+function M.render(columns, records, sep, max)
+  sep = sep or "│"
+  local widths = M.widths(columns, records, sep, max)
+  local lines = { M.render_header(columns, widths, sep) }
+  local shortened = {}
+  for i, rec in ipairs(records) do
+    local short
+    lines[i + 1], short = M.render_row(columns, rec, widths, sep, max)
+    if short then
+      shortened[record_id(rec, columns[1])] = short
+    end
+  end
+  return lines, widths, shortened
 end
 
 ---The edit base of records as rendered: id -> { version, fields, order } (order = position).
@@ -146,8 +211,9 @@ function M.base(records)
 end
 
 ---Parses buffer lines. Returns entries { {lnum, id (nil for new), fields} } and
----errors { {lnum, col (0-based byte), message} }.
-function M.parse(lines, columns, sep)
+---errors { {lnum, col (0-based byte), message} }. shortened ({id = {column = shown}}, from
+---render) and full ({id = fields}) restore values shown shortened and left as they were.
+function M.parse(lines, columns, sep, shortened, full)
   sep = sep or "│"
   local entries, errors = {}, {}
   local header = lines[1]
@@ -184,15 +250,39 @@ function M.parse(lines, columns, sep)
         }
       else
         local fields = {}
+        local id0 = M.unescape(cells[1], sep)
+        local short = shortened and shortened[id0]
+        local bad
         for i, raw in ipairs(cells) do
-          fields[columns[i]] = M.unescape(raw, sep)
+          local shown = short and short[columns[i]]
+          local trimmed = vim.trim(raw)
+          if shown and trimmed == shown then
+            fields[columns[i]] = ((full or {})[id0] or {})[columns[i]]
+          elseif shown and trimmed:sub(-#M.marker) == M.marker then
+            bad = bad or columns[i]
+          else
+            fields[columns[i]] = M.unescape(raw, sep)
+          end
         end
         local id = fields[columns[1]]
+        if bad then
+          errors[#errors + 1] = {
+            lnum = lnum,
+            col = 0,
+            message = string.format(
+              "'%s' is shown shortened (%s); edit it in the record view (<CR>), or replace the whole value",
+              bad,
+              M.marker
+            ),
+          }
+        end
         if id == "" then
           id = nil
           fields[columns[1]] = nil
         end
-        if id and seen[id] then
+        if bad then
+          -- reported above
+        elseif id and seen[id] then
           errors[#errors + 1] = {
             lnum = lnum,
             col = 0,

@@ -52,7 +52,18 @@ function M.check()
   h.info("strategy: " .. (o.strategy or "the database's own (server default: merge)"))
   local was_running = server.is_running()
   if bin then
-    local dbs, err = server.list_databases()
+    -- :checkhealth is synchronous by nature: the one place that waits for the server, and
+    -- only up to the configured timeout (a stopped server is reported, not waited for).
+    local done, dbs, err = false, nil, nil
+    server.list_databases(function(d, e)
+      done, dbs, err = true, d, e
+    end)
+    vim.wait(o.timeout, function()
+      return done
+    end, 10)
+    if not done then
+      err = "no answer within " .. o.timeout .. " ms (is the server stopped?)"
+    end
     if not dbs then
       h.error("cannot list databases: " .. rpc.format_error(err))
     elseif #dbs == 0 then

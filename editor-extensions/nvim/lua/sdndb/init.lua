@@ -28,7 +28,17 @@ function M.setup(opts)
     group = group,
     pattern = view.prefix .. "*",
     callback = function(a)
-      view.write(a.buf)
+      -- Never let an error escape into "Error detected while processing BufWriteCmd".
+      local ok, err = pcall(function()
+        if require("sdndb.record").state[a.buf] then
+          require("sdndb.record").write(a.buf)
+        else
+          view.write(a.buf)
+        end
+      end)
+      if not ok then
+        vim.notify("sdndb: nothing was written: " .. tostring(err), vim.log.levels.ERROR)
+      end
     end,
   })
   vim.api.nvim_create_autocmd({ "BufWipeout", "BufUnload" }, {
@@ -36,12 +46,20 @@ function M.setup(opts)
     pattern = view.prefix .. "*",
     callback = function(a)
       view.detach(a.buf)
+      require("sdndb.record").state[a.buf] = nil
     end,
   })
   if unsubscribe then
     unsubscribe()
   end
-  unsubscribe = server.on("sdndb/didChange", view.on_did_change)
+  local off1 = server.on("sdndb/didChange", view.on_did_change)
+  local off2 = server.on("sdndb/didChange", function(p)
+    require("sdndb.record").on_did_change(p)
+  end)
+  unsubscribe = function()
+    off1()
+    off2()
+  end
   did_setup = true
   return new
 end
@@ -52,47 +70,82 @@ function M.ensure_setup()
   end
 end
 
----Returns the databases, and prints them unless quiet.
-function M.databases(quiet)
+---Asks for the databases; prints them unless quiet; cb(list | nil) when answered.
+function M.databases(quiet, cb)
   M.ensure_setup()
+  cb = cb or function() end
   local server = require("sdndb.server")
-  local dbs, err = server.list_databases()
-  if not dbs then
-    vim.notify("sdndb: " .. require("sdndb.rpc").format_error(err), vim.log.levels.ERROR)
-    return nil
-  end
-  if not quiet then
-    local chunks = {}
-    if #dbs == 0 then
-      chunks[1] = { "sdndb: no databases found", "WarningMsg" }
-    else
-      local w = 0
-      for _, db in ipairs(dbs) do
-        w = math.max(w, #db.name)
-      end
-      for i, db in ipairs(dbs) do
-        chunks[#chunks + 1] = { db.name .. string.rep(" ", w - #db.name), "Identifier" }
-        chunks[#chunks + 1] = { string.format("  %5d records  ", db.count or 0) }
-        if (db.conflicts or 0) > 0 then
-          chunks[#chunks + 1] = { string.format("%d conflict(s)", db.conflicts), "WarningMsg" }
-        else
-          chunks[#chunks + 1] = { "no conflicts" }
-        end
-        chunks[#chunks + 1] = { "  " .. (db.path or ""), "Comment" }
-        if i < #dbs then
-          chunks[#chunks + 1] = { "\n" }
-        end
-      end
+  server.list_databases(function(dbs, err)
+    if not dbs then
+      vim.notify("sdndb: " .. require("sdndb.rpc").format_error(err), vim.log.levels.ERROR)
+      return cb(nil)
     end
-    vim.api.nvim_echo(chunks, true, {})
-  end
-  return dbs
+    if not quiet then
+      local plural = require("sdndb.view").plural
+      local chunks = {}
+      if #dbs == 0 then
+        chunks[1] = { "sdndb: no databases found", "WarningMsg" }
+      else
+        local w = 0
+        for _, db in ipairs(dbs) do
+          w = math.max(w, #db.name)
+        end
+        for i, db in ipairs(dbs) do
+          chunks[#chunks + 1] = { db.name .. string.rep(" ", w - #db.name), "Identifier" }
+          chunks[#chunks + 1] = { string.format("  %14s  ", plural(db.count or 0, "record")) }
+          if (db.conflicts or 0) > 0 then
+            chunks[#chunks + 1] = { plural(db.conflicts, "conflict"), "WarningMsg" }
+          else
+            chunks[#chunks + 1] = { "no conflicts" }
+          end
+          chunks[#chunks + 1] = { "  " .. (db.path or ""), "Comment" }
+          for _, t in ipairs(db.tables or {}) do
+            if t.name and t.name ~= db.table then
+              chunks[#chunks + 1] = { "\n  " .. db.name .. "." .. t.name, "Identifier" }
+            end
+          end
+          if i < #dbs then
+            chunks[#chunks + 1] = { "\n" }
+          end
+        end
+      end
+      vim.api.nvim_echo(chunks, true, {})
+    end
+    cb(dbs)
+  end)
 end
 
----Opens sdndb://<db> in the current window.
-function M.open(db)
+---Parses query words: `field=value` filters, `sort=field` (`sort=-field` descending).
+---Returns { where, sort, descending } or nil, error.
+function M.parse_query(words)
+  local q = { where = {} }
+  for _, w in ipairs(words) do
+    local k, v = w:match("^([^=]+)=(.*)$")
+    if not k then
+      return nil, "expected field=value or sort=field, got '" .. w .. "'"
+    end
+    if k == "sort" then
+      if v:sub(1, 1) == "-" then
+        q.sort, q.descending = v:sub(2), true
+      else
+        q.sort = v ~= "" and v or nil
+      end
+    else
+      q.where[k] = v
+    end
+  end
+  return q
+end
+
+---Opens sdndb://<db> (or <db>.<table>) in the current window, with an optional query.
+function M.open(db, query)
   M.ensure_setup()
-  return require("sdndb.view").open(db)
+  return require("sdndb.view").open(db, query)
+end
+
+local function current_query()
+  local st = require("sdndb.view").state[vim.api.nvim_get_current_buf()]
+  return st and vim.deepcopy(st.query)
 end
 
 M.subcommands = {
@@ -100,7 +153,44 @@ M.subcommands = {
     if not a[1] then
       return M.databases()
     end
-    M.open(a[1])
+    local q, err = M.parse_query(vim.list_slice(a, 2))
+    if not q then
+      return vim.notify("sdndb: " .. err, vim.log.levels.ERROR)
+    end
+    M.open(a[1], #a > 1 and q or nil)
+  end,
+  filter = function(a)
+    local q, err = M.parse_query(a)
+    if not q then
+      return vim.notify("sdndb: " .. err, vim.log.levels.ERROR)
+    end
+    local cur = current_query() or {}
+    if #a > 0 then
+      q.sort, q.descending = q.sort or cur.sort, q.sort and q.descending or cur.descending
+    end
+    require("sdndb.view").set_query(vim.api.nvim_get_current_buf(), q)
+  end,
+  sort = function(a)
+    local cur = current_query() or { where = {} }
+    local f = a[1]
+    cur.sort, cur.descending = nil, nil
+    if f and f ~= "" then
+      if f:sub(1, 1) == "-" then
+        cur.sort, cur.descending = f:sub(2), true
+      else
+        cur.sort = f
+      end
+    end
+    require("sdndb.view").set_query(vim.api.nvim_get_current_buf(), cur)
+  end,
+  add = function()
+    require("sdndb.actions").add_record(0)
+  end,
+  status = function(a)
+    require("sdndb.actions").set_status(a[1])
+  end,
+  record = function()
+    require("sdndb.record").open_at_cursor()
   end,
   conflicts = function(a)
     require("sdndb.conflicts").quickfix(a[1])
@@ -146,7 +236,7 @@ function M.command(opts)
   if sub then
     sub(vim.list_slice(args, 2), bang)
   else
-    M.open(args[1])
+    M.subcommands.open(args)
   end
 end
 
@@ -164,16 +254,53 @@ function M.complete(arglead, cmdline)
   local server = require("sdndb.server")
   local dbs = server.databases
   if not dbs and did_setup then
-    dbs = server.list_databases()
+    server.list_databases(function() end) -- offered from the next <Tab> on; never waits
   end
   for _, db in ipairs(dbs or {}) do
     names[#names + 1] = db.name
+    for _, t in ipairs(db.tables or {}) do
+      if t.name and t.name ~= db.table then
+        names[#names + 1] = db.name .. "." .. t.name
+      end
+    end
+  end
+  local view = require("sdndb.view")
+  local st = view.state[vim.api.nvim_get_current_buf()]
+  -- field=value words: fields of the current buffer, values its column holds.
+  local function query_words()
+    local k = arglead:match("^([^=]+)=")
+    if k and st then
+      local vals = k == "sort" and vim.deepcopy(st.columns or {}) or require("sdndb.actions").values_for(0, k)
+      local list = {}
+      for _, v in ipairs(vals) do
+        list[#list + 1] = k .. "=" .. v
+      end
+      add(list)
+    elseif st then
+      local list = { "sort=" }
+      for _, c in ipairs(st.columns or {}) do
+        list[#list + 1] = c .. "="
+      end
+      add(list)
+    end
   end
   if #words <= 2 then
     add(vim.tbl_keys(M.subcommands))
     add(names)
   elseif words[2] == "open" or words[2] == "conflicts" then
-    add(names)
+    if #words == 3 then
+      add(names)
+    else
+      query_words()
+    end
+  elseif words[2] == "filter" then
+    query_words()
+  elseif words[2] == "sort" and st then
+    add(st.columns or {})
+  elseif words[2] == "status" and st then
+    add(require("sdndb.actions").values_for(0, "status"))
+  elseif not M.subcommands[words[2]] then
+    query_words()
   end
   table.sort(out)
   return out

@@ -1,6 +1,7 @@
 -- A JSON-RPC 2.0 client over stdio with LSP base-protocol framing (Content-Length headers).
--- Works on Neovim 0.7 (vim.loop) and later (vim.uv). Callbacks run in the main loop
--- (vim.schedule), so they may touch buffers and windows.
+-- Works on Neovim 0.7 (vim.loop) and later (vim.uv). Every request is asynchronous: callbacks
+-- run in the main loop (vim.schedule), so they may touch buffers and windows. Nothing here
+-- waits for the server, except stop_blocking() when Neovim exits.
 local uv = vim.uv or vim.loop
 
 local M = {}
@@ -37,12 +38,24 @@ local function decode(body)
 end
 
 ---Incremental LSP frame splitter. feed() takes raw bytes and returns complete bodies.
+---Chunks are collected in a list while a long body is still arriving (no quadratic copying).
 function M.new_framer()
-  local buf = ""
+  local buf = "" -- bytes not yet consumed (header and start of the body)
+  local parts, have, need = {}, 0, nil -- a long body being collected: chunks, their bytes, total needed
   local framer = {}
   function framer.feed(chunk)
-    buf = buf .. chunk
     local bodies = {}
+    if need then
+      parts[#parts + 1] = chunk
+      have = have + #chunk
+      if have < need then
+        return bodies
+      end
+      buf = table.concat(parts)
+      parts, have, need = {}, 0, nil
+    else
+      buf = buf .. chunk
+    end
     while true do
       local hend = buf:find("\r\n\r\n", 1, true)
       if not hend then
@@ -62,6 +75,9 @@ function M.new_framer()
       else
         local total = hend + 3 + len
         if #buf < total then
+          -- Wait for the rest without re-concatenating on every chunk.
+          parts, have, need = { buf }, #buf, total
+          buf = ""
           break
         end
         bodies[#bodies + 1] = buf:sub(hend + 4, total)
@@ -114,6 +130,9 @@ function M.start(cmd, args, opts)
       end
       if opts.on_exit then
         opts.on_exit(code, signal)
+      end
+      if client.on_gone then
+        client.on_gone()
       end
     end)
   end)
@@ -217,26 +236,13 @@ function M.start(cmd, args, opts)
     return id
   end
 
-  ---Sends a request and waits for its answer (at most timeout ms). Returns result, err.
-  function client.request_sync(method, params, timeout)
-    local done, rerr, rres = false, nil, nil
-    local id = client.request(method, params, function(e, r)
-      done, rerr, rres = true, e, r
-    end)
-    if not id and not client.running then
-      return nil, { code = M.errors.InternalError, message = "sdndb server is not running" }
+  ---Asks the server to cancel request `id` ($/cancelRequest). The callback stays registered:
+  ---the request still gets exactly one answer (-32800 when cancelled in time, else its result),
+  ---so the caller learns what really happened.
+  function client.cancel(id)
+    if id and client.pending[id] then
+      client.notify("$/cancelRequest", { id = id })
     end
-    local ok = vim.wait(timeout or 5000, function()
-      return done
-    end, 10)
-    if not ok then
-      if id then
-        client.pending[id] = nil
-        client.notify("$/cancelRequest", { id = id })
-      end
-      return nil, { code = M.errors.RequestCancelled, message = method .. " timed out" }
-    end
-    return rres, rerr
   end
 
   function client.notify(method, params)
@@ -247,23 +253,46 @@ function M.start(cmd, args, opts)
     return write(msg)
   end
 
-  ---Asks the server to shut down and exit; kills it if it does not within timeout ms.
-  function client.stop(timeout)
+  ---Asks the server to shut down and exit without waiting; kills it when it has not exited
+  ---after timeout ms (a stopped or hung server). on_done() runs once it is gone.
+  function client.stop(timeout, on_done)
+    if not client.running then
+      if on_done then
+        vim.schedule(on_done)
+      end
+      return
+    end
+    client.request("shutdown", vim.NIL, function()
+      client.notify("exit", vim.NIL)
+    end)
+    local timer = uv.new_timer()
+    client.on_gone = function()
+      if timer and not timer:is_closing() then
+        timer:stop()
+        timer:close()
+      end
+      if on_done then
+        on_done()
+      end
+    end
+    timer:start(timeout or 1000, 0, function()
+      timer:close()
+      if client.running and client.handle and not client.handle:is_closing() then
+        -- SIGKILL: a stopped (SIGSTOP) process would never act on SIGTERM.
+        client.handle:kill("sigkill")
+      end
+    end)
+  end
+
+  ---Stops the server before Neovim exits: the one place that waits (at most timeout ms).
+  function client.stop_blocking(timeout)
     if not client.running then
       return
     end
-    timeout = timeout or 1000
-    client.request_sync("shutdown", vim.NIL, timeout)
-    client.notify("exit", vim.NIL)
-    if not stdin:is_closing() then
-      stdin:shutdown()
-    end
-    vim.wait(timeout, function()
+    client.stop(timeout)
+    vim.wait(timeout + 200, function()
       return not client.running
     end, 10)
-    if client.running and client.handle and not client.handle:is_closing() then
-      client.handle:kill("sigterm")
-    end
   end
 
   function client.is_running()

@@ -57,21 +57,28 @@ local function dispatch(method, params)
 end
 
 local leave_autocmd
+local waiting = {} -- callbacks waiting for the server to be ready: fn(client | nil, err)
 
 function M.is_running()
   return M.client ~= nil and M.client.is_running()
 end
 
----Starts the server if needed. Returns the client, or nil and an error text.
-function M.ensure()
-  if M.is_running() then
-    return M.client
+local function flush(client, err)
+  local list = waiting
+  waiting = {}
+  for _, fn in ipairs(list) do
+    fn(client, err)
   end
+end
+
+-- Spawns the server and sends initialize; flushes the waiting callbacks when it answers (or
+-- fails, or does not answer within the timeout: the process is then killed).
+local function start()
   local o = config.get()
   local bin, why = M.binary()
   if not bin then
     M.last_error = "sdndb binary: " .. why
-    return nil, M.last_error
+    return flush(nil, M.last_error)
   end
   local root = o.dir or uv.cwd()
   local args = {}
@@ -80,11 +87,17 @@ function M.ensure()
   end
   args[#args + 1] = "serve"
   vim.list_extend(args, o.server_args or {})
-  local client, err = rpc.start(bin, args, {
+  local client, err
+  client, err = rpc.start(bin, args, {
     cwd = root,
     on_notification = dispatch,
     on_exit = function(code, signal)
-      if M.client and not M.client.is_running() then
+      if M.starting == client then
+        M.starting = nil
+        M.last_error = "sdndb server exited during initialize (code " .. tostring(code) .. ")"
+        flush(nil, M.last_error)
+      end
+      if M.client == client then
         if not M.stopping and (code ~= 0 or (signal or 0) ~= 0) then
           M.last_error = "sdndb server exited (code " .. tostring(code) .. ", signal " .. tostring(signal) .. ")"
           vim.notify("sdndb: " .. M.last_error, vim.log.levels.WARN)
@@ -97,73 +110,145 @@ function M.ensure()
   })
   if not client then
     M.last_error = "could not start " .. bin .. ": " .. tostring(err)
-    return nil, M.last_error
+    return flush(nil, M.last_error)
   end
+  M.starting = client
   local init_opts = vim.empty_dict()
   if o.strategy then
     init_opts = { strategy = o.strategy }
   end
-  local res, ierr = client.request_sync("initialize", {
+  local timer = uv.new_timer()
+  local function done()
+    if not timer:is_closing() then
+      timer:stop()
+      timer:close()
+    end
+  end
+  timer:start(o.timeout, 0, vim.schedule_wrap(function()
+    done()
+    if M.starting == client then
+      M.starting = nil
+      M.last_error = "the server did not answer initialize within " .. o.timeout .. " ms"
+      client.stop(0)
+      flush(nil, M.last_error)
+    end
+  end))
+  client.request("initialize", {
     processId = vim.fn.getpid(),
     rootPath = root,
     rootUri = "file://" .. root,
     clientInfo = { name = "sdndb.nvim", version = M.version },
     capabilities = { window = { workDoneProgress = false } },
     initializationOptions = init_opts,
-  }, o.timeout)
-  if not res then
-    M.last_error = "initialize failed: " .. rpc.format_error(ierr)
-    local tail = table.concat(client.stderr_tail, "")
-    if tail ~= "" then
-      M.last_error = M.last_error .. "\n" .. vim.trim(tail)
+  }, function(ierr, res)
+    done()
+    if M.starting ~= client then
+      return
     end
-    client.stop(500)
-    return nil, M.last_error
-  end
-  client.notify("initialized", vim.empty_dict())
-  M.client = client
-  M.info = res
-  M.last_error = nil
-  if not leave_autocmd then
-    leave_autocmd = vim.api.nvim_create_autocmd("VimLeavePre", {
-      group = vim.api.nvim_create_augroup("sdndb_server", { clear = true }),
-      callback = function()
-        M.stop()
-      end,
-    })
-  end
-  return client
+    M.starting = nil
+    if not res then
+      M.last_error = "initialize failed: " .. rpc.format_error(ierr)
+      local tail = table.concat(client.stderr_tail, "")
+      if tail ~= "" then
+        M.last_error = M.last_error .. "\n" .. vim.trim(tail)
+      end
+      client.stop(500)
+      return flush(nil, M.last_error)
+    end
+    client.notify("initialized", vim.empty_dict())
+    M.client = client
+    M.info = res
+    M.last_error = nil
+    if not leave_autocmd then
+      leave_autocmd = vim.api.nvim_create_autocmd("VimLeavePre", {
+        group = vim.api.nvim_create_augroup("sdndb_server", { clear = true }),
+        callback = function()
+          M.stop(true)
+        end,
+      })
+    end
+    flush(client)
+  end)
 end
 
----Sends a request and waits for the answer. Returns result, err (err has code and message).
-function M.request(method, params, timeout)
-  local client, err = M.ensure()
-  if not client then
-    return nil, { code = rpc.errors.InternalError, message = err }
+---Calls fn(client) once the server runs (starting it if needed), or fn(nil, err). Never waits.
+function M.ensure(fn)
+  if M.is_running() then
+    return fn(M.client)
   end
-  return client.request_sync(method, params, timeout or config.get().timeout)
+  waiting[#waiting + 1] = fn
+  if not M.starting then
+    start()
+  end
 end
 
----Sends a request without waiting; callback(err, result).
-function M.request_async(method, params, callback)
-  local client, err = M.ensure()
-  if not client then
-    vim.schedule(function()
-      callback({ code = rpc.errors.InternalError, message = err })
-    end)
-    return
-  end
-  client.request(method, params, callback)
+---True when the server announced a capability (e.g. "apply").
+function M.has(cap)
+  local caps = M.info and M.info.capabilities
+  return type(caps) == "table" and caps[cap] ~= nil and caps[cap] ~= false and caps[cap] ~= vim.NIL
 end
 
----The list of databases, asked of the server (M.databases keeps the last answer).
-function M.list_databases()
-  local res, err = M.request("sdndb/databases", vim.empty_dict())
-  if not res then
-    return nil, err
+---Sends a request; callback(err, result) runs in the main loop. Never waits.
+---opts.on_slow(ticket): called once when no answer came within config timeout ms.
+---Returns a ticket: { method, done, cancel() } — cancel() sends $/cancelRequest; the callback still
+---gets the one real answer (-32800 when cancelled in time, else the result).
+function M.request(method, params, callback, opts)
+  opts = opts or {}
+  callback = callback or function() end
+  local ticket = { method = method, done = false }
+  local timer
+  local function finish(err, res)
+    if ticket.done then
+      return
+    end
+    ticket.done = true
+    if timer and not timer:is_closing() then
+      timer:stop()
+      timer:close()
+    end
+    callback(err, res)
   end
-  M.databases = res.databases or {}
-  return M.databases
+  function ticket.cancel()
+    ticket.cancel_requested = true
+    if ticket.client and ticket.id then
+      ticket.client.cancel(ticket.id)
+    end
+  end
+  M.ensure(function(client, err)
+    if not client then
+      return finish({ code = rpc.errors.InternalError, message = err })
+    end
+    if ticket.cancel_requested then
+      return finish({ code = rpc.errors.RequestCancelled, message = method .. " cancelled before it was sent" })
+    end
+    ticket.client = client
+    ticket.id = client.request(method, params, finish)
+    if not ticket.id then
+      return finish({ code = rpc.errors.InternalError, message = "sdndb server is not running" })
+    end
+    local ms = opts.timeout or config.get().timeout
+    if opts.on_slow and ms and ms > 0 then
+      timer = uv.new_timer()
+      timer:start(ms, 0, vim.schedule_wrap(function()
+        if not ticket.done then
+          ticket.slow = true
+          opts.on_slow(ticket)
+        end
+      end))
+    end
+  end)
+  return ticket
+end
+
+---The list of databases, asked of the server (M.databases keeps the last answer); cb(list | nil, err).
+function M.list_databases(cb)
+  M.request("sdndb/databases", vim.empty_dict(), function(err, res)
+    if not res then
+      return cb(nil, err)
+    end
+    M.databases = res.databases or {}
+    cb(M.databases)
+  end)
 end
 
 local function find_database(dbs, name)
@@ -174,32 +259,45 @@ local function find_database(dbs, name)
   end
 end
 
----One database from the cached list; the list is re-read only when the name is not in it.
-function M.database(name)
+---One database from the cached list (re-read only when the name is not in it); cb(db | nil, err).
+function M.database(name, cb)
   local db = find_database(M.databases, name)
   if db then
-    return db
+    return cb(db)
   end
-  local dbs, err = M.list_databases()
-  if not dbs then
-    return nil, err
-  end
-  db = find_database(dbs, name)
-  if db then
-    return db
-  end
-  return nil, { code = rpc.errors.NotFound, message = "no database named '" .. name .. "'" }
+  M.list_databases(function(dbs, err)
+    if not dbs then
+      return cb(nil, err)
+    end
+    db = find_database(dbs, name)
+    if db then
+      return cb(db)
+    end
+    cb(nil, { code = rpc.errors.NotFound, message = "no database named '" .. name .. "'" })
+  end)
 end
 
-function M.stop()
+---Stops the server. exiting=true (VimLeavePre): wait for it, at most a second.
+function M.stop(exiting)
+  if M.starting then
+    M.starting.stop(0)
+    M.starting = nil
+    flush(nil, "the server was stopped")
+  end
   if M.client then
     M.stopping = true
     local c = M.client
     M.client = nil
     M.info = nil
     M.databases = nil -- the next server may serve another folder
-    c.stop(1000)
-    M.stopping = false
+    if exiting then
+      c.stop_blocking(1000)
+      M.stopping = false
+    else
+      c.stop(1000, function()
+        M.stopping = false
+      end)
+    end
   end
 end
 

@@ -1,37 +1,67 @@
--- sdndb://<database> buffers: one record per line, written back on :w.
+-- sdndb://<database>[.<table>] buffers: one record per line, written back on :w.
+--
+-- Nothing here waits for the server: loads, refreshes and writes send their requests and go on;
+-- the answers update the buffer when they arrive. A write the server does not answer in time is
+-- cancelled ($/cancelRequest), and the user is told what really happened once it answers.
 local config = require("sdndb.config")
 local format = require("sdndb.format")
 local rpc = require("sdndb.rpc")
 local server = require("sdndb.server")
 
-local uv = vim.uv or vim.loop
-
 local M = {}
-
-local function now_ms()
-  return uv.hrtime() / 1e6
-end
 
 M.ns_parse = vim.api.nvim_create_namespace("sdndb_parse")
 M.ns_hl = vim.api.nvim_create_namespace("sdndb_highlight")
+M.ns_track = vim.api.nvim_create_namespace("sdndb_track")
+M.ns_head = vim.api.nvim_create_namespace("sdndb_header")
 M.prefix = "sdndb://"
 
----Per-buffer state: bufnr -> { db, columns, base = {id -> {version, fields, order}}, writing, own }
+-- Records refreshed one by one (sdndb/get) up to this many changed ids; beyond, page by page.
+M.get_limit = 100
+M.page_size = 500
+
+---Per-buffer state: bufnr -> {
+---  db, table, key,               -- database name, table (nil: the default one), "db" or "db.table"
+---  columns, widths, shortened,   -- shown columns, their widths, {id = {column = shown}}
+---  base = {id -> {version, etag, fields, order}},
+---  query = {where = {}, sort, descending},
+---  loaded, write (pending write), ghosts = {id -> conflict}, own (echo filter) }
 M.state = {}
 
-local function notify(msg, level)
-  vim.notify("sdndb: " .. msg, level or vim.log.levels.INFO)
-end
+local notify = require("sdndb.util").notify
+
+local plural = require("sdndb.util").plural
+M.plural = plural
 
 ---Asks yes/no. Replaceable (tests, other UIs).
 function M.confirm(msg)
   return vim.fn.confirm(msg, "&Yes\n&No", 2) == 1
 end
 
+---"todo" -> { db = "todo" }; "bug.notes" -> { db = "bug", table = "notes" }; nil when not ours.
+function M.parse_name(name)
+  local rest = name:match("^" .. vim.pesc(M.prefix) .. "(.+)$")
+  if not rest then
+    return nil
+  end
+  local key, rec = rest:match("^([^/]+)/(.+)$")
+  key = key or rest
+  local db, tbl = key:match("^([^.]+)%.(.+)$")
+  return { key = key, db = db or key, table = tbl, record = rec }
+end
+
 function M.db_of(buf)
-  local name = vim.api.nvim_buf_get_name(buf)
-  local db = name:match("^" .. vim.pesc(M.prefix) .. "([^/]+)")
-  return db
+  local p = M.parse_name(vim.api.nvim_buf_get_name(buf))
+  return p and p.db
+end
+
+-- Params addressing a buffer's database (and table).
+function M.address(st, extra)
+  local p = { database = st.db, table = st.table }
+  for k, v in pairs(extra or {}) do
+    p[k] = v
+  end
+  return p
 end
 
 function M.buffers_of(db)
@@ -46,7 +76,65 @@ function M.buffers_of(db)
 end
 
 local function set_modified(buf, v)
-  vim.bo[buf].modified = v
+  if vim.api.nvim_buf_is_valid(buf) then
+    vim.bo[buf].modified = v
+  end
+end
+
+---Marks the buffer text as what the database holds: 'nomodified', and remembers the undo state.
+---An acwrite buffer gets no help from Vim here: undoing past a write would otherwise look
+---unmodified (Vim judges by whether the buffer was modified before the undone change).
+function M.mark_saved(buf)
+  if not vim.api.nvim_buf_is_valid(buf) then
+    return
+  end
+  vim.bo[buf].modified = false
+  local st = M.state[buf] or require("sdndb.record").state[buf]
+  if st then
+    st.saved_change = vim.api.nvim_buf_call(buf, function()
+      -- Close the undo block (:help undo-break): the next change gets its own number.
+      vim.cmd("let &undolevels = &undolevels")
+      return vim.fn.changenr()
+    end)
+  end
+end
+
+---After any change (undo and redo included): 'modified' is whether the undo state differs from
+---the one last saved.
+function M.check_modified(buf)
+  local st = M.state[buf] or require("sdndb.record").state[buf]
+  if not st or not st.saved_change or st.write or not vim.api.nvim_buf_is_valid(buf) then
+    return
+  end
+  vim.bo[buf].modified = vim.api.nvim_buf_call(buf, vim.fn.changenr) ~= st.saved_change
+end
+
+---Watches a buffer's changes (once per buffer).
+function M.watch(buf)
+  local st = M.state[buf] or require("sdndb.record").state[buf]
+  if not st or st.watching then
+    return
+  end
+  st.watching = true
+  vim.api.nvim_buf_attach(buf, false, {
+    on_lines = function()
+      if not st.check_scheduled then
+        st.check_scheduled = true
+        vim.schedule(function()
+          st.check_scheduled = false
+          M.check_modified(buf)
+        end)
+      end
+    end,
+    on_detach = function()
+      st.watching = false
+    end,
+    on_reload = function() end,
+  })
+end
+
+local function sep()
+  return config.get().separator
 end
 
 local function id_at(buf, lnum)
@@ -54,8 +142,7 @@ local function id_at(buf, lnum)
   if not line or lnum < 2 then
     return nil
   end
-  local sep = config.get().separator
-  local id = format.unescape(format.split(line, sep)[1] or "", sep)
+  local id = format.unescape(format.split(line, sep())[1] or "", sep())
   if id == "" then
     return nil
   end
@@ -66,79 +153,73 @@ M.id_at = id_at
 ---The line of a record in a buffer, or nil.
 function M.line_of(buf, id)
   local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-  return format.find_line(lines, id, config.get().separator)
+  return format.find_line(lines, id, sep())
 end
 
-local function map(buf, lhs, fn, desc)
-  if lhs and lhs ~= "" then
-    vim.keymap.set("n", lhs, fn, { buffer = buf, silent = true, desc = desc })
-  end
-end
-
-local function set_keymaps(buf)
-  local km = config.get().keymaps
-  if not km then
-    return
-  end
-  local conflicts = require("sdndb.conflicts")
-  map(buf, km.resolve, function()
-    conflicts.resolve_at_cursor()
-  end, "sdndb: resolve the conflict on this line")
-  map(buf, km.diff, function()
-    conflicts.diff_at_cursor()
-  end, "sdndb: side-by-side view of the conflict on this line")
-  map(buf, km.refresh, function()
-    M.refresh(buf, false)
-  end, "sdndb: reload from the database")
-  map(buf, km.conflicts, function()
-    conflicts.quickfix(M.state[buf] and M.state[buf].db)
-  end, "sdndb: conflicts in the quickfix list")
-  map(buf, km.next_conflict, function()
-    conflicts.jump(1)
-  end, "sdndb: next conflict")
-  map(buf, km.prev_conflict, function()
-    conflicts.jump(-1)
-  end, "sdndb: previous conflict")
-end
-
-local function highlight(buf)
-  vim.api.nvim_buf_clear_namespace(buf, M.ns_hl, 0, -1)
-  local first = vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1]
-  if first and first ~= "" then
-    pcall(vim.api.nvim_buf_set_extmark, buf, M.ns_hl, 0, 0, { end_row = 0, end_col = #first, hl_group = "Title" })
-  end
-end
-
----Fetches the database and its records. Returns info, columns, records or nil, err.
-local function fetch(db)
-  local info, err = server.database(db)
-  if not info then
-    return nil, err
-  end
-  local res
-  res, err = server.request("sdndb/list", { database = db })
-  if not res then
-    return nil, err
-  end
-  return info, format.columns(info), res.records or {}
-end
-
----Replaces the buffer text with records; keeps the cursor on the same record.
---- keep: optional { [id] = raw line } lines to keep as typed (failed writes); extra: raw lines to append.
-local function render_into(buf, st, records, keep, extra)
-  local o = config.get()
-  local lines = format.render(st.columns, records, o.separator)
-  for i, rec in ipairs(records) do
-    local kept = keep and keep[tostring(rec.id)]
-    if kept then
-      lines[i + 1] = kept
+-- id -> line number for every record line (one pass; the id is the text before the first
+-- separator, so lines need not be split).
+local function line_map(buf)
+  local s = sep()
+  local map = {}
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  for lnum = 2, #lines do
+    local l = lines[lnum]
+    local i = l:find(s, 1, true)
+    local raw = i and l:sub(1, i - 1) or l
+    if raw:find("\\", 1, true) then
+      raw = format.split(l, s)[1]
+    end
+    local id = format.unescape(raw, s)
+    if id ~= "" and not map[id] then
+      map[id] = lnum
     end
   end
-  for _, l in ipairs(extra or {}) do
-    lines[#lines + 1] = l
+  return map, lines
+end
+
+---The distinct values of a column in a buffer's records, most frequent first.
+function M.values_of(buf, column)
+  local st = M.state[buf]
+  if not st then
+    return {}
   end
-  st.base = format.base(records)
-  -- Remember which record each window's cursor is on.
+  local count = {}
+  for _, b in pairs(st.base) do
+    local v = b.fields[column]
+    if v and v ~= vim.NIL and v ~= "" then
+      count[v] = (count[v] or 0) + 1
+    end
+  end
+  local out = vim.tbl_keys(count)
+  table.sort(out, function(a, b)
+    if count[a] ~= count[b] then
+      return count[a] > count[b]
+    end
+    return a < b
+  end)
+  return out
+end
+
+-- Header decoration: the active filter and sort after the column names.
+local function show_query(buf, st)
+  vim.api.nvim_buf_clear_namespace(buf, M.ns_head, 0, 1)
+  local q = st.query
+  local parts = {}
+  local keys = vim.tbl_keys(q.where or {})
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    parts[#parts + 1] = k .. "=" .. q.where[k]
+  end
+  if q.sort then
+    parts[#parts + 1] = "sort=" .. (q.descending and "-" or "") .. q.sort
+  end
+  local text = #parts > 0 and ("  [" .. table.concat(parts, " ") .. "]") or ""
+  local n = vim.tbl_count(st.base)
+  text = text .. "  " .. plural(n, "record")
+  pcall(vim.api.nvim_buf_set_extmark, buf, M.ns_head, 0, 0, { virt_text = { { text, "SdndbQuery" } } })
+end
+
+local function keep_cursors(buf, fn)
   local wins = {}
   for _, win in ipairs(vim.api.nvim_list_wins()) do
     if vim.api.nvim_win_get_buf(win) == buf then
@@ -146,21 +227,252 @@ local function render_into(buf, st, records, keep, extra)
       wins[#wins + 1] = { win = win, pos = pos, id = id_at(buf, pos[1]) }
     end
   end
-  local ul = vim.bo[buf].undolevels
-  vim.bo[buf].undolevels = -1
-  vim.bo[buf].modifiable = true
-  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
-  vim.bo[buf].undolevels = ul
+  fn()
+  local lines
   for _, w in ipairs(wins) do
     local row = w.pos[1]
-    if w.id then
-      row = format.find_line(lines, w.id, o.separator) or row
+    if w.id and id_at(buf, row) ~= w.id then
+      lines = lines or vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+      row = format.find_line(lines, w.id, sep()) or row
     end
-    row = math.max(1, math.min(row, #lines))
-    local col = math.min(w.pos[2], math.max(0, #lines[row] - 1))
-    pcall(vim.api.nvim_win_set_cursor, w.win, { row, col })
+    pcall(vim.api.nvim_win_set_cursor, w.win, { math.max(1, row), w.pos[2] })
   end
-  highlight(buf)
+end
+
+-- Replaces the whole buffer text with records (first load, :Sdndb refresh!, a new query, a
+-- column grown too wide). first: no undo history for it (a fresh buffer).
+local function render_all(buf, st, records, first)
+  local lines, widths, shortened = format.render(st.columns, records, sep(), config.get().max_width)
+  st.base = format.base(records)
+  st.widths, st.shortened = widths, shortened
+  st.ghosts = {}
+  keep_cursors(buf, function()
+    require("sdndb.util").replace_lines(buf, lines, first)
+  end)
+  show_query(buf, st)
+end
+
+local function matches(st, rec)
+  for k, v in pairs(st.query.where or {}) do
+    local have = k == st.columns[1] and tostring(rec.id) or (rec.fields or {})[k]
+    if tostring(have or "") ~= v then
+      return false
+    end
+  end
+  return true
+end
+
+-- True when a record's cells fit the current column widths.
+local function fits(st, rec)
+  local max = config.get().max_width
+  local new = format.widths(st.columns, { rec }, sep(), max)
+  for i, w in ipairs(new) do
+    if w > (st.widths[i] or 0) then
+      return false
+    end
+  end
+  return true
+end
+
+-- Like apply_records, when a value no longer fits its column: new widths, every line that
+-- showed its record as rendered is rendered again (edited lines are kept as typed), in the
+-- buffer's own line order.
+function M.realign(buf, st, records, removed, opts)
+  local s, max = sep(), config.get().max_width
+  local old_widths = st.widths
+  local prev, fresh, drop = {}, {}, {}
+  for _, rec in ipairs(records) do
+    local id = tostring(rec.id)
+    prev[id] = st.base[id]
+    if matches(st, rec) then
+      local b = st.base[id]
+      st.base[id] = { version = rec.version, etag = rec.etag, fields = rec.fields or {}, order = b and b.order or 0 }
+      fresh[id] = true
+      st.ghosts[id] = nil
+    else
+      st.base[id] = nil
+      drop[id] = true
+    end
+  end
+  for _, id in ipairs(removed or {}) do
+    id = tostring(id)
+    prev[id] = st.base[id]
+    if st.base[id] then
+      st.base[id] = nil
+      drop[id] = true
+    end
+  end
+  local all = {}
+  for id, b in pairs(st.base) do
+    all[#all + 1] = { id = id, fields = b.fields }
+  end
+  st.widths = format.widths(st.columns, all, s, max)
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  local out = { format.render_header(st.columns, st.widths, s) }
+  local shown = {}
+  for lnum = 2, #lines do
+    local l = lines[lnum]
+    local id = id_at(buf, lnum)
+    local old = id and (prev[id] or st.base[id])
+    local as_rendered = old and l == (format.render_row(st.columns, { id = id, fields = old.fields }, old_widths, s, max))
+    if id and st.base[id] and (fresh[id] or as_rendered) then
+      local line, short = format.render_row(st.columns, { id = id, fields = st.base[id].fields }, st.widths, s, max)
+      st.shortened[id] = short
+      out[#out + 1] = line
+      shown[id] = true
+    elseif id and drop[id] and as_rendered then
+      st.shortened[id] = nil
+    else
+      out[#out + 1] = l
+      if id then
+        shown[id] = true
+      end
+    end
+  end
+  for _, rec in ipairs(records) do
+    local id = tostring(rec.id)
+    if st.base[id] and not shown[id] then
+      local line, short = format.render_row(st.columns, rec, st.widths, s, max)
+      st.shortened[id] = short
+      out[#out + 1] = line
+    end
+  end
+  keep_cursors(buf, function()
+    vim.bo[buf].modifiable = true
+    if opts and opts.join then
+      pcall(vim.cmd, "undojoin")
+    end
+    vim.api.nvim_buf_set_lines(buf, 0, -1, false, out)
+  end)
+  show_query(buf, st)
+  return true
+end
+
+---Applies fresh records to a buffer in place: only the lines of changed records are replaced,
+---new ones appended, removed ones deleted; the order of the other lines (a :sort) is kept.
+---removed: ids gone. A value wider than its column realigns the buffer (M.realign).
+function M.apply_records(buf, st, records, removed, opts)
+  opts = opts or {}
+  for _, rec in ipairs(records) do
+    if matches(st, rec) and not fits(st, rec) then
+      return M.realign(buf, st, records, removed, opts)
+    end
+  end
+  local map, lines = line_map(buf)
+  local s, max = sep(), config.get().max_width
+  local sets, drops, adds = {}, {}, {}
+  local order = vim.tbl_count(st.base)
+  for _, rec in ipairs(records) do
+    local id = tostring(rec.id)
+    local lnum = map[id]
+    if matches(st, rec) then
+      local line, short = format.render_row(st.columns, rec, st.widths, s, max)
+      st.shortened[id] = short
+      local b = st.base[id]
+      order = order + 1
+      st.base[id] = { version = rec.version, etag = rec.etag, fields = rec.fields or {}, order = b and b.order or order }
+      st.ghosts[id] = nil
+      if lnum then
+        if lines[lnum] ~= line then
+          sets[#sets + 1] = { lnum, line }
+        end
+      else
+        adds[#adds + 1] = line
+      end
+    else
+      st.base[id] = nil
+      if lnum then
+        drops[#drops + 1] = lnum
+      end
+    end
+  end
+  for _, id in ipairs(removed or {}) do
+    id = tostring(id)
+    if st.base[id] then
+      st.base[id] = nil
+      st.shortened[id] = nil
+      if map[id] and not st.ghosts[id] then
+        drops[#drops + 1] = map[id]
+      end
+    end
+  end
+  if #sets + #drops + #adds == 0 then
+    show_query(buf, st)
+    return true
+  end
+  keep_cursors(buf, function()
+    vim.bo[buf].modifiable = true
+    for _, sl in ipairs(sets) do
+      if opts.join then
+        pcall(vim.cmd, "undojoin")
+      end
+      vim.api.nvim_buf_set_lines(buf, sl[1] - 1, sl[1], false, { sl[2] })
+    end
+    table.sort(drops, function(a, b)
+      return a > b
+    end)
+    for _, l in ipairs(drops) do
+      if opts.join then
+        pcall(vim.cmd, "undojoin")
+      end
+      vim.api.nvim_buf_set_lines(buf, l - 1, l, false, {})
+    end
+    if #adds > 0 then
+      if opts.join then
+        pcall(vim.cmd, "undojoin")
+      end
+      vim.api.nvim_buf_set_lines(buf, -1, -1, false, adds)
+    end
+  end)
+  show_query(buf, st)
+  return true
+end
+
+local function list_params(st, extra)
+  local q = st.query
+  local p = M.address(st, extra)
+  if q.where and next(q.where) then
+    p.where = q.where
+  end
+  p.sort = q.sort
+  p.descending = q.descending or nil
+  return p
+end
+
+local function slow_read(what)
+  return function(ticket)
+    notify(
+      string.format(
+        "%s: no answer from the server for %d ms (stopped or busy?); still waiting — :Sdndb stop restarts it",
+        what,
+        config.get().timeout
+      ),
+      vim.log.levels.WARN
+    )
+  end
+end
+
+---Database info of a buffer (its table's columns when it shows a table); cb(info | nil, err).
+local function table_info(st, cb)
+  server.database(st.db, function(info, err)
+    if not info then
+      return cb(nil, err)
+    end
+    if not st.table then
+      return cb(info)
+    end
+    for _, t in ipairs(info.tables or {}) do
+      if t.name == st.table or t.table == st.table then
+        local ti = vim.tbl_extend("force", {}, t)
+        ti.name = info.name
+        return cb(ti)
+      end
+    end
+    if info.tables == nil then
+      return cb(nil, { code = rpc.errors.NotFound, message = "this sdndb server cannot open other tables than the first" })
+    end
+    cb(nil, { code = rpc.errors.NotFound, message = "no table '" .. st.table .. "' in " .. st.db })
+  end)
 end
 
 local function setup_buffer(buf)
@@ -170,58 +482,103 @@ local function setup_buffer(buf)
   if vim.bo[buf].filetype ~= "sdndb" then
     vim.bo[buf].filetype = "sdndb"
   end
-  set_keymaps(buf)
+  vim.bo[buf].omnifunc = "v:lua.sdndb_omnifunc"
+  require("sdndb.actions").attach(buf)
 end
 
----BufReadCmd: fills the buffer from the server.
-function M.load(buf)
+---BufReadCmd (and :Sdndb refresh!): fills the buffer from the server, asynchronously.
+---cb(ok) runs when the buffer is filled (or failed).
+function M.load(buf, cb)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
-  local db = M.db_of(buf)
-  if not db then
+  cb = cb or function() end
+  local p = M.parse_name(vim.api.nvim_buf_get_name(buf))
+  if not p then
     notify("not an sdndb buffer: " .. vim.api.nvim_buf_get_name(buf), vim.log.levels.ERROR)
-    return false
+    return cb(false)
+  end
+  if p.record then
+    return require("sdndb.record").load(buf, cb)
   end
   setup_buffer(buf)
-  local info, columns, records = fetch(db)
-  if not info then
-    local err = columns
+  local st = M.state[buf]
+  if not st or st.key ~= p.key then
+    st = { db = p.db, table = p.table, key = p.key, base = {}, shortened = {}, widths = {}, ghosts = {},
+      query = { where = {} } }
+    st.query = M.pending_query and M.pending_query[p.key] or st.query
+    M.state[buf] = st
+  end
+  local first = not st.loaded
+  if first then
+    vim.bo[buf].modifiable = true
+    vim.api.nvim_buf_set_lines(buf, 0, -1, false, { "sdndb: loading " .. p.key .. " …" })
+    vim.bo[buf].modifiable = false
+    set_modified(buf, false)
+  end
+  st.loading = (st.loading or 0) + 1
+  local seq = st.loading
+  table_info(st, function(info, err)
+    if not info then
+      return M.load_failed(buf, st, err, cb)
+    end
+    server.request("sdndb/list", list_params(st), function(lerr, res)
+      if st.loading ~= seq or not vim.api.nvim_buf_is_valid(buf) or M.state[buf] ~= st then
+        return cb(false)
+      end
+      if not res then
+        return M.load_failed(buf, st, lerr, cb)
+      end
+      st.columns = format.columns(info)
+      render_all(buf, st, res.records or {}, first)
+      st.loaded = true
+      M.mark_saved(buf)
+      M.watch(buf)
+      vim.diagnostic.reset(M.ns_parse, buf)
+      require("sdndb.conflicts").refresh_buffer(buf)
+      cb(true)
+    end, { on_slow = slow_read("opening " .. st.key) })
+  end)
+end
+
+function M.load_failed(buf, st, err, cb)
+  if vim.api.nvim_buf_is_valid(buf) and not st.loaded then
+    vim.bo[buf].modifiable = true
     vim.api.nvim_buf_set_lines(buf, 0, -1, false, { "sdndb: " .. rpc.format_error(err) })
     set_modified(buf, false)
-    notify("cannot open '" .. db .. "': " .. rpc.format_error(err), vim.log.levels.ERROR)
     M.state[buf] = nil
-    return false
   end
-  local st = { db = db, columns = columns, base = {} }
-  M.state[buf] = st
-  render_into(buf, st, records)
-  set_modified(buf, false)
-  vim.diagnostic.reset(M.ns_parse, buf)
-  require("sdndb.conflicts").refresh_buffer(buf)
-  return true
+  notify("cannot open '" .. st.key .. "': " .. rpc.format_error(err), vim.log.levels.ERROR)
+  cb(false)
 end
 
 ---Reloads a buffer from the database. When it has unsaved edits, only with force=true.
-function M.refresh(buf, force)
+function M.refresh(buf, force, cb)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
   if vim.bo[buf].modified and not force then
     notify("buffer has unsaved edits; use :Sdndb refresh! to discard them", vim.log.levels.WARN)
     return false
   end
-  return M.load(buf)
+  M.load(buf, cb)
+  return true
 end
 
-local function set_parse_diagnostics(buf, errors)
-  local diags = {}
-  for _, e in ipairs(errors) do
-    diags[#diags + 1] = {
-      lnum = e.lnum - 1,
-      col = e.col or 0,
-      severity = vim.diagnostic.severity.ERROR,
-      source = "sdndb",
-      message = e.message,
-    }
+---Sets the filter/sort of a buffer (kept across refreshes and saves) and reloads it.
+function M.set_query(buf, q, cb)
+  local st = M.state[buf]
+  if not st then
+    notify("not an sdndb table buffer", vim.log.levels.WARN)
+    return false
   end
-  vim.diagnostic.set(M.ns_parse, buf, diags)
+  if vim.bo[buf].modified then
+    notify("buffer has unsaved edits; :w them first (the filter reloads the buffer)", vim.log.levels.WARN)
+    return false
+  end
+  st.query = q
+  M.load(buf, cb)
+  return true
+end
+
+function M.set_parse_diagnostics(buf, errors)
+  vim.diagnostic.set(M.ns_parse, buf, require("sdndb.util").error_diagnostics(errors))
 end
 
 local function describe_error(err)
@@ -229,251 +586,199 @@ local function describe_error(err)
     return tostring(err)
   end
   local msg = rpc.format_error(err)
-  if type(err.data) == "table" and err.data.field then
+  if type(err.data) == "table" and err.data.field and err.data.field ~= "" then
     msg = msg .. " [field " .. tostring(err.data.field) .. "]"
   end
   return msg
 end
+M.describe_error = describe_error
 
----BufWriteCmd: validates the lines and sends creates, edits and deletes with their base versions.
-function M.write(buf)
-  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+---Refreshes the records of `ids` (changed or added elsewhere) and drops `removed`, in place.
+function M.refresh_ids(buf, ids, removed, cb)
   local st = M.state[buf]
-  if not st then
-    if not M.load(buf) then
-      return false
+  cb = cb or function() end
+  if #ids > M.get_limit then
+    return M.refresh_paged(buf, cb)
+  end
+  local recs, left = {}, #ids
+  local function done()
+    if not vim.api.nvim_buf_is_valid(buf) or M.state[buf] ~= st then
+      return cb(false)
     end
-    st = M.state[buf]
-  end
-  local o = config.get()
-  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-  local entries, errors = format.parse(lines, st.columns, o.separator)
-  if #errors > 0 then
-    set_parse_diagnostics(buf, errors)
-    notify(string.format("%d line(s) have problems; nothing was written", #errors), vim.log.levels.ERROR)
-    return false
-  end
-  vim.diagnostic.reset(M.ns_parse, buf)
-  local d = format.diff(st.base, entries, st.columns)
-  if #d.edits + #d.creates + #d.deletes == 0 then
-    set_modified(buf, false)
-    notify("no changes")
-    return true
-  end
-  if #d.deletes > 0 and o.confirm_delete then
-    local ids = {}
-    for _, del in ipairs(d.deletes) do
-      ids[#ids + 1] = del.id
+    if vim.bo[buf].modified or st.write then
+      -- The user started typing (or saving) meanwhile: leave the text alone; :w merges.
+      return cb(false)
     end
-    local msg = string.format("Delete %d record(s) from %s: %s?", #ids, st.db, table.concat(ids, ", "))
-    if not M.confirm(msg) then
-      notify("write cancelled; nothing was sent", vim.log.levels.WARN)
-      return false
-    end
-  end
-
-  local ok_server, why = server.ensure()
-  if not ok_server then
-    notify("nothing was written: " .. tostring(why), vim.log.levels.ERROR)
-    return false
-  end
-
-  st.writing = true
-  local own = {} -- ids this write touched: their didChange echo is not "elsewhere"
-  local failed = {} -- diagnostics for lines whose change was refused
-  local keep, extra = {}, {}
-  local counts = { applied = 0, merged = 0, conflict = 0, created = 0, deleted = 0 }
-  local function fail(lnum, id, msg)
-    failed[#failed + 1] = { lnum = lnum, id = id, message = msg, line = lines[lnum] }
-  end
-
-  local sent_ok, send_err = pcall(function()
-    for _, e in ipairs(d.edits) do
-      local params = {
-        database = st.db,
-        id = e.id,
-        changes = e.changes,
-        base = { version = e.base.version, fields = next(e.base.fields) and e.base.fields or vim.empty_dict() },
-      }
-      params.strategy = o.strategy
-      local res, err = server.request("sdndb/edit", params)
-      own[e.id] = true
-      if res then
-        counts[res.outcome] = (counts[res.outcome] or 0) + 1
+    local gone = vim.list_extend({}, removed or {})
+    local present = {}
+    for _, r in ipairs(recs) do
+      if r.record then
+        present[#present + 1] = r.record
       else
-        local msg = describe_error(err)
-        if err and err.code == rpc.errors.Conflict and type(err.data) == "table" then
-          local fields = type(err.data.fields) == "table" and table.concat(err.data.fields, ", ") or "?"
-          msg = "changed elsewhere (" .. fields .. "); :w again to overwrite, or :Sdndb refresh! to take theirs"
-        elseif err and err.code == rpc.errors.NotFound then
-          msg = "record " .. e.id .. " was deleted elsewhere; :w again re-creates it from this line"
-        end
-        fail(e.lnum, e.id, msg)
-        keep[e.id] = lines[e.lnum]
+        gone[#gone + 1] = r.id
       end
     end
-    for _, del in ipairs(d.deletes) do
-      local res, err = server.request("sdndb/delete", {
-        database = st.db,
-        id = del.id,
-        baseVersion = del.version,
-        strategy = o.strategy,
-      })
-      own[del.id] = true
-      if res and res.outcome == "deleted" then
-        counts.deleted = counts.deleted + 1
-      elseif res then
-        counts.conflict = counts.conflict + 1
-      else
-        fail(nil, del.id, "delete of " .. del.id .. " failed: " .. describe_error(err))
+    M.apply_records(buf, st, present, gone)
+    M.mark_saved(buf)
+    require("sdndb.conflicts").refresh_buffer(buf)
+    cb(true)
+  end
+  if left == 0 then
+    return done()
+  end
+  for _, id in ipairs(ids) do
+    server.request("sdndb/get", M.address(st, { id = id }), function(err, res)
+      recs[#recs + 1] = { id = id, record = res and res.record or nil, err = err }
+      left = left - 1
+      if left == 0 then
+        done()
       end
-    end
-    for _, c in ipairs(d.creates) do
-      local res, err = server.request("sdndb/create", { database = st.db, fields = c.fields })
-      if res then
-        counts.created = counts.created + 1
-        if type(res.record) == "table" and res.record.id then
-          own[tostring(res.record.id)] = true
-        end
-      else
-        fail(c.lnum, nil, describe_error(err))
-        extra[#extra + 1] = lines[c.lnum]
-      end
-    end
-  end)
-  if not sent_ok then
-    -- Leave the buffer as typed; the next :w sends what is still different.
-    st.writing = false
-    notify("write failed: " .. tostring(send_err), vim.log.levels.ERROR)
-    return false
+    end)
   end
-
-  -- Re-read everything; lines whose change failed stay as typed.
-  local info, columns, records = fetch(st.db)
-  st.writing = false
-  st.own = { ids = own, until_ms = now_ms() + 2000 }
-  if not info then
-    notify("written, but reloading failed: " .. rpc.format_error(columns), vim.log.levels.ERROR)
-    return false
-  end
-  st.columns = columns
-  local present = {}
-  for _, rec in ipairs(records) do
-    present[tostring(rec.id)] = true
-  end
-  for id, line in pairs(keep) do
-    if not present[id] then
-      -- Deleted elsewhere meanwhile: keep the typed line; it will be created on the next write.
-      extra[#extra + 1] = line
-      keep[id] = nil
-    end
-  end
-  render_into(buf, st, records, keep, extra)
-  local new_lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-  local diags = {}
-  for _, f in ipairs(failed) do
-    local lnum
-    if f.id then
-      lnum = format.find_line(new_lines, f.id, o.separator)
-    elseif f.line then
-      for i = #new_lines, 2, -1 do
-        if new_lines[i] == f.line then
-          lnum = i
-          break
-        end
-      end
-    end
-    diags[#diags + 1] = {
-      lnum = (lnum or 1) - 1,
-      col = 0,
-      severity = vim.diagnostic.severity.ERROR,
-      source = "sdndb",
-      message = f.message,
-    }
-  end
-  vim.diagnostic.set(M.ns_parse, buf, diags)
-  set_modified(buf, #failed > 0)
-  require("sdndb.conflicts").refresh_buffer(buf)
-
-  local parts = {}
-  for _, k in ipairs({ "applied", "merged", "created", "deleted", "conflict", "unchanged" }) do
-    if (counts[k] or 0) > 0 then
-      parts[#parts + 1] = counts[k] .. " " .. k
-    end
-  end
-  if #failed > 0 then
-    parts[#parts + 1] = #failed .. " failed"
-  end
-  local level = (#failed > 0 or counts.conflict > 0) and vim.log.levels.WARN or vim.log.levels.INFO
-  notify(st.db .. ": " .. table.concat(parts, ", "), level)
-  return #failed == 0
 end
 
----True when a didChange only reports what this buffer's last write did (shortly after it).
-function M.is_own_echo(st, params)
-  local own = st.own
-  if not own or now_ms() > own.until_ms then
-    return false
+---Re-reads a buffer page by page (a large burst of changes): each page is applied on its own
+---turn of the event loop, so typing is never blocked for long.
+function M.refresh_paged(buf, cb)
+  local st = M.state[buf]
+  local seen = {}
+  local function page(offset)
+    server.request("sdndb/list", list_params(st, { offset = offset, limit = M.page_size }), function(err, res)
+      if not res or not vim.api.nvim_buf_is_valid(buf) or M.state[buf] ~= st or vim.bo[buf].modified or st.write then
+        return cb(false)
+      end
+      local recs = res.records or {}
+      for _, r in ipairs(recs) do
+        seen[tostring(r.id)] = true
+      end
+      M.apply_records(buf, st, recs, {})
+      M.mark_saved(buf)
+      if #recs == M.page_size then
+        return page(offset + M.page_size)
+      end
+      local gone = {}
+      for id in pairs(st.base) do
+        if not seen[id] then
+          gone[#gone + 1] = id
+        end
+      end
+      M.apply_records(buf, st, {}, gone)
+      M.mark_saved(buf)
+      require("sdndb.conflicts").refresh_buffer(buf)
+      cb(true)
+    end)
   end
-  local any = false
-  for _, key in ipairs({ "changed", "added", "removed" }) do
+  page(0)
+end
+
+local function ids_of(params)
+  local ids = {}
+  for _, key in ipairs({ "changed", "added" }) do
     for _, id in ipairs(params[key] or {}) do
-      any = true
-      if not own.ids[tostring(id)] then
-        return false
-      end
+      ids[#ids + 1] = tostring(id)
     end
   end
-  return any
+  return ids
 end
 
----Handles sdndb/didChange: reloads unmodified buffers in place; warns on modified ones.
+-- A buffer with unsaved edits: which of the reported records really differ from what the
+-- buffer was based on (the echo of our own write does not)? Those are refreshed after the next
+-- :w; the user is told about them now.
+function M.notice_changes(buf, st, params)
+  local real = {}
+  for _, id in ipairs(params.removed or {}) do
+    id = tostring(id)
+    if st.base[id] then
+      real[#real + 1] = id
+      st.missed_ids = st.missed_ids or {}
+      st.missed_ids[id] = "removed"
+    end
+  end
+  local ids = ids_of(params)
+  local left = #ids
+  local function tell()
+    if #real > 0 then
+      table.sort(real)
+      notify(
+        string.format(
+          "%s changed elsewhere (%s); your unsaved edits are kept (:w merges them, :Sdndb refresh! discards them)",
+          st.key,
+          table.concat(real, ", ")
+        ),
+        vim.log.levels.WARN
+      )
+    end
+    require("sdndb.conflicts").refresh_buffer(buf)
+  end
+  if left == 0 then
+    return tell()
+  end
+  for _, id in ipairs(ids) do
+    server.request("sdndb/get", M.address(st, { id = id }), function(_, res)
+      local rec = res and res.record
+      local b = st.base[id]
+      local same = rec and b and rec.version == b.version and (rec.etag == nil or rec.etag == b.etag)
+        and vim.deep_equal(rec.fields or {}, b.fields)
+      if not same and (rec or b) then
+        real[#real + 1] = id
+        st.missed_ids = st.missed_ids or {}
+        st.missed_ids[id] = "changed"
+      end
+      left = left - 1
+      if left == 0 then
+        tell()
+      end
+    end)
+  end
+end
+
+---Handles sdndb/didChange: refreshes unmodified buffers in place; warns on modified ones.
 function M.on_did_change(params)
   if type(params) ~= "table" or not params.database then
     return
   end
   for _, buf in ipairs(M.buffers_of(params.database)) do
     local st = M.state[buf]
-    if st.writing then
-      -- Our own write; the buffer is re-read when it ends.
-    elseif M.is_own_echo(st, params) then
-      -- The echo of our last write (the buffer was re-read after it): nothing changed elsewhere.
-      st.own = nil
+    if params.table and st.table and params.table ~= st.table then
+      -- another table of the file
+    elseif not st.loaded then
+      -- still loading: the load reads the new state
+    elseif st.write then
+      -- Our write is in flight: these records are refreshed once it is answered.
+      st.missed_ids = st.missed_ids or {}
+      for _, id in ipairs(ids_of(params)) do
+        st.missed_ids[id] = "changed"
+      end
+      for _, id in ipairs(params.removed or {}) do
+        st.missed_ids[tostring(id)] = "removed"
+      end
     elseif not vim.bo[buf].modified then
       if config.get().auto_refresh then
-        M.load(buf)
+        M.refresh_ids(buf, ids_of(params), params.removed or {})
       else
         require("sdndb.conflicts").refresh_buffer(buf)
       end
     else
-      local ids = {}
-      for _, key in ipairs({ "changed", "added", "removed" }) do
-        for _, id in ipairs(params[key] or {}) do
-          ids[#ids + 1] = tostring(id)
-        end
-      end
-      notify(
-        string.format(
-          "%s changed elsewhere%s; your unsaved edits are kept (:w merges them, :Sdndb refresh! discards them)",
-          params.database,
-          #ids > 0 and (" (" .. table.concat(ids, ", ") .. ")") or ""
-        ),
-        vim.log.levels.WARN
-      )
-      require("sdndb.conflicts").refresh_buffer(buf)
+      M.notice_changes(buf, st, params)
     end
   end
   require("sdndb.conflicts").on_did_change(params)
 end
 
----Opens a database in the current window.
-function M.open(db)
-  local name = M.prefix .. db
+---Opens a database (or table) in the current window; query: optional {where, sort, descending}.
+function M.open(key, query)
+  local name = M.prefix .. key
   local existing = vim.fn.bufnr(name)
   if existing ~= -1 and vim.api.nvim_buf_is_loaded(existing) and M.state[existing] then
     vim.api.nvim_set_current_buf(existing)
+    if query then
+      M.set_query(existing, query)
+    end
   else
+    M.pending_query = M.pending_query or {}
+    M.pending_query[key] = query
     vim.cmd("edit " .. vim.fn.fnameescape(name))
+    M.pending_query[key] = nil
   end
   vim.cmd("setlocal nowrap")
   return vim.api.nvim_get_current_buf()
@@ -481,6 +786,10 @@ end
 
 function M.detach(buf)
   M.state[buf] = nil
+end
+
+M.write = function(buf)
+  return require("sdndb.save").write(buf)
 end
 
 return M
