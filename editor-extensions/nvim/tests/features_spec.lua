@@ -1,0 +1,322 @@
+-- The features of issue #16 against the real `sdndb serve`.
+return function(T)
+  local H = dofile(T.plugin_dir .. "/tests/helpers.lua")(T)
+  local view = require("sdndb.view")
+  local actions = require("sdndb.actions")
+  local record = require("sdndb.record")
+  local format = require("sdndb.format")
+  local sep = H.sep
+  local start, open, write, settle, file, row, cell, set_cell, line_of, lines =
+    H.start, H.open, H.write, H.settle, H.file, H.row, H.cell, H.set_cell, H.line_of, H.lines
+
+  -- The values of one column over the buffer's record lines.
+  local function column(buf, col)
+    local out = {}
+    local l = lines(buf)
+    for i = 2, #l do
+      local id = view.id_at(buf, i)
+      if id then
+        out[#out + 1] = cell(buf, id, col)
+      end
+    end
+    return out
+  end
+
+  local function header_note(buf)
+    local marks = vim.api.nvim_buf_get_extmarks(buf, view.ns_head, 0, -1, { details = true })
+    local text = ""
+    for _, m in ipairs(marks) do
+      for _, chunk in ipairs(m[4].virt_text or {}) do
+        text = text .. chunk[1]
+      end
+    end
+    return text
+  end
+
+  T.test("filter and sort: :Sdndb todo status=open sort=priority, changed in place, kept on refresh and :w", function()
+    local dir = start()
+    vim.cmd("Sdndb todo status=open sort=priority")
+    local buf = vim.api.nvim_get_current_buf()
+    T.wait(function()
+      return view.state[buf] and view.state[buf].loaded
+    end)
+    settle()
+    local status = column(buf, "status")
+    T.eq(7, #status, "the open records")
+    for _, s in ipairs(status) do
+      T.eq("open", s)
+    end
+    local pr = column(buf, "priority")
+    T.eq(pr, vim.fn.sort(vim.deepcopy(pr)), "sorted by priority")
+    T.match(header_note(buf), "status=open")
+    T.match(header_note(buf), "sort=priority")
+    T.match(header_note(buf), "7 records")
+    -- Kept across a refresh: a record closed elsewhere leaves the view.
+    H.cli_ok(dir, "edit", "todo", "8", "status=closed")
+    T.wait(function()
+      return line_of(buf, "8") == nil
+    end, 5000, "record 8 leaves the filtered view")
+    -- Kept across :w.
+    set_cell(buf, "1", "area", "filtered")
+    write()
+    T.match(row(dir, "1"), "filtered")
+    for _, s in ipairs(column(buf, "status")) do
+      T.eq("open", s)
+    end
+    -- Changed in place.
+    H.run("Sdndb filter status=blocked")
+    T.eq({ "blocked", "blocked", "blocked" }, column(buf, "status"))
+    T.eq("priority", view.state[buf].query.sort, "the sort stays")
+    H.run("Sdndb sort -id")
+    T.eq({ "12", "11", "10" }, { view.id_at(buf, 2), view.id_at(buf, 3), view.id_at(buf, 4) })
+    H.run("Sdndb filter")
+    T.eq(12, #lines(buf) - 1, "no filter: all records")
+    -- Completion of filter words from the buffer's columns and values.
+    local c = require("sdndb").complete("status=", "Sdndb filter status=", 20)
+    T.ok(vim.tbl_contains(c, "status=open"), vim.inspect(c))
+  end)
+
+  T.test("a CLI change replaces only its own line", function()
+    local dir = start()
+    local buf = open("todo")
+    local changed = {}
+    vim.api.nvim_buf_attach(buf, false, {
+      on_lines = function(_, _, _, first, last_old, last_new)
+        changed[#changed + 1] = { first, last_old, last_new }
+      end,
+    })
+    local l5 = line_of(buf, "5")
+    H.cli_ok(dir, "edit", "todo", "5", "area=doc2")
+    T.wait(function()
+      return cell(buf, "5", "area") == "doc2"
+    end, 5000, "refreshed")
+    settle()
+    T.eq({ { l5 - 1, l5, l5 } }, changed, "one line replaced")
+    T.eq(false, vim.bo[buf].modified)
+  end)
+
+  T.test("record view: <CR> opens sdndb://todo/5 with every field, editable and saved with its base", function()
+    local dir = start()
+    local long = string.rep("A long description. ", 8)
+    H.cli_ok(dir, "edit", "todo", "5", "description=" .. long)
+    local buf = open("todo")
+    vim.api.nvim_win_set_cursor(0, { line_of(buf, "5"), 0 })
+    vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes("<CR>", true, false, true), "xt", false)
+    local rb = vim.api.nvim_get_current_buf()
+    T.eq("sdndb://todo/5", vim.api.nvim_buf_get_name(rb))
+    T.wait(function()
+      return record.state[rb] and record.state[rb].loaded
+    end, 5000, "record loaded")
+    local text = table.concat(lines(rb), "\n")
+    T.match(text, "# version: 1")
+    T.match(text, "# etag:")
+    T.match(text, "\nid: 5\n")
+    T.match(text, "description: " .. vim.pesc(format.escape(long)))
+    T.match(text, "status: open")
+    -- Edit and :w: one edit with its base.
+    local ln
+    for i, l in ipairs(lines(rb)) do
+      if l:match("^status:") then
+        ln = i
+      end
+    end
+    vim.api.nvim_buf_set_lines(rb, ln - 1, ln, false, { "status: blocked" })
+    write()
+    T.eq(false, vim.bo[rb].modified)
+    T.match(row(dir, "5"), "blocked")
+    T.match(table.concat(lines(rb), "\n"), "# version: 2")
+    -- The table buffer follows.
+    T.wait(function()
+      return cell(buf, "5", "status") == "blocked"
+    end, 5000, "table refreshed")
+    -- An unknown field is refused on its line.
+    vim.api.nvim_buf_set_lines(rb, -1, -1, false, { "colour: red" })
+    vim.cmd("write")
+    T.ok(T.noted("unknown field 'colour'"))
+    T.eq(true, vim.bo[rb].modified)
+  end)
+
+  T.test("long values are shortened with a marker; unchanged they survive a :w, edited they are refused", function()
+    local dir = start()
+    local long = string.rep("x", 100)
+    H.cli_ok(dir, "edit", "todo", "3", "description=" .. long)
+    local buf = open("todo")
+    local l = lines(buf)[line_of(buf, "3")]
+    local shown = vim.trim(format.split(l, sep)[5])
+    T.eq(40, vim.fn.strdisplaywidth(shown), "shortened to max_width")
+    T.match(shown, "x…$")
+    set_cell(buf, "3", "area", "short")
+    write()
+    T.match(row(dir, "3"), long, "the whole value is kept")
+    T.match(row(dir, "3"), "short")
+    -- Typing into the shortened text (marker kept) is refused, nothing is cut off.
+    local lnum = line_of(buf, "3")
+    local text = lines(buf)[lnum]:gsub("x…", "xy…")
+    vim.api.nvim_buf_set_lines(buf, lnum - 1, lnum, false, { text })
+    vim.cmd("write")
+    T.ok(T.noted("shortened"), "told to use the record view")
+    T.match(row(dir, "3"), long)
+    -- Replacing the whole value (no marker) writes it.
+    set_cell(buf, "3", "description", "Now short")
+    write()
+    T.match(row(dir, "3"), "Now short")
+  end)
+
+  T.test("completion offers the values a column holds", function()
+    start()
+    local buf = open("todo")
+    local lnum = line_of(buf, "2")
+    local l = lines(buf)[lnum]
+    local cells = format.split(l, sep)
+    -- Cursor in the status cell (the 10th), after typing "bl".
+    cells[10] = " bl"
+    local newline = table.concat(cells, sep)
+    vim.api.nvim_buf_set_lines(buf, lnum - 1, lnum, false, { newline })
+    local col = #table.concat(vim.list_slice(cells, 1, 9), sep) + #sep + 3
+    vim.api.nvim_win_set_cursor(0, { lnum, col })
+    local start_col = actions.omnifunc(1, "")
+    T.eq(col - 2, start_col, "completion starts at the cell text")
+    local items = actions.omnifunc(0, "bl")
+    T.eq("blocked", items[1].word)
+    T.eq("[status]", items[1].menu)
+    local all = actions.omnifunc(0, "")
+    local words = {}
+    for _, it in ipairs(all) do
+      words[#words + 1] = it.word
+    end
+    T.eq("open", words[1], "most frequent first")
+    T.ok(vim.tbl_contains(words, "closed"))
+    T.ok(vim.tbl_contains(words, "in-progress"), "and the configured statuses")
+    T.eq("v:lua.sdndb_omnifunc", vim.bo[buf].omnifunc)
+  end)
+
+  T.test(":Sdndb add inserts a record line from the template; :w creates it", function()
+    local dir = start()
+    local buf = open("todo")
+    vim.api.nvim_win_set_cursor(0, { line_of(buf, "4"), 0 })
+    vim.cmd("Sdndb add")
+    local lnum = vim.api.nvim_win_get_cursor(0)[1]
+    T.eq(line_of(buf, "4") + 1, lnum, "below the cursor line")
+    local cells = format.split(lines(buf)[lnum], sep)
+    T.eq(#view.state[buf].columns, #cells, "one cell per column")
+    T.eq("", vim.trim(cells[1]), "no id yet")
+    T.eq("open", vim.trim(cells[10]), "template status")
+    cells[5] = " Added from the template "
+    vim.api.nvim_buf_set_lines(buf, lnum - 1, lnum, false, { table.concat(cells, sep) })
+    write()
+    T.match(file(dir), "Added from the template")
+    local id = view.id_at(buf, lnum)
+    T.ok(id, "the new line got its id")
+    T.match(row(dir, id), "open")
+  end)
+
+  T.test("highlighting: status and priority colours, dimmed separators, header", function()
+    start()
+    local buf = open("todo")
+    local function groups(lnum)
+      local out = {}
+      for _, h in ipairs(actions.line_highlights(buf, lnum, lines(buf)[lnum])) do
+        out[#out + 1] = h[3]
+      end
+      return out
+    end
+    T.ok(vim.tbl_contains(groups(1), "SdndbHeader"))
+    local g2 = groups(line_of(buf, "2")) -- P0, open
+    T.ok(vim.tbl_contains(g2, "SdndbStatusOpen"), vim.inspect(g2))
+    T.ok(vim.tbl_contains(g2, "SdndbPriorityHigh"))
+    T.ok(vim.tbl_contains(g2, "SdndbSeparator"))
+    T.ok(vim.tbl_contains(g2, "SdndbId"))
+    T.ok(vim.tbl_contains(groups(line_of(buf, "6")), "SdndbStatusDone"))
+    T.ok(vim.tbl_contains(groups(line_of(buf, "10")), "SdndbStatusBlocked"))
+    -- The status cell is exactly what is highlighted.
+    local l = lines(buf)[line_of(buf, "10")]
+    for _, h in ipairs(actions.line_highlights(buf, line_of(buf, "10"), l)) do
+      if h[3] == "SdndbStatusBlocked" then
+        T.eq("blocked", l:sub(h[1] + 1, h[2]))
+      end
+    end
+  end)
+
+  T.test("the header stays visible when scrolled (float on 0.7, winbar on 0.8+)", function()
+    start()
+    local buf = open("todo")
+    vim.cmd("resize 5")
+    vim.api.nvim_win_set_cursor(0, { #lines(buf), 0 })
+    vim.cmd("normal! zt")
+    actions.update_header(vim.api.nvim_get_current_win())
+    if vim.fn.has("nvim-0.8") == 1 then
+      T.match(vim.wo.winbar, "id")
+    else
+      local fw = T.ok(actions.header_float(), "a header float")
+      local text = vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(fw), 0, -1, false)[1]
+      T.eq(lines(buf)[1], text)
+      vim.cmd("normal! gg")
+      actions.update_header(vim.api.nvim_get_current_win())
+      T.eq(nil, actions.header_float(), "no float while line 1 is visible")
+    end
+  end)
+
+  T.test(":Sdndb status cycles and sets the status of the cursor line", function()
+    local dir = start()
+    local buf = open("todo")
+    vim.api.nvim_win_set_cursor(0, { line_of(buf, "1"), 0 })
+    vim.cmd("Sdndb status")
+    T.eq("in-progress", cell(buf, "1", "status"))
+    vim.cmd("Sdndb status")
+    T.eq("blocked", cell(buf, "1", "status"))
+    vim.cmd("Sdndb status closed")
+    T.eq("closed", cell(buf, "1", "status"))
+    T.eq(#view.state[buf].columns, #format.split(lines(buf)[line_of(buf, "1")], sep))
+    write()
+    T.match(row(dir, "1"), "closed")
+  end)
+
+  T.test("gf on a todo row opens its file at its line", function()
+    local dir = start()
+    vim.fn.mkdir(dir .. "/src/doc", "p")
+    local body = {}
+    for i = 1, 80 do
+      body[i] = "line " .. i
+    end
+    T.write(dir .. "/src/doc/mod1.spl", table.concat(body, "\n") .. "\n")
+    local buf = open("todo")
+    vim.api.nvim_win_set_cursor(0, { line_of(buf, "1"), 0 })
+    vim.api.nvim_feedkeys("gf", "xt", false)
+    T.match(vim.api.nvim_buf_get_name(0), "src/doc/mod1%.spl$")
+    T.eq(50, vim.api.nvim_win_get_cursor(0)[1])
+  end)
+
+  T.test("another table of a file: opened when the server lists tables, else a clear message", function()
+    start()
+    local dbs
+    require("sdndb").databases(true, function(d)
+      dbs = d
+    end)
+    T.wait(function()
+      return dbs ~= nil
+    end)
+    local todo
+    for _, d in ipairs(dbs) do
+      if d.name == "todo" then
+        todo = d
+      end
+    end
+    if todo.tables then
+      local other
+      for _, t in ipairs(todo.tables) do
+        if t.name ~= todo.table then
+          other = t.name
+        end
+      end
+      if other then
+        local buf = open("todo." .. other)
+        T.eq("sdndb://todo." .. other, vim.api.nvim_buf_get_name(buf))
+        T.eq(other, view.state[buf].table)
+      end
+    else
+      vim.cmd("Sdndb todo.notes")
+      settle()
+      T.ok(T.noted("cannot open other tables"), "a clear message")
+    end
+  end)
+end
