@@ -8,12 +8,12 @@
 #   targets: sdn_parse_fuzz (tests/fuzz), rpc_fuzz (tests/server/fuzz)
 #
 # Long run (hours, both cores), from the repository root:
-#   CC=clang CXX=clang++ cmake -S . -B build-fuzz -DSDNDB_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+#   CC=clang CXX=clang++ cmake -S . -B build-fuzz -DSDNDB_BUILD_FUZZERS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 #   cmake --build build-fuzz --target sdn_parse_fuzz
-#   mkdir -p fuzz-corpus && cp ../shared/corpus/*.sdn fuzz-corpus/   # the corpus grows here
+#   mkdir -p fuzz-corpus && cp tests/data/corpus/*.sdn fuzz-corpus/   # the corpus grows here
 #   build-fuzz/tests/fuzz/sdn_parse_fuzz -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 #       -jobs=2 -workers=2 -max_total_time=14400 fuzz-corpus
-# (rpc_fuzz likewise: build-fuzz/tests/server/rpc_fuzz ... rpc-corpus tests/server/fuzz/seeds)
+# (rpc_fuzz likewise: build-fuzz/tests/fuzz/rpc_fuzz ... rpc-corpus tests/server/fuzz/seeds)
 # A finding is written as crash-<sha1> (or timeout-/oom-/leak-) in the current directory;
 # reproduce it with: build-fuzz/tests/fuzz/sdn_parse_fuzz crash-<sha1>
 set -uo pipefail
@@ -31,20 +31,23 @@ if ! command -v clang++ >/dev/null 2>&1; then
 fi
 
 generator=()
-if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
-if [ ! -f "$fuzz_build/CMakeCache.txt" ]; then
-  CC=clang CXX=clang++ cmake -S "$src" -B "$fuzz_build" "${generator[@]}" -DSDNDB_BUILD_TESTS=ON \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSDNDB_WERROR=ON >"$build/fuzz-configure.log" 2>&1 || {
-    cat "$build/fuzz-configure.log"
-    echo "run_fuzz.sh: configuring the clang build failed"
-    exit 1
-  }
-fi
+if command -v ninja >/dev/null 2>&1 && [ ! -f "$fuzz_build/CMakeCache.txt" ]; then generator=(-G Ninja); fi
+# Configured every time (cheap when nothing changed) so an older fuzz-build gets the current options.
+# SDNDB_CMAKE_ARGS (e.g. a ccache launcher) is passed on as in .ci/build.
+# shellcheck disable=SC2086
+CC=clang CXX=clang++ cmake -S "$src" -B "$fuzz_build" "${generator[@]}" -DSDNDB_BUILD_FUZZERS=ON \
+    -DSDNDB_BUILD_TESTS=OFF -DSDNDB_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSDNDB_WERROR=ON \
+    ${SDNDB_CMAKE_ARGS:-} >"$build/fuzz-configure.log" 2>&1 || {
+  cat "$build/fuzz-configure.log"
+  echo "run_fuzz.sh: configuring the clang build failed"
+  exit 1
+}
 cmake --build "$fuzz_build" --target "$target" -j 2 || {
   echo "run_fuzz.sh: building $target failed"
   exit 1
 }
-binary=$(find "$fuzz_build/tests" -type f -name "$target" -perm -u+x | head -n 1)
+binary="$fuzz_build/tests/fuzz/$target"
+[ -x "$binary" ] || binary=""
 [ -n "$binary" ] || { echo "run_fuzz.sh: $target not found after the build"; exit 1; }
 
 work="$build/fuzz-run-$target"
