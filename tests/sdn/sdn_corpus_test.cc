@@ -1,5 +1,5 @@
-// Every file of the corpus (tests/data/corpus, copied from the Simple project) parses and writes back byte-identical, with the tables and
-// row counts recorded in corpus/PROVENANCE.md.
+// Every file of the corpus (tests/data/corpus, copied from the Simple project) parses and writes
+// back byte-identical, with the tables and row counts recorded in corpus/PROVENANCE.md.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -59,8 +59,23 @@ const std::map<std::string, std::vector<std::pair<std::string, size_t>>>& Expect
         {"safe_directories", 15}}},
       {"15", {}},
       {"16", {{"skill_tools", 1}, {"tools", 3}}},
+      {"18", {{"todos", 625}}},
+      {"19", {{"features", 119}}},
+      {"21", {}},
   };
   return expected;
+}
+
+// Corpus files the SDN reader rejects today, with the error position it must report. File 20 is
+// in the test runner's brace-block form (`resource_usage {`), which sdndb does not read yet
+// (issue #13): when it does, this entry moves to ExpectedTables.
+const std::map<std::string, std::string>& KnownUnreadable() {
+  static const std::map<std::string, std::string> unreadable = {{"20", ":6:16: "}};
+  return unreadable;
+}
+
+bool IsKnownUnreadable(const fs::path& path) {
+  return KnownUnreadable().count(path.filename().string().substr(0, 2)) != 0;
 }
 
 }  // namespace
@@ -74,11 +89,17 @@ TEST_CASE("corpus: every file round-trips byte-identical and has the expected ta
     ParseOptions options;
     options.file_name = path.filename().string();
     auto parsed = Document::Parse(text, options);
+    const std::string number = path.filename().string().substr(0, 2);
+    if (IsKnownUnreadable(path)) {
+      REQUIRE_FALSE(parsed.ok());
+      CHECK(parsed.status().message().find(path.filename().string() + KnownUnreadable().at(number)) !=
+            std::string::npos);
+      continue;
+    }
     REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
     const Document& doc = *parsed.value();
     CHECK(doc.Serialize() == text);
 
-    const std::string number = path.filename().string().substr(0, 2);
     auto it = ExpectedTables().find(number);
     REQUIRE_MESSAGE(it != ExpectedTables().end(), "corpus file without expectations: " << path);
     REQUIRE(doc.table_count() == it->second.size());
@@ -114,6 +135,7 @@ TEST_CASE("corpus: every file round-trips byte-identical and has the expected ta
 
 TEST_CASE("corpus: a one-cell edit in each table rewrites exactly one line") {
   for (const fs::path& path : CorpusFiles()) {
+    if (IsKnownUnreadable(path)) continue;  // asserted in the round-trip test
     const std::string text = ReadFile(path);
     auto parsed = Document::Parse(text);
     REQUIRE(parsed.ok());
@@ -131,6 +153,7 @@ TEST_CASE("corpus: a one-cell edit in each table rewrites exactly one line") {
       auto reparsed = Document::Parse(out);
       REQUIRE(reparsed.ok());
       const sdndb::sdn::Table* again = reparsed.value()->table(t);
+      REQUIRE(again != nullptr);
       CHECK(again->Cell(row, col) == "edited, with \"quotes\" and # hash");
       // Line-by-line: only the row's line differs.
       std::istringstream a(text), b(out);
@@ -144,7 +167,8 @@ TEST_CASE("corpus: a one-cell edit in each table rewrites exactly one line") {
 }
 
 TEST_CASE("corpus: the YAML-like trailer of the bug database is kept and exposed as text") {
-  const std::string text = ReadFile(fs::path(SDNDB_TEST_DATA_DIR) / "corpus" / "07_bug_db__doc-bug__1eb5fcd.sdn");
+  const std::string text =
+      ReadFile(fs::path(SDNDB_TEST_DATA_DIR) / "corpus" / "07_bug_db__doc-bug__1eb5fcd.sdn");
   auto parsed = Document::Parse(text);
   REQUIRE(parsed.ok());
   const Document& doc = *parsed.value();
@@ -158,12 +182,16 @@ TEST_CASE("corpus: the YAML-like trailer of the bug database is kept and exposed
     if (key == "created") CHECK(value.s == "2026-02-06");
   }
   CHECK(ids == std::vector<std::string>{"BUG-042", "BUG-043"});
-  CHECK(first_description.rfind("CLOSED: Pure Simple parser already fully supports `static assert` syntax.\n\n", 0) == 0);
+  CHECK(first_description.rfind("CLOSED: Pure Simple parser already fully supports `static assert` syntax.\n\n", 0) ==
+        0);
   CHECK(first_description.find("\n  static assert condition    # identifier") != std::string::npos);
   // Editing a records table leaves the trailer byte-identical.
   auto editable = Document::Parse(text);
   REQUIRE(editable.ok());
-  editable.value()->FindTable("bugs_active")->SetCell(0, 2, "closed");
+  sdndb::sdn::Table* bugs_active = editable.value()->FindTable("bugs_active");
+  REQUIRE(bugs_active != nullptr);
+  REQUIRE(bugs_active->row_count() > 0);
+  bugs_active->SetCell(0, 2, "closed");
   std::string out = editable.value()->Serialize();
   size_t trailer = text.find("# Bug: Static assertion syntax");
   REQUIRE(trailer != std::string::npos);

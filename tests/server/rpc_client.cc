@@ -210,10 +210,13 @@ int ServerProcess::WaitExit(std::chrono::milliseconds timeout) {
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f << text;
+  f.close();
+  if (!f) throw std::runtime_error("cannot write " + path);
 }
 
 std::string ReadFile(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + path);
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();

@@ -72,8 +72,8 @@ class ServerProcess {
 std::string Frame(const std::string& body);
 // A fresh temporary folder with the example databases copied in.
 std::string MakeWorkspace(bool with_examples = true);
-void WriteFile(const std::string& path, const std::string& text);
-std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& text);  // throws std::runtime_error on failure
+std::string ReadFile(const std::string& path);  // throws std::runtime_error if it cannot be read
 // Replaces `path` atomically (write temp + rename), like another editor would.
 void ReplaceAtomically(const std::string& path, const std::string& text);
 // Runs a command; returns its exit status.

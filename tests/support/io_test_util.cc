@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 
 namespace sdndb {
 namespace testing {
@@ -79,12 +80,17 @@ bool WriteWholeFile(const std::string& path, const std::string& data) {
 std::string ReadWholeFile(const std::string& path) {
   std::string out;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return out;
+  if (fd < 0) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      throw std::runtime_error("cannot read " + path + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);

@@ -24,7 +24,7 @@ class TempDir {
   std::string Join(const std::string& name) const { return path_ + "/" + name; }
   // Writes `text` to the file `name` in the folder (aborts the test on failure); returns its path.
   std::string Write(const std::string& name, const std::string& text) const;
-  std::string Read(const std::string& name) const;  // "" if absent
+  std::string Read(const std::string& name) const;  // ReadWholeFile of Join(name)
   size_t CountFiles() const;                        // entries in the folder
 
  private:
@@ -32,7 +32,9 @@ class TempDir {
 };
 
 bool WriteWholeFile(const std::string& path, const std::string& data);  // plain write, no fsync
-std::string ReadWholeFile(const std::string& path);                   // "" if absent
+// The whole file; throws std::runtime_error naming the path if it cannot be read (a missing file
+// fails the test instead of reading as "").
+std::string ReadWholeFile(const std::string& path);
 bool FileExists(const std::string& path);                              // lstat succeeds
 std::vector<std::string> ListFolder(const std::string& dir);           // sorted, no . and ..
 uint32_t FileMode(const std::string& path);                            // st_mode & 07777
