@@ -26,8 +26,7 @@ std::string RealPath(const std::string& path) {
   return "";
 }
 
-bool FolderHasDatabases(const std::string& dir) {
-  Env* env = PosixEnv();
+bool FolderHasDatabases(Env* env, const std::string& dir) {
   FileInfo info;
   if (env->Stat(dir + "/.sdndb", &info).ok() && info.exists) return true;
   std::vector<std::string> names;
@@ -46,11 +45,11 @@ const sdn::Value* DictGet(const sdn::Value& dict, const std::string& key) {
 
 bool IsDatabaseFileName(const std::string& name) { return name.size() > 7 && EndsWith(name, "_db.sdn"); }
 
-Result<std::string> Catalog::Discover(const std::string& start) {
+Result<std::string> Catalog::Discover(const std::string& start, Env* env) {
   std::string dir = RealPath(start);
   if (dir.empty()) return Status::NotFound("folder not found: " + start);
   for (;;) {
-    if (FolderHasDatabases(dir)) return dir;
+    if (FolderHasDatabases(env, dir)) return dir;
     if (dir == "/") break;
     dir = DirName(dir);
   }
@@ -58,19 +57,19 @@ Result<std::string> Catalog::Discover(const std::string& start) {
                           " or its parents; use --dir DIR or run `sdndb init`");
 }
 
-Result<Catalog> Catalog::Load(const std::string& root) {
+Result<Catalog> Catalog::Load(const std::string& root, Env* env) {
   Catalog cat;
   cat.root_ = RealPath(root);
   if (cat.root_.empty()) return Status::NotFound("folder not found: " + root);
   std::vector<std::string> names;
-  SDNDB_RETURN_IF_ERROR(PosixEnv()->ListDir(cat.root_, &names));
+  SDNDB_RETURN_IF_ERROR(env->ListDir(cat.root_, &names));
   std::sort(names.begin(), names.end());
   for (const auto& n : names)
     if (IsDatabaseFileName(n)) cat.entries_.push_back({DatabaseNameFromPath(n), cat.root_ + "/" + n, Strategy::kMerge});
 
   std::string config_path = cat.root_ + "/.sdndb";
   std::string text;
-  Status st = PosixEnv()->ReadFile(config_path, &text);
+  Status st = env->ReadFile(config_path, &text);
   if (st.ok()) {
     sdn::ParseOptions po;
     po.file_name = ".sdndb";

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/db/record.h"
+#include "core/io/env.h"
 #include "core/status.h"
 
 namespace sdndb {
@@ -33,10 +34,11 @@ struct DatabaseEntry {
 
 class Catalog {
  public:
-  // Loads the catalog of folder `root` (must exist).
-  static Result<Catalog> Load(const std::string& root);
+  // Loads the catalog of folder `root` (must exist). Folder listings and the `.sdndb` file are
+  // read through `env` (not owned; must outlive the call).
+  static Result<Catalog> Load(const std::string& root, Env* env = PosixEnv());
   // Walks up from `start` to find the root; NotFound if nothing is found.
-  static Result<std::string> Discover(const std::string& start);
+  static Result<std::string> Discover(const std::string& start, Env* env = PosixEnv());
 
   const std::string& root() const { return root_; }
   const std::vector<DatabaseEntry>& databases() const { return entries_; }

@@ -76,33 +76,67 @@ class PosixWritableFile final : public WritableFile {
   std::string path_;
 };
 
+// What stat(2) says, as a FileInfo.
+FileInfo InfoOf(const struct stat& st) {
+  FileInfo info;
+  info.exists = true;
+  info.is_dir = S_ISDIR(st.st_mode);
+  info.mode = static_cast<uint32_t>(st.st_mode & 07777);
+  info.size = static_cast<uint64_t>(st.st_size);
+#if defined(__APPLE__)
+  info.mtime_ns = static_cast<int64_t>(st.st_mtimespec.tv_sec) * 1000000000 + st.st_mtimespec.tv_nsec;
+  info.ctime_ns = static_cast<int64_t>(st.st_ctimespec.tv_sec) * 1000000000 + st.st_ctimespec.tv_nsec;
+#else
+  info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  info.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+#endif
+  info.inode = static_cast<uint64_t>(st.st_ino);
+  info.device = static_cast<uint64_t>(st.st_dev);
+  return info;
+}
+
+// Reads the whole file through one descriptor; *info (when wanted) is its fstat, taken before
+// reading.
+Status ReadThroughDescriptor(const std::string& path, std::string* out, FileInfo* info) {
+  out->clear();
+  if (info) *info = FileInfo();
+  int fd = OpenRetry(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound("read " + path + ": " + std::strerror(err));
+    return Status::FromErrno("open " + path, err);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::FromErrno("stat " + path, err);
+  }
+  if (info) *info = InfoOf(st);
+  if (st.st_size > 0) out->reserve(static_cast<size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      out->clear();
+      return Status::FromErrno("read " + path, err);
+    }
+    if (n == 0) break;
+    out->append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);  // read-only descriptor: nothing can be lost on close
+  return Status::OK();
+}
+
 class PosixEnvImpl final : public Env {
  public:
-  Status ReadFile(const std::string& path, std::string* out) override {
-    out->clear();
-    int fd = OpenRetry(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      int err = errno;
-      if (err == ENOENT) return Status::NotFound("read " + path + ": " + std::strerror(err));
-      return Status::FromErrno("open " + path, err);
-    }
-    struct stat st;
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) out->reserve(static_cast<size_t>(st.st_size));
-    char buf[65536];
-    for (;;) {
-      ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        int err = errno;
-        ::close(fd);
-        out->clear();
-        return Status::FromErrno("read " + path, err);
-      }
-      if (n == 0) break;
-      out->append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);  // read-only descriptor: nothing can be lost on close
-    return Status::OK();
+  Status ReadFile(const std::string& path, std::string* out) override { return ReadThroughDescriptor(path, out, nullptr); }
+
+  Status ReadFileWithInfo(const std::string& path, std::string* out, FileInfo* info) override {
+    return ReadThroughDescriptor(path, out, info);
   }
 
   Status Stat(const std::string& path, FileInfo* info) override {
@@ -112,17 +146,7 @@ class PosixEnvImpl final : public Env {
       if (errno == ENOENT || errno == ENOTDIR) return Status::OK();
       return Status::FromErrno("stat " + path, errno);
     }
-    info->exists = true;
-    info->is_dir = S_ISDIR(st.st_mode);
-    info->mode = static_cast<uint32_t>(st.st_mode & 07777);
-    info->size = static_cast<uint64_t>(st.st_size);
-#if defined(__APPLE__)
-    info->mtime_ns = static_cast<int64_t>(st.st_mtimespec.tv_sec) * 1000000000 + st.st_mtimespec.tv_nsec;
-#else
-    info->mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-#endif
-    info->inode = static_cast<uint64_t>(st.st_ino);
-    info->device = static_cast<uint64_t>(st.st_dev);
+    *info = InfoOf(st);
     return Status::OK();
   }
 
@@ -236,6 +260,13 @@ class PosixEnvImpl final : public Env {
 };
 
 }  // namespace
+
+Status Env::ReadFileWithInfo(const std::string& path, std::string* out, FileInfo* info) {
+  out->clear();
+  SDNDB_RETURN_IF_ERROR(Stat(path, info));
+  if (!info->exists) return Status::NotFound("read " + path + ": No such file or directory");
+  return ReadFile(path, out);
+}
 
 Env* PosixEnv() {
   static Env* const env = new PosixEnvImpl();  // never deleted: usable during exit

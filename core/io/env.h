@@ -21,6 +21,7 @@ struct FileInfo {
   uint32_t mode = 0;       // permission bits (st_mode & 07777)
   uint64_t size = 0;
   int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;  // status change: any write, chmod or rename sets it to the clock
   uint64_t inode = 0;
   uint64_t device = 0;
 };
@@ -39,6 +40,12 @@ class Env {
   virtual ~Env() = default;
 
   virtual Status ReadFile(const std::string& path, std::string* out) = 0;  // NotFound if absent
+  // ReadFile, and *info describes the file that was read: PosixEnv takes it with fstat on the
+  // descriptor it reads, before reading, so a change during the read (or a file renamed over
+  // the path) shows up as a different FileInfo next time. NotFound if absent.
+  // The default (for wrappers) is Stat then ReadFile: *info is then at most as new as the bytes,
+  // which keeps that guarantee, at the cost of one more system call.
+  virtual Status ReadFileWithInfo(const std::string& path, std::string* out, FileInfo* info);
   // Follows symlinks. ok + exists=false if absent.
   virtual Status Stat(const std::string& path, FileInfo* info) = 0;
   // Creates path with O_CREAT|O_EXCL|O_NOFOLLOW; fails if it exists. The permission bits are

@@ -1,14 +1,8 @@
 #include "server/serve/workspace.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <time.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "core/io/env.h"
 #include "server/serve/status_map.h"
@@ -18,14 +12,14 @@ namespace sdndb::serve {
 
 namespace {
 
-// A file's identity and state, from stat(2).
-FileKey KeyOf(const struct stat& st) {
+// A file's identity and state, from what the Env says about it.
+FileKey KeyOf(const FileInfo& info) {
   FileKey k;
-  k.device = static_cast<uint64_t>(st.st_dev);
-  k.inode = static_cast<uint64_t>(st.st_ino);
-  k.size = static_cast<int64_t>(st.st_size);
-  k.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-  k.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+  k.device = info.device;
+  k.inode = info.inode;
+  k.size = static_cast<int64_t>(info.size);
+  k.mtime_ns = info.mtime_ns;
+  k.ctime_ns = info.ctime_ns;
   return k;
 }
 
@@ -40,49 +34,10 @@ int64_t NowNs() {
 // the key (the "racy clean" problem of git's index). Any later change sets ctime to the clock.
 constexpr int64_t kSettledNs = int64_t{2} * 1000000000;
 
-// Reads the whole file through one descriptor; *key is its fstat taken before reading, so a
-// change during the read shows up as a different key next time. Errors like Env::ReadFile.
-Status ReadWithKey(const std::string& path, std::string* out, FileKey* key, bool* settled) {
-  out->clear();
-  int fd;
-  do {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) {
-    int err = errno;
-    if (err == ENOENT) return Status::NotFound("read " + path + ": " + std::strerror(err));
-    return Status::FromErrno("open " + path, err);
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return Status::FromErrno("stat " + path, err);
-  }
-  *key = KeyOf(st);
-  *settled = NowNs() - std::max(key->mtime_ns, key->ctime_ns) > kSettledNs;
-  if (st.st_size > 0) out->reserve(static_cast<size_t>(st.st_size));
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      out->clear();
-      return Status::FromErrno("read " + path, err);
-    }
-    if (n == 0) break;
-    out->append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return Status::OK();
-}
-
 }  // namespace
 
 Status Workspace::Load(const std::string& root) {
-  auto cat = Catalog::Load(root);
+  auto cat = Catalog::Load(root, options_.env);
   if (!cat.ok()) return cat.status();
   std::lock_guard<std::mutex> lock(mu_);
   catalog_ = std::move(cat.value());
@@ -123,22 +78,24 @@ std::optional<rpc::RpcError> Workspace::Resolve(const std::string& database, Dat
 
 Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db) {
   // Fast path: an unchanged, settled file is not read at all.
-  struct stat st;
-  if (::stat(db.path.c_str(), &st) == 0) {
-    const FileKey key = KeyOf(st);
+  FileInfo info;
+  if (options_.env->Stat(db.path, &info).ok() && info.exists) {
+    const FileKey key = KeyOf(info);
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(db.path);
     if (it != cache_.end() && it->second.settled && it->second.key == key) return it->second.snapshot;
   }
+  // The key is taken from the descriptor the bytes are read from, before reading, so a change
+  // during the read shows up as a different key next time.
   std::string bytes;
-  FileKey key;
-  bool settled = false;
-  Status st_read = ReadWithKey(db.path, &bytes, &key, &settled);
+  Status st_read = options_.env->ReadFileWithInfo(db.path, &bytes, &info);
   if (!st_read.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     cache_.erase(db.path);
     return st_read;
   }
+  const FileKey key = KeyOf(info);
+  const bool settled = NowNs() - std::max(key.mtime_ns, key.ctime_ns) > kSettledNs;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(db.path);
@@ -192,6 +149,7 @@ Result<std::unique_ptr<Store>> Workspace::OpenStore(
     so.lock.timeout = options_.lock_timeout;
     so.writer = options_.writer;
   }
+  so.env = options_.env;
   so.lock.tick = std::chrono::milliseconds(20);
   so.lock.program = "sdndb serve";
   so.lock.cancel = cancel;

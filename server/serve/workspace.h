@@ -31,11 +31,12 @@
 
 #include "core/db/catalog.h"
 #include "core/db/store.h"
+#include "core/io/env.h"
 #include "server/rpc/error.h"
 
 namespace sdndb::serve {
 
-// What stat(2) says about a file (see Workspace, "Snapshot cache").
+// What Env::Stat / Env::ReadFileWithInfo say about a file (see Workspace, "Snapshot cache").
 struct FileKey {
   uint64_t device = 0;
   uint64_t inode = 0;
@@ -50,7 +51,8 @@ struct FileKey {
 
 struct WorkspaceOptions {
   std::chrono::milliseconds lock_timeout{10000};
-  std::string writer;  // recorded in conflicts
+  std::string writer;     // recorded in conflicts
+  Env* env = PosixEnv();  // every file access of the workspace and its stores (not owned)
 };
 
 class Workspace {

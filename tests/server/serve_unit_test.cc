@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <limits>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "server/rpc/json.h"
 #include "server/serve/status_map.h"
 #include "server/serve/wire.h"
+#include "server/serve/workspace.h"
+#include "tests/support/fault_env.h"
 #include "tests/server/rpc_client.h"
 
 using namespace sdndb;
@@ -284,4 +287,51 @@ TEST_CASE("ErrorFromStatus understands the store's own messages") {
   CHECK(e.code == rpc::code::kNotFound);
   CHECK(e.data["kind"] == "conflict");
   CHECK(e.data["name"] == "c77");
+}
+
+TEST_CASE("Workspace and Catalog read through their Env: faults reach every server read") {
+  const std::string dir = test::MakeWorkspace(false);
+  test::WriteFile(dir + "/todo_db.sdn", "todos |id, status|\n    1, open\n");
+  testing::FaultEnv env(PosixEnv());
+
+  // The catalog lists the folder and reads .sdndb through the Env.
+  env.FailNth(testing::FaultEnv::Op::kListDir, 1, EIO);
+  CHECK(Catalog::Load(dir, &env).status().code() == StatusCode::kIOError);
+  test::WriteFile(dir + "/.sdndb", "strategy: merge\n");
+  env.ClearFaults();
+  env.FailNth(testing::FaultEnv::Op::kRead, 1, EACCES);
+  CHECK(Catalog::Load(dir, &env).status().code() == StatusCode::kIOError);
+  env.ClearFaults();
+
+  serve::WorkspaceOptions options;
+  options.env = &env;
+  serve::Workspace ws(options);
+  REQUIRE(ws.Load(dir).ok());
+  DatabaseEntry todo;
+  REQUIRE_FALSE(ws.Resolve("todo", &todo).has_value());
+
+  const int reads_before = env.Calls(testing::FaultEnv::Op::kRead);
+  auto snap = ws.Read(todo);
+  REQUIRE(snap.ok());
+  CHECK(snap.value()->records.size() == 1);
+  CHECK(env.Calls(testing::FaultEnv::Op::kRead) == reads_before + 1);  // the file was read through the Env
+
+  // A read error of the database file surfaces as the Env reported it, and drops the cached copy.
+  test::WriteFile(dir + "/todo_db.sdn", "todos |id, status|\n    1, open\n    2, closed\n");
+  env.FailNth(testing::FaultEnv::Op::kRead, 1, EIO);
+  auto failed = ws.Read(todo);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.status().code() == StatusCode::kIOError);
+  CHECK(failed.status().message().find("todo_db.sdn") != std::string::npos);
+  auto again = ws.Read(todo);
+  REQUIRE(again.ok());
+  CHECK(again.value()->records.size() == 2);
+
+  // Writes made through the workspace's stores use the same Env.
+  env.ClearFaults();
+  env.FailNth(testing::FaultEnv::Op::kCreate, 1, ENOSPC, true);
+  auto store = ws.OpenStore(todo, nullptr, nullptr);
+  REQUIRE(store.ok());
+  CHECK_FALSE(store.value()->Create({{"id", "3"}, {"status", "open"}}).ok());
+  CHECK(env.Injected() >= 1);
 }

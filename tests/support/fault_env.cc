@@ -107,6 +107,11 @@ Status FaultEnv::ReadFile(const std::string& path, std::string* out) {
   return base_->ReadFile(path, out);
 }
 
+Status FaultEnv::ReadFileWithInfo(const std::string& path, std::string* out, FileInfo* info) {
+  if (int err = Tick(Op::kRead)) return InjectedError("read " + path, err);
+  return base_->ReadFileWithInfo(path, out, info);
+}
+
 Status FaultEnv::Stat(const std::string& path, FileInfo* info) {
   if (int err = Tick(Op::kStat)) return InjectedError("stat " + path, err);
   return base_->Stat(path, info);

@@ -38,6 +38,7 @@ class FaultEnv : public Env {
   int Injected() const;       // how many faults were injected so far
 
   Status ReadFile(const std::string& path, std::string* out) override;
+  Status ReadFileWithInfo(const std::string& path, std::string* out, FileInfo* info) override;  // Op::kRead
   Status Stat(const std::string& path, FileInfo* info) override;
   Status NewExclusiveFile(const std::string& path, uint32_t mode, std::unique_ptr<WritableFile>* out) override;
   Status Rename(const std::string& from, const std::string& to) override;
