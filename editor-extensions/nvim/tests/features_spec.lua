@@ -76,6 +76,48 @@ return function(T)
     T.ok(vim.tbl_contains(c, "status=open"), vim.inspect(c))
   end)
 
+  T.test("a database loads page by page: first page at once, editable once complete", function()
+    start()
+    local real_request, real_append = require("sdndb.server").request, view.append_records
+    local offsets, editable_while_loading = {}, {}
+    require("sdndb.server").request = function(method, params, ...)
+      if method == "sdndb/list" then
+        offsets[#offsets + 1] = params.offset
+      end
+      return real_request(method, params, ...)
+    end
+    view.append_records = function(buf, ...)
+      editable_while_loading[#editable_while_loading + 1] = vim.bo[buf].modifiable
+      return real_append(buf, ...)
+    end
+    view.first_page, view.load_page = 3, 4
+    local ok, err = pcall(function()
+      local buf = open("todo")
+      T.eq({ 0, 3, 7, 11 }, offsets, "pages")
+      T.eq({ false, false, false }, editable_while_loading, "not editable while loading")
+      T.eq(true, vim.bo[buf].modifiable)
+      T.eq(false, vim.bo[buf].modified)
+      local ids = {}
+      for i = 2, #lines(buf) do
+        ids[#ids + 1] = view.id_at(buf, i)
+      end
+      T.eq({ "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12" }, ids)
+      T.eq(lines(buf), format.render(view.state[buf].columns, (function()
+        local recs = {}
+        for _, id in ipairs(ids) do
+          local b = view.state[buf].base[id]
+          recs[#recs + 1] = { id = id, fields = b.fields }
+        end
+        return recs
+      end)(), sep, 40), "aligned as one render")
+      vim.cmd("silent normal! u")
+      T.eq(12, #lines(buf) - 1, "the load is no undo step")
+    end)
+    require("sdndb.server").request, view.append_records = real_request, real_append
+    view.first_page, view.load_page = 200, 250
+    T.ok(ok, err)
+  end)
+
   T.test("a CLI change replaces only its own line", function()
     local dir = start()
     local buf = open("todo")

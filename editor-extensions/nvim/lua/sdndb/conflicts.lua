@@ -170,7 +170,7 @@ local function sync_ghosts(buf, st, list)
   local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
   local sep = config.get().separator
   for lnum = 2, #lines do
-    local id = format.unescape(format.split(lines[lnum], sep)[1] or "", sep)
+    local id = format.line_id(lines[lnum], sep)
     if id ~= "" then
       map[id] = lnum
     end
@@ -269,22 +269,9 @@ local function buffer_for(db, cb)
   if not vim.api.nvim_buf_is_loaded(buf) then
     vim.fn.bufload(buf) -- BufReadCmd starts the load
   end
-  local s = view().state[buf]
-  if s and s.loaded then
-    return cb(buf)
-  end
-  -- Wait for the load started by BufReadCmd (never blocking: polled from a timer).
-  local timer = (vim.uv or vim.loop).new_timer()
-  local tries = 0
-  timer:start(20, 20, vim.schedule_wrap(function()
-    tries = tries + 1
-    local s2 = view().state[buf]
-    if (s2 and s2.loaded) or tries > 500 or not vim.api.nvim_buf_is_valid(buf) then
-      timer:stop()
-      timer:close()
-      cb(buf)
-    end
-  end))
+  view().when_loaded(buf, function()
+    cb(buf)
+  end)
 end
 
 ---Fills the quickfix list with the conflicts (of one database, or all) and opens it.

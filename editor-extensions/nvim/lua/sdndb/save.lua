@@ -211,6 +211,7 @@ local function finish(buf, st, w, results)
             -- The next :w is based on what is stored now: it overwrites.
             local rec = err.data.record
             st.base[e.id] = { version = rec.version, etag = rec.etag, fields = rec.fields or {}, order = e.base.order }
+            st.rendered[e.id] = nil
           end
         elseif err and err.code == rpc.errors.NotFound then
           msg = "record " .. e.id .. " was deleted elsewhere; :w again re-creates it from this line"
@@ -252,7 +253,7 @@ local function finish(buf, st, w, results)
       own[id] = true
       if lnum then
         local line = vim.api.nvim_buf_get_lines(buf, lnum - 1, lnum, false)[1]
-        local cur = format.unescape(format.split(line, config.get().separator)[1] or "", config.get().separator)
+        local cur = format.line_id(line, config.get().separator)
         if cur ~= id then
           pcall(vim.cmd, "undojoin")
           vim.api.nvim_buf_set_lines(buf, lnum - 1, lnum, false, { with_id(line, id) })
@@ -275,6 +276,7 @@ local function finish(buf, st, w, results)
   if typed_since then
     for _, rec in ipairs(fresh) do
       local id = tostring(rec.id)
+      st.rendered[id] = nil -- the line no longer shows what the base holds
       local b = st.base[id]
       st.base[id] = { version = rec.version, etag = rec.etag, fields = rec.fields or {}, order = b and b.order or 0 }
     end
@@ -387,6 +389,7 @@ function M.reconcile(buf, st, ids, tell)
         if shown[id2] then
           local b = st.base[id2]
           st.base[id2] = { version = r.version, etag = r.etag, fields = r.fields or {}, order = b and b.order or 0 }
+          st.rendered[id2] = nil
         else
           show[#show + 1] = r
         end
@@ -427,7 +430,7 @@ function M.write(buf, done)
   local v = view()
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
   local st = v.state[buf]
-  if not st or not st.loaded then
+  if not st or not st.loaded or st.filling then
     notify("nothing was written: the buffer is not loaded yet", vim.log.levels.WARN)
     return false
   end
@@ -441,7 +444,7 @@ function M.write(buf, done)
   for id, b in pairs(st.base) do
     full[id] = b.fields
   end
-  local entries, errors = format.parse(lines, st.columns, o.separator, st.shortened, full)
+  local entries, errors = format.parse(lines, st.columns, o.separator, st.shortened, full, st.rendered)
   if #errors > 0 then
     v.set_parse_diagnostics(buf, errors)
     notify(string.format("%s have problems (line %d: %s); nothing was written", v.plural(#errors, "line"),

@@ -142,7 +142,7 @@ local function id_at(buf, lnum)
   if not line or lnum < 2 then
     return nil
   end
-  local id = format.unescape(format.split(line, sep())[1] or "", sep())
+  local id = format.line_id(line, sep())
   if id == "" then
     return nil
   end
@@ -163,13 +163,7 @@ local function line_map(buf)
   local map = {}
   local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
   for lnum = 2, #lines do
-    local l = lines[lnum]
-    local i = l:find(s, 1, true)
-    local raw = i and l:sub(1, i - 1) or l
-    if raw:find("\\", 1, true) then
-      raw = format.split(l, s)[1]
-    end
-    local id = format.unescape(raw, s)
+    local id = format.line_id(lines[lnum], s)
     if id ~= "" and not map[id] then
       map[id] = lnum
     end
@@ -244,6 +238,10 @@ end
 local function render_all(buf, st, records, first)
   local lines, widths, shortened = format.render(st.columns, records, sep(), config.get().max_width)
   st.base = format.base(records)
+  st.rendered = {}
+  for i, rec in ipairs(records) do
+    st.rendered[tostring(rec.id)] = lines[i + 1]
+  end
   st.widths, st.shortened = widths, shortened
   st.ghosts = {}
   keep_cursors(buf, function()
@@ -274,78 +272,87 @@ local function fits(st, rec)
   return true
 end
 
--- Like apply_records, when a value no longer fits its column: new widths, every line that
--- showed its record as rendered is rendered again (edited lines are kept as typed), in the
--- buffer's own line order.
-function M.realign(buf, st, records, removed, opts)
+-- Lines realigned per turn of the event loop after a column grew.
+M.realign_chunk = 250
+
+-- Brings the other lines to new column widths a chunk at a time, each chunk on its own turn of
+-- the event loop (typing is never blocked for long). Only lines still exactly as rendered are
+-- touched; it stops when the user edits the buffer (the lines are then merely misaligned).
+local function realign_rest(buf, st, gen, from)
+  if not vim.api.nvim_buf_is_valid(buf) or M.state[buf] ~= st or st.realign_gen ~= gen then
+    return
+  end
+  if vim.bo[buf].modified or st.write then
+    return
+  end
   local s, max = sep(), config.get().max_width
-  local old_widths = st.widths
-  local prev, fresh, drop = {}, {}, {}
-  for _, rec in ipairs(records) do
-    local id = tostring(rec.id)
-    prev[id] = st.base[id]
-    if matches(st, rec) then
-      local b = st.base[id]
-      st.base[id] = { version = rec.version, etag = rec.etag, fields = rec.fields or {}, order = b and b.order or 0 }
-      fresh[id] = true
-      st.ghosts[id] = nil
-    else
-      st.base[id] = nil
-      drop[id] = true
-    end
-  end
-  for _, id in ipairs(removed or {}) do
-    id = tostring(id)
-    prev[id] = st.base[id]
-    if st.base[id] then
-      st.base[id] = nil
-      drop[id] = true
-    end
-  end
-  local all = {}
-  for id, b in pairs(st.base) do
-    all[#all + 1] = { id = id, fields = b.fields }
-  end
-  st.widths = format.widths(st.columns, all, s, max)
-  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-  local out = { format.render_header(st.columns, st.widths, s) }
-  local shown = {}
-  for lnum = 2, #lines do
-    local l = lines[lnum]
-    local id = id_at(buf, lnum)
-    local old = id and (prev[id] or st.base[id])
-    local as_rendered = old and l == (format.render_row(st.columns, { id = id, fields = old.fields }, old_widths, s, max))
-    if id and st.base[id] and (fresh[id] or as_rendered) then
-      local line, short = format.render_row(st.columns, { id = id, fields = st.base[id].fields }, st.widths, s, max)
-      st.shortened[id] = short
-      out[#out + 1] = line
-      shown[id] = true
-    elseif id and drop[id] and as_rendered then
-      st.shortened[id] = nil
-    else
-      out[#out + 1] = l
-      if id then
-        shown[id] = true
+  local to = math.min(from + M.realign_chunk - 1, vim.api.nvim_buf_line_count(buf))
+  local lines = vim.api.nvim_buf_get_lines(buf, from - 1, to, false)
+  local sets = {}
+  for i, l in ipairs(lines) do
+    local id = format.line_id(l, s)
+    local b = st.base[id]
+    if b and st.rendered[id] == l then
+      local line, short = format.render_row(st.columns, { id = id, fields = b.fields }, st.widths, s, max)
+      if line ~= l then
+        st.rendered[id], st.shortened[id] = line, short
+        sets[#sets + 1] = { from + i - 1, line }
       end
     end
   end
-  for _, rec in ipairs(records) do
-    local id = tostring(rec.id)
-    if st.base[id] and not shown[id] then
-      local line, short = format.render_row(st.columns, rec, st.widths, s, max)
-      st.shortened[id] = short
-      out[#out + 1] = line
+  M.modifiable(buf, function()
+    for _, sl in ipairs(sets) do
+      pcall(vim.cmd, "undojoin")
+      vim.api.nvim_buf_set_lines(buf, sl[1] - 1, sl[1], false, { sl[2] })
+    end
+  end)
+  if #sets > 0 then
+    if st.filling then
+      set_modified(buf, false)
+    else
+      M.mark_saved(buf)
     end
   end
-  keep_cursors(buf, function()
-    vim.bo[buf].modifiable = true
+  if to < vim.api.nvim_buf_line_count(buf) then
+    vim.defer_fn(function()
+      realign_rest(buf, st, gen, to + 1)
+    end, 1)
+  end
+end
+
+-- A value no longer fits its column: the columns grow, the header and the changed records are
+-- rendered at once, the other lines follow in chunks (realign_rest).
+function M.realign(buf, st, records, removed, opts)
+  local s, max = sep(), config.get().max_width
+  -- Columns only grow here (a reload shrinks them): the new records decide.
+  local shown = {}
+  for _, rec in ipairs(records) do
+    if matches(st, rec) then
+      shown[#shown + 1] = rec
+    end
+  end
+  for i, w in ipairs(format.widths(st.columns, shown, s, max)) do
+    st.widths[i] = math.max(st.widths[i] or 0, w)
+  end
+  local header = format.render_header(st.columns, st.widths, s)
+  if vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1] ~= header then
     if opts and opts.join then
       pcall(vim.cmd, "undojoin")
     end
-    vim.api.nvim_buf_set_lines(buf, 0, -1, false, out)
-  end)
-  show_query(buf, st)
+    vim.api.nvim_buf_set_lines(buf, 0, 1, false, { header })
+  end
+  M.apply_records(buf, st, records, removed, opts)
+  M.realign_later(buf, st)
   return true
+end
+
+---Realigns the lines still as rendered to the current widths, a chunk per turn of the loop.
+function M.realign_later(buf, st)
+  st.realign_gen = (st.realign_gen or 0) + 1
+  local gen = st.realign_gen
+  vim.defer_fn(function()
+    realign_rest(buf, st, gen, 2)
+  end, 1)
 end
 
 ---Applies fresh records to a buffer in place: only the lines of changed records are replaced,
@@ -372,6 +379,7 @@ function M.apply_records(buf, st, records, removed, opts)
       order = order + 1
       st.base[id] = { version = rec.version, etag = rec.etag, fields = rec.fields or {}, order = b and b.order or order }
       st.ghosts[id] = nil
+      st.rendered[id] = line
       if lnum then
         if lines[lnum] ~= line then
           sets[#sets + 1] = { lnum, line }
@@ -381,6 +389,7 @@ function M.apply_records(buf, st, records, removed, opts)
       end
     else
       st.base[id] = nil
+      st.rendered[id] = nil
       if lnum then
         drops[#drops + 1] = lnum
       end
@@ -391,6 +400,7 @@ function M.apply_records(buf, st, records, removed, opts)
     if st.base[id] then
       st.base[id] = nil
       st.shortened[id] = nil
+      st.rendered[id] = nil
       if map[id] and not st.ghosts[id] then
         drops[#drops + 1] = map[id]
       end
@@ -490,7 +500,19 @@ end
 ---cb(ok) runs when the buffer is filled (or failed).
 function M.load(buf, cb)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
-  cb = cb or function() end
+  local user_cb = cb or function() end
+  local st_ref
+  cb = function(ok)
+    local st = st_ref or M.state[buf]
+    local waiters = st and st.waiters or {}
+    if st then
+      st.waiters = nil
+    end
+    user_cb(ok)
+    for _, w in ipairs(waiters) do
+      w(ok)
+    end
+  end
   local p = M.parse_name(vim.api.nvim_buf_get_name(buf))
   if not p then
     notify("not an sdndb buffer: " .. vim.api.nvim_buf_get_name(buf), vim.log.levels.ERROR)
@@ -503,10 +525,11 @@ function M.load(buf, cb)
   local st = M.state[buf]
   if not st or st.key ~= p.key then
     st = { db = p.db, table = p.table, key = p.key, base = {}, shortened = {}, widths = {}, ghosts = {},
-      query = { where = {} } }
+      rendered = {}, query = { where = {} } }
     st.query = M.pending_query and M.pending_query[p.key] or st.query
     M.state[buf] = st
   end
+  st_ref = st
   local first = not st.loaded
   if first then
     vim.bo[buf].modifiable = true
@@ -520,23 +543,136 @@ function M.load(buf, cb)
     if not info then
       return M.load_failed(buf, st, err, cb)
     end
-    server.request("sdndb/list", list_params(st), function(lerr, res)
-      if st.loading ~= seq or not vim.api.nvim_buf_is_valid(buf) or M.state[buf] ~= st then
-        return cb(false)
-      end
-      if not res then
-        return M.load_failed(buf, st, lerr, cb)
-      end
-      st.columns = format.columns(info)
-      render_all(buf, st, res.records or {}, first)
+    st.columns = format.columns(info)
+    st.filling = true
+    local function finish()
+      st.filling = nil
+      vim.bo[buf].modifiable = true
       st.loaded = true
       M.mark_saved(buf)
       M.watch(buf)
       vim.diagnostic.reset(M.ns_parse, buf)
       require("sdndb.conflicts").refresh_buffer(buf)
+      M.catch_up(buf, st)
       cb(true)
-    end, { on_slow = slow_read("opening " .. st.key) })
+    end
+    local function page(offset)
+      local limit = offset == 0 and M.first_page or M.load_page
+      server.request("sdndb/list", list_params(st, { offset = offset, limit = limit }), function(lerr, res)
+        if st.loading ~= seq or not vim.api.nvim_buf_is_valid(buf) or M.state[buf] ~= st then
+          return cb(false)
+        end
+        if not res then
+          st.filling = nil
+          return M.load_failed(buf, st, lerr, cb)
+        end
+        local recs = res.records or {}
+        if offset == 0 then
+          render_all(buf, st, recs, first)
+          vim.bo[buf].modifiable = false -- editable once every record is in
+        else
+          M.append_records(buf, st, recs, first)
+        end
+        set_modified(buf, false)
+        if #recs == limit and offset + #recs < (res.total or math.huge) then
+          -- The rest on later turns of the event loop: the first screen shows at once.
+          return vim.defer_fn(function()
+            page(offset + #recs)
+          end, 1)
+        end
+        finish()
+      end, { on_slow = slow_read("opening " .. st.key) })
+    end
+    page(0)
   end)
+end
+
+-- Records loaded page by page (M.first_page, then M.load_page per turn of the event loop).
+M.first_page = 200
+M.load_page = 250
+
+-- Runs fn with the buffer modifiable (a loading buffer is not, for the user).
+local function modifiable(buf, fn)
+  local was = vim.bo[buf].modifiable
+  vim.bo[buf].modifiable = true
+  fn()
+  vim.bo[buf].modifiable = was
+end
+M.modifiable = modifiable
+
+---Appends records while a buffer loads (no undo step on a first load; wider values widen their
+---columns, and the lines above follow in chunks).
+function M.append_records(buf, st, recs, fresh)
+  local s, max = sep(), config.get().max_width
+  local grown = false
+  for i, w in ipairs(format.widths(st.columns, recs, s, max)) do
+    if w > (st.widths[i] or 0) then
+      st.widths[i], grown = w, true
+    end
+  end
+  local out = {}
+  local order = vim.tbl_count(st.base)
+  for _, rec in ipairs(recs) do
+    local id = tostring(rec.id)
+    local line, short = format.render_row(st.columns, rec, st.widths, s, max)
+    order = order + 1
+    st.base[id] = { version = rec.version, etag = rec.etag, fields = rec.fields or {}, order = order }
+    st.rendered[id], st.shortened[id] = line, short
+    out[#out + 1] = line
+  end
+  modifiable(buf, function()
+    local ul = vim.bo[buf].undolevels
+    if fresh then
+      vim.bo[buf].undolevels = -1
+    else
+      pcall(vim.cmd, "undojoin")
+    end
+    if grown then
+      vim.api.nvim_buf_set_lines(buf, 0, 1, false, { format.render_header(st.columns, st.widths, s) })
+    end
+    vim.api.nvim_buf_set_lines(buf, -1, -1, false, out)
+    if fresh then
+      vim.bo[buf].undolevels = ul
+    end
+  end)
+  show_query(buf, st)
+  if grown then
+    M.realign_later(buf, st)
+  end
+end
+
+-- Changes reported while the buffer was loading: re-read those records (a record added or
+-- removed meanwhile may have moved others across a page boundary: then re-read all, by pages).
+function M.catch_up(buf, st)
+  local missed = st.missed_ids
+  st.missed_ids = nil
+  if not missed then
+    return
+  end
+  local ids, moved = {}, false
+  for id, how in pairs(missed) do
+    if how ~= "changed" then
+      moved = true
+    end
+    ids[#ids + 1] = id
+  end
+  if moved then
+    return M.refresh_paged(buf, function() end)
+  end
+  M.refresh_ids(buf, ids, {})
+end
+
+---cb(ok) once the buffer's load (started by BufReadCmd) is done; at once when it is loaded.
+function M.when_loaded(buf, cb)
+  local st = M.state[buf]
+  if not st then
+    return cb(false)
+  end
+  if st.loaded and not st.filling then
+    return cb(true)
+  end
+  st.waiters = st.waiters or {}
+  st.waiters[#st.waiters + 1] = cb
 end
 
 function M.load_failed(buf, st, err, cb)
@@ -741,8 +877,18 @@ function M.on_did_change(params)
     local st = M.state[buf]
     if params.table and st.table and params.table ~= st.table then
       -- another table of the file
-    elseif not st.loaded then
-      -- still loading: the load reads the new state
+    elseif st.filling or not st.loaded then
+      -- Still loading: these records are re-read when the load is done (M.catch_up).
+      st.missed_ids = st.missed_ids or {}
+      for _, id in ipairs(ids_of(params)) do
+        st.missed_ids[id] = st.missed_ids[id] or "changed"
+      end
+      for _, id in ipairs(params.added or {}) do
+        st.missed_ids[tostring(id)] = "added"
+      end
+      for _, id in ipairs(params.removed or {}) do
+        st.missed_ids[tostring(id)] = "removed"
+      end
     elseif st.write then
       -- Our write is in flight: these records are refreshed once it is answered.
       st.missed_ids = st.missed_ids or {}

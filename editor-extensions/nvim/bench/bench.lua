@@ -1,0 +1,187 @@
+-- Neovim plugin benchmark on a large database (not a test: it prints figures, asserts nothing
+-- about time). Run by editor-extensions/nvim/bench/run.sh:
+--   nvim --headless -u NONE -i NONE -n --cmd "set rtp^=editor-extensions/nvim" -c "luafile bench.lua"
+-- Environment: SDNDB_BIN (server), BENCH_RECORDS (default 5000), BENCH_DIR (scratch folder).
+--
+-- What is measured, each as wall time and as the longest the main loop was blocked in one go
+-- ("block"): a 1 ms libuv timer records the largest gap between its ticks while the step runs;
+-- any Lua work longer than that (JSON decoding, rendering) shows up as a gap.
+--   open      :Sdndb todo until the buffer shows every record
+--   write     :w of one changed field until the "written" message (the buffer unmodified);
+--             "ui" is how long the :w command itself kept the editor
+--   refresh1  a CLI edit of one record until its line shows the new value
+--   refreshN  a file rewritten elsewhere with a quarter of the records changed, until shown
+local uv = vim.uv or vim.loop
+
+local n = tonumber(os.getenv("BENCH_RECORDS") or "") or 5000
+local bin = assert(os.getenv("SDNDB_BIN"), "SDNDB_BIN")
+local dir = assert(os.getenv("BENCH_DIR"), "BENCH_DIR")
+
+local function out(s)
+  io.stdout:write(s .. "\n")
+  io.stdout:flush()
+end
+
+local statuses = { "open", "closed", "blocked", "open" }
+local areas = { "codegen", "driver", "parser", "runtime", "doc" }
+local function row(i, status)
+  return string.format(
+    '    %d, TODO, %s, P%d, "Description of record %d with some words to make it realistic", src/%s/mod%d.spl, %d, "", "", %s, true',
+    i,
+    areas[i % #areas + 1],
+    i % 4,
+    i,
+    areas[i % #areas + 1],
+    i,
+    i % 700 + 1,
+    status or statuses[i % #statuses + 1]
+  )
+end
+
+local function write_db(changed_every)
+  local lines = { "todos |id, keyword, area, priority, description, file, line, issue, blocked, status, valid|" }
+  for i = 1, n do
+    local status
+    if changed_every and i % changed_every == 0 then
+      status = "in-review"
+    end
+    lines[#lines + 1] = row(i, status)
+  end
+  local path = dir .. "/todo_db.sdn"
+  local tmp = path .. ".bench-tmp"
+  local f = assert(io.open(tmp, "wb"))
+  f:write(table.concat(lines, "\n") .. "\n")
+  f:close()
+  assert(os.rename(tmp, path))
+end
+
+vim.fn.mkdir(dir, "p")
+write_db(nil)
+
+-- The block meter: the largest gap between ticks of a 1 ms timer.
+local meter = { max = 0, last = nil }
+local timer = uv.new_timer()
+timer:start(1, 1, function()
+  local now = uv.hrtime()
+  if meter.last then
+    local gap = (now - meter.last) / 1e6
+    if gap > meter.max then
+      meter.max = gap
+    end
+  end
+  meter.last = now
+end)
+local function meter_reset()
+  meter.max, meter.last = 0, uv.hrtime()
+end
+
+local function wait(cond, what)
+  if not vim.wait(60000, cond, 1) then
+    error("bench: timed out waiting for " .. what)
+  end
+end
+
+-- Lets the meter tick once more, so that a block that ended the step is counted.
+local function settle_meter()
+  vim.wait(5, function()
+    return false
+  end, 1)
+end
+
+local results = {}
+local function record(name, wall, block, extra)
+  settle_meter()
+  block = math.max(block, meter.max)
+  results[#results + 1] = { name = name, wall = wall, block = block, extra = extra or "" }
+  out(string.format("%-9s %8.1f ms   block %6.1f ms   %s", name, wall, block, extra or ""))
+end
+
+vim.cmd("runtime! plugin/sdndb.lua")
+local sdndb = require("sdndb")
+local view = require("sdndb.view")
+local server = require("sdndb.server")
+vim.notify = function() end
+sdndb.setup({ binary = bin, dir = dir, timeout = 30000 })
+
+-- Start the server first (its start-up is not the plugin's cost).
+local started = false
+server.ensure(function()
+  started = true
+end)
+wait(function()
+  return started
+end, "server start")
+
+-- open
+meter_reset()
+local t0 = uv.hrtime()
+vim.cmd("Sdndb todo")
+local buf = vim.api.nvim_get_current_buf()
+wait(function()
+  return view.state[buf] and view.state[buf].loaded
+end, "open")
+record("open", (uv.hrtime() - t0) / 1e6, meter.max, string.format("%d lines", vim.api.nvim_buf_line_count(buf)))
+vim.wait(300, function()
+  return false
+end)
+
+-- write one change
+local st = view.state[buf]
+local lnum = view.line_of(buf, tostring(math.floor(n / 2)))
+local line = vim.api.nvim_buf_get_lines(buf, lnum - 1, lnum, false)[1]
+vim.api.nvim_buf_set_lines(buf, lnum - 1, lnum, false, { (line:gsub("│ TODO ", "│ DONE ", 1)) })
+meter_reset()
+t0 = uv.hrtime()
+vim.cmd("write")
+local ui = (uv.hrtime() - t0) / 1e6
+wait(function()
+  return st.write == nil and not vim.bo[buf].modified
+end, "write")
+record("write", (uv.hrtime() - t0) / 1e6, meter.max, string.format("ui %.1f ms", ui))
+vim.wait(500, function()
+  return false
+end)
+
+-- refresh of one record changed by the CLI (the CLI's own run time is subtracted: measured
+-- from its exit)
+local id = tostring(math.floor(n / 3))
+local exited
+local handle
+handle = uv.spawn(bin, { args = { "--dir", dir, "edit", "todo", id, "area=benchmarked" } }, function()
+  exited = uv.hrtime()
+  handle:close()
+end)
+wait(function()
+  return exited ~= nil
+end, "cli")
+meter_reset()
+wait(function()
+  local l = view.line_of(buf, id)
+  return l and vim.api.nvim_buf_get_lines(buf, l - 1, l, false)[1]:find("benchmarked", 1, true) ~= nil
+end, "refresh of one record")
+record("refresh1", (uv.hrtime() - exited) / 1e6, meter.max, "from the CLI's exit")
+vim.wait(500, function()
+  return false
+end)
+
+-- refresh of many records: the file rewritten with every 4th record changed
+local every = 4
+meter_reset()
+t0 = uv.hrtime()
+write_db(every)
+local probe = tostring(every * 7)
+wait(function()
+  local l = view.line_of(buf, probe)
+  local text = l and vim.api.nvim_buf_get_lines(buf, l - 1, l, false)[1] or ""
+  local last = view.line_of(buf, tostring(n - n % every))
+  local ltext = last and vim.api.nvim_buf_get_lines(buf, last - 1, last, false)[1] or ""
+  return text:find("in-review", 1, true) ~= nil and ltext:find("in-review", 1, true) ~= nil
+end, "refresh of many records")
+record("refreshN", (uv.hrtime() - t0) / 1e6, meter.max, string.format("%d records changed", math.floor(n / every)))
+
+timer:stop()
+timer:close()
+local info = vim.version()
+out(string.format("records %d, Neovim %d.%d.%d", n, info.major, info.minor, info.patch))
+server.stop(true)
+os.exit(0)
