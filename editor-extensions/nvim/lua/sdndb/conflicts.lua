@@ -78,6 +78,27 @@ function M.side_fields(c, side)
   end
 end
 
+-- True when a conflict belongs to the table a buffer shows (conflicts carry their table since
+-- every table of a file can be opened; older servers send none: the records table).
+local function of_buffer(c, st)
+  if c.database ~= nil and c.database ~= st.db then
+    return false
+  end
+  return c.table == nil or c.table == vim.NIL or st.table_name == nil or c.table == st.table_name
+end
+
+-- The buffer key (`db` or `db.table`) of a conflict.
+local function key_of(c)
+  if c.table and c.table ~= vim.NIL then
+    for _, d in ipairs(server.databases or {}) do
+      if d.name == c.database and d.table ~= c.table then
+        return c.database .. "." .. c.table
+      end
+    end
+  end
+  return c.database
+end
+
 local function whole(c)
   return c.field == "*" or c.field == nil
 end
@@ -160,9 +181,12 @@ local function sync_ghosts(buf, st, list)
   local v = view()
   local want = {}
   for _, c in ipairs(list) do
-    if (c.database == nil or c.database == st.db) and whole(c) and M.deleted_side(c) == "theirs" then
+    if of_buffer(c, st) and whole(c) and M.deleted_side(c) == "theirs" then
       want[c.record] = c
     end
+  end
+  if next(want) == nil and next(st.ghosts) == nil then
+    return -- nothing to show or take away: no need to scan the lines
   end
   local was = vim.bo[buf].modified
   local changed = false
@@ -240,7 +264,7 @@ function M.refresh_buffer(buf, list, cb)
   sync_ghosts(buf, st, list)
   local diags = {}
   for _, c in ipairs(list) do
-    if c.database == nil or c.database == st.db then
+    if of_buffer(c, st) then
       local lnum = view().line_of(buf, c.record) or 1
       diags[#diags + 1] = {
         lnum = lnum - 1,
@@ -300,7 +324,7 @@ function M.quickfix(db, opts, cb)
         end
         return cb(items)
       end
-      buffer_for(c.database, function(buf)
+      buffer_for(key_of(c), function(buf)
         local lnum = view().line_of(buf, c.record) or 1
         items[#items + 1] = {
           bufnr = buf,
@@ -340,7 +364,7 @@ function M.at(buf, lnum, cb)
     end
     local found = {}
     for _, c in ipairs(list) do
-      if c.record == id then
+      if c.record == id and of_buffer(c, st) then
         found[#found + 1] = c
       end
     end

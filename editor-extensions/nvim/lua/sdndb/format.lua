@@ -275,10 +275,14 @@ function M.parse(lines, columns, sep, shortened, full, rendered)
     }
   end
   local seen = {}
+  local as_rendered = {} -- line text -> id (one hash lookup per line instead of a split)
+  for id, text in pairs(rendered or {}) do
+    as_rendered[text] = id
+  end
   for lnum = 2, #lines do
     local line = lines[lnum]
-    local cid = rendered and M.line_id(line, sep)
-    if cid and cid ~= "" and rendered[cid] == line and full and full[cid] and not seen[cid] then
+    local cid = as_rendered[line]
+    if cid and full and full[cid] and not seen[cid] then
       seen[cid] = lnum
       entries[#entries + 1] = { lnum = lnum, id = cid, fields = full[cid], clean = true }
     elseif line:match("%S") then

@@ -37,7 +37,7 @@ function M.batch(st, d)
     b.creates[#b.creates + 1] = { fields = c.fields }
   end
   for _, del in ipairs(d.deletes) do
-    b.deletes[#b.deletes + 1] = { id = del.id, baseVersion = del.version, etag = del.etag }
+    b.deletes[#b.deletes + 1] = { id = del.id, baseVersion = del.version, baseEtag = del.etag }
   end
   return b
 end
@@ -52,16 +52,27 @@ local function item(res, kind, i, offset)
   if type(r) ~= "table" then
     return { err = { code = rpc.errors.InternalError, message = "no answer for this change in the apply result" } }
   end
-  if r.error then
-    return { err = r.error }
+  if r.error or r.status == "error" then
+    return { err = r.error or { code = rpc.errors.InternalError, message = "failed" } }
   end
   return { res = r }
 end
 
--- Sends the batch as one sdndb/apply. done(results, tickets).
-local function send_apply(batch, on_slow, done)
-  local t
-  t = server.request("sdndb/apply", batch, function(err, res)
+local send_each
+
+-- Sends the batch as one sdndb/apply. done(results). A server without the method answers
+-- -32601 before doing anything: the batch then goes as separate requests (and from then on).
+local function send_apply(batch, on_slow, done, tickets)
+  tickets = tickets or {}
+  tickets[1] = server.request("sdndb/apply", batch, function(err, res)
+    if err and err.code == rpc.errors.MethodNotFound then
+      M.apply_missing = server.client -- this server; a restarted one is asked again
+      local more = send_each(batch, on_slow, done)
+      for i, t in ipairs(more) do
+        tickets[i] = t
+      end
+      return
+    end
     local out = { edits = {}, creates = {}, deletes = {} }
     local ne, nd = #batch.edits, #batch.deletes
     for _, kind in ipairs({ "edits", "deletes", "creates" }) do
@@ -76,12 +87,12 @@ local function send_apply(batch, on_slow, done)
     end
     done(out)
   end, { on_slow = on_slow })
-  return { t }
+  return tickets
 end
 
 -- Sends the batch as separate requests, all at once (edits and deletes, then creates: an id
 -- changed on a line is a delete and a create). done(results).
-local function send_each(batch, on_slow, done)
+send_each = function(batch, on_slow, done)
   local tickets = {}
   local out = { edits = {}, creates = {}, deletes = {} }
   local left = #batch.edits + #batch.deletes
@@ -130,7 +141,8 @@ local function send_each(batch, on_slow, done)
   end
   for i, del in ipairs(batch.deletes) do
     tickets[#tickets + 1] = server.request("sdndb/delete", { database = batch.database, table = batch.table,
-      id = del.id, baseVersion = del.baseVersion, strategy = batch.strategy }, one("deletes", i), { on_slow = slow })
+      id = del.id, baseVersion = del.baseVersion, baseEtag = del.baseEtag, strategy = batch.strategy },
+      one("deletes", i), { on_slow = slow })
   end
   return tickets
 end
@@ -523,12 +535,13 @@ function M.write(buf, done)
   return true
 end
 
----True when the server offers sdndb/apply (one transaction per :w).
+---True unless the server is known not to have sdndb/apply (one transaction per :w): tried
+---first, older servers answer "method not found" and get separate requests.
 function M.use_apply()
-  if M.force_each then
+  if M.force_each or (M.apply_missing and M.apply_missing == server.client) then
     return false
   end
-  return server.has("apply")
+  return true
 end
 
 return M

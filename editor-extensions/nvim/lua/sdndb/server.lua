@@ -182,12 +182,6 @@ function M.ensure(fn)
   end
 end
 
----True when the server announced a capability (e.g. "apply").
-function M.has(cap)
-  local caps = M.info and M.info.capabilities
-  return type(caps) == "table" and caps[cap] ~= nil and caps[cap] ~= false and caps[cap] ~= vim.NIL
-end
-
 ---Sends a request; callback(err, result) runs in the main loop. Never waits.
 ---opts.on_slow(ticket): called once when no answer came within config timeout ms.
 ---Returns a ticket: { method, done, cancel() } — cancel() sends $/cancelRequest; the callback still

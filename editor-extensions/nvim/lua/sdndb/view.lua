@@ -18,7 +18,7 @@ M.prefix = "sdndb://"
 
 -- Records refreshed one by one (sdndb/get) up to this many changed ids; beyond, page by page.
 M.get_limit = 100
-M.page_size = 500
+M.page_size = 100
 
 ---Per-buffer state: bufnr -> {
 ---  db, table, key,               -- database name, table (nil: the default one), "db" or "db.table"
@@ -238,9 +238,10 @@ end
 local function render_all(buf, st, records, first)
   local lines, widths, shortened = format.render(st.columns, records, sep(), config.get().max_width)
   st.base = format.base(records)
-  st.rendered = {}
+  st.rendered, st.lnum = {}, {}
   for i, rec in ipairs(records) do
     st.rendered[tostring(rec.id)] = lines[i + 1]
+    st.lnum[tostring(rec.id)] = i + 1
   end
   st.widths, st.shortened = widths, shortened
   st.ghosts = {}
@@ -365,8 +366,39 @@ function M.apply_records(buf, st, records, removed, opts)
       return M.realign(buf, st, records, removed, opts)
     end
   end
-  local map, lines = line_map(buf)
+  -- Where each record's line is: the remembered line number when it still holds that record,
+  -- else one scan of the buffer (after a :sort, a deleted line above, ...).
   local s, max = sep(), config.get().max_width
+  st.lnum = st.lnum or {}
+  local map, lines = {}, {}
+  local scanned = false
+  local function scan()
+    local all
+    map, all = line_map(buf)
+    for id, l in pairs(map) do
+      st.lnum[id] = l
+      lines[l] = all[l]
+    end
+    scanned = true
+  end
+  local wanted = {}
+  for _, rec in ipairs(records) do
+    wanted[#wanted + 1] = tostring(rec.id)
+  end
+  for _, id in ipairs(removed or {}) do
+    wanted[#wanted + 1] = tostring(id)
+  end
+  for _, id in ipairs(wanted) do
+    if not scanned then
+      local h = st.lnum[id]
+      local l = h and vim.api.nvim_buf_get_lines(buf, h - 1, h, false)[1]
+      if l and format.line_id(l, s) == id then
+        map[id], lines[h] = h, l
+      else
+        scan() -- moved, new, or a line typed with this id (a create, a kept line)
+      end
+    end
+  end
   local sets, drops, adds = {}, {}, {}
   local order = vim.tbl_count(st.base)
   for _, rec in ipairs(records) do
@@ -431,9 +463,16 @@ function M.apply_records(buf, st, records, removed, opts)
       if opts.join then
         pcall(vim.cmd, "undojoin")
       end
+      local n = vim.api.nvim_buf_line_count(buf)
       vim.api.nvim_buf_set_lines(buf, -1, -1, false, adds)
+      for i, l in ipairs(adds) do
+        st.lnum[format.line_id(l, s)] = n + i
+      end
     end
   end)
+  if #drops > 0 then
+    st.lnum = {} -- lines below a deleted one moved up
+  end
   show_query(buf, st)
   return true
 end
@@ -544,6 +583,7 @@ function M.load(buf, cb)
       return M.load_failed(buf, st, err, cb)
     end
     st.columns = format.columns(info)
+    st.table_name = st.table or info.table
     st.filling = true
     local function finish()
       st.filling = nil
@@ -612,9 +652,12 @@ function M.append_records(buf, st, recs, fresh)
   end
   local out = {}
   local order = vim.tbl_count(st.base)
-  for _, rec in ipairs(recs) do
+  local n = vim.api.nvim_buf_line_count(buf)
+  st.lnum = st.lnum or {}
+  for i, rec in ipairs(recs) do
     local id = tostring(rec.id)
     local line, short = format.render_row(st.columns, rec, st.widths, s, max)
+    st.lnum[id] = n + i
     order = order + 1
     st.base[id] = { version = rec.version, etag = rec.etag, fields = rec.fields or {}, order = order }
     st.rendered[id], st.shortened[id] = line, short
