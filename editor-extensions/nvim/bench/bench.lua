@@ -6,7 +6,7 @@
 -- What is measured, each as wall time and as the longest the main loop was blocked in one go
 -- ("block"): a 1 ms libuv timer records the largest gap between its ticks while the step runs;
 -- any Lua work longer than that (JSON decoding, rendering) shows up as a gap.
---   open      :Sdndb todo until the buffer shows every record
+--   open      :Sdndb todo until the buffer shows every record (and until the first page shows)
 --   write     :w of one changed field until the "written" message (the buffer unmodified);
 --             "ui" is how long the :w command itself kept the editor
 --   refresh1  a CLI edit of one record until its line shows the new value
@@ -117,10 +117,15 @@ meter_reset()
 local t0 = uv.hrtime()
 vim.cmd("Sdndb todo")
 local buf = vim.api.nvim_get_current_buf()
+local first_screen
 wait(function()
+  if not first_screen and vim.api.nvim_buf_line_count(buf) > 1 then
+    first_screen = (uv.hrtime() - t0) / 1e6
+  end
   return view.state[buf] and view.state[buf].loaded
 end, "open")
-record("open", (uv.hrtime() - t0) / 1e6, meter.max, string.format("%d lines", vim.api.nvim_buf_line_count(buf)))
+record("open", (uv.hrtime() - t0) / 1e6, meter.max, string.format("%d lines; first screen after %.1f ms",
+  vim.api.nvim_buf_line_count(buf), first_screen or -1))
 vim.wait(300, function()
   return false
 end)
