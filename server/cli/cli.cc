@@ -43,9 +43,6 @@ const Command kCommands[] = {
     {"fmt", CmdFmt, "fmt FILE", "Print the re-serialized document (identical bytes for a valid file)."},
     {"to-json", CmdToJson, "to-json FILE", "Print the document as JSON (tables as arrays of objects)."},
     {"init", CmdInit, "init [DIR]", "Create example todo, feature and task databases in DIR (default: .)."},
-    {"bench", CmdBench, "bench cycle --dir DIR --procs N --ops K [--no-fsync] [--json]",
-     "Run the design document's workload (load all three databases, modify one record, save) in N\n"
-     "processes and print latency, throughput, lost updates and peak memory."},
     {"merge-driver", CmdMergeDriver, "merge-driver BASE OURS THEIRS [PATH]",
      "git merge driver: three-way merge of a database at record and field level (writes OURS)."},
     {"git-setup", CmdGitSetup, "git-setup [--check] [--use-path]",

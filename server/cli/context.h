@@ -53,8 +53,6 @@ int CmdCheck(Context& ctx, const std::vector<std::string>& args);
 int CmdFmt(Context& ctx, const std::vector<std::string>& args);
 int CmdToJson(Context& ctx, const std::vector<std::string>& args);
 int CmdInit(Context& ctx, const std::vector<std::string>& args);
-// server/bench/: `sdndb bench ...`
-int CmdBench(Context& ctx, const std::vector<std::string>& args);
 // server/git/: `sdndb merge-driver %O %A %B %P`, `sdndb git-setup [--check]`
 int CmdMergeDriver(Context& ctx, const std::vector<std::string>& args);
 int CmdGitSetup(Context& ctx, const std::vector<std::string>& args);

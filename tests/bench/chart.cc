@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "core/io/crc32.h"
-#include "server/bench/bench.h"
+#include "tests/bench/bench.h"
 
 namespace sdndb::bench {
 

@@ -18,7 +18,7 @@
 #include "core/db/store.h"
 #include "core/io/env.h"
 #include "core/sdn/document.h"
-#include "server/bench/bench.h"
+#include "tests/bench/bench.h"
 
 namespace sdndb::bench {
 

@@ -1,11 +1,11 @@
-// The benchmark behind `sdndb bench` (internal to server/bench/).
+// The benchmark workload of sdndb-bench (tests/bench/sdndb_bench.cc; docs/benchmarks.md).
 //
 // Workload (design document, Part 6): three databases — 91 todos, 68 features, 8 tasks, about
 // 40 KB with field sizes like the Simple project's real files. One operation = load all three
 // (Store::Read, every record materialized) -> modify one record (Store::Update of the todo
 // record `worker % 91`, incrementing its `count` field: an atomic read-modify-write that
 // re-reads the file under the lock) -> save (atomic replace, fsync unless no_fsync).
-// The SQLite and lock-file peers (../shared/bench/cycle_bench.c) do the same: every operation
+// The SQLite and lock-file peers (tests/bench/peer/cycle_bench.c) do the same: every operation
 // increments a counter, so the sum of the counters must grow by procs x ops (else updates were
 // lost). Every function here is blocking and single-threaded; RunCycle forks processes.
 #pragma once

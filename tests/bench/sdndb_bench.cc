@@ -1,16 +1,21 @@
-// `sdndb bench ...`: the benchmark commands (see bench.h for the workload).
+// sdndb-bench: the benchmark program of docs/benchmarks.md (see bench.h for the workload). Not
+// part of the shipped `sdndb` binary; built with SDNDB_BUILD_BENCH (build/tests/bench/sdndb-bench).
 //
-//   bench cycle   --dir DIR --procs N --ops K [--no-fsync] [--json]
-//   bench peer    --peer CYCLE_BENCH --mode sqlite|lockfile|nolock --dir DIR --procs N --ops K [--json]
-//   bench single  [--dir DIR] [--reps R] [--json]
-//   bench scale   [--dir DIR] [--sizes 1000,10000,100000] [--json]
-//   bench compare --peer CYCLE_BENCH [--dir WORK] [--procs 1,2,4,8] [--ops K] [--rounds R] [--out DIR] [--json]
+//   sdndb-bench cycle   --dir DIR --procs N --ops K [--no-fsync] [--json]
+//   sdndb-bench peer    --peer CYCLE_BENCH --mode sqlite|lockfile|nolock --dir DIR --procs N --ops K [--json]
+//   sdndb-bench single  [--dir DIR] [--reps R] [--json]
+//   sdndb-bench scale   [--dir DIR] [--sizes 1000,10000,100000] [--json]
+//   sdndb-bench compare --peer CYCLE_BENCH [--dir WORK] [--procs 1,2,4,8] [--ops K] [--rounds R] [--out DIR]
+//                       [--json]
+// Common options (before or after the subcommand): --dir DIR, --json, --no-fsync, --timeout SECONDS.
 //
-// compare runs every configuration in its own process (this binary, re-executed, so that peak
+// compare runs every configuration in its own process (this program, re-executed, so that peak
 // RSS from getrusage is per configuration), R rounds of the whole sweep (configurations
-// interleaved, so that a change in machine load hits all systems alike), prints the markdown tables (results, ratios
-// sdndb / SQLite, goals) and writes OUT/cycle.png and OUT/cycle.json.
+// interleaved, so that a change in machine load hits all systems alike), prints the markdown
+// tables (results, ratios sdndb / SQLite, goals) and writes OUT/cycle.png, cycle.json, cycle.md.
+// The peer program CYCLE_BENCH is built from tests/bench/peer/cycle_bench.c (.ci/bench does it).
 // Without --dir, a fresh folder under $TMPDIR (or /tmp) is used.
+// Exit codes: 0 ok, 1 usage, 2 a cycle lost or failed operations, 4 I/O error.
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -25,14 +30,102 @@
 #include <fstream>
 #include <sstream>
 
-#include "server/bench/bench.h"
-#include "server/cli/context.h"
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
 
-namespace sdndb::cli {
+#include "tests/bench/bench.h"
+
+namespace sdndb::bench {
 
 namespace {
 
 using nlohmann::ordered_json;
+
+enum ExitCode { kExitOk = 0, kExitUsage = 1, kExitConflict = 2, kExitIO = 4 };
+
+// The command line: a subcommand, its options (--name VALUE or --name=VALUE; the last one wins)
+// and flags.
+struct Args {
+  std::vector<std::string> positional;
+  std::set<std::string> flags;
+  std::map<std::string, std::string> options;
+  const std::string* Get(const std::string& name) const {
+    auto it = options.find(name);
+    return it == options.end() ? nullptr : &it->second;
+  }
+};
+
+const std::set<std::string> kValueOptions = {"dir",  "timeout", "procs", "ops",   "peer",
+                                             "mode", "reps",    "sizes", "out",   "rounds"};
+const std::set<std::string> kFlags = {"json", "no-fsync", "help"};
+
+Result<Args> ParseArgs(const std::vector<std::string>& argv) {
+  Args a;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (arg == "-h") {
+      a.flags.insert("help");
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0) {
+      a.positional.push_back(arg);
+      continue;
+    }
+    std::string name = arg.substr(2), value;
+    const size_t eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    if (kFlags.count(name) && !inline_value) {
+      a.flags.insert(name);
+    } else if (kValueOptions.count(name)) {
+      if (!inline_value) {
+        if (i + 1 >= argv.size()) return Status::InvalidArgument("option --" + name + " needs a value");
+        value = argv[++i];
+      }
+      a.options[name] = value;
+    } else {
+      return Status::InvalidArgument("unknown option --" + name + " (see sdndb-bench --help)");
+    }
+  }
+  return a;
+}
+
+// What every subcommand shares: the common options and the error output.
+struct Context {
+  std::string command;
+  std::optional<std::string> dir;
+  bool json = false;
+  bool no_fsync = false;
+  double timeout_s = 10;
+
+  int Fail(const Status& st) const {
+    int code = st.code() == StatusCode::kInvalidArgument ? kExitUsage
+               : st.code() == StatusCode::kConflict      ? kExitConflict
+                                                         : kExitIO;
+    if (json) {
+      ordered_json j;
+      j["error"] = {{"kind", StatusCodeName(st.code())}, {"message", st.message()}, {"exit", code}};
+      std::fprintf(stderr, "%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    } else {
+      std::fprintf(stderr, "sdndb-bench%s%s: %s\n", command.empty() ? "" : " ", command.c_str(), st.message().c_str());
+    }
+    return code;
+  }
+  int Usage(const std::string& message) const { return Fail(Status::InvalidArgument(message)); }
+};
+
+// The path of this program, for re-executing it per configuration.
+std::string SelfExePath() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("sdndb-bench");
+}
 
 Result<int> IntOption(const Args& a, const char* name, int fallback, int lo, int hi) {
   const std::string* v = a.Get(name);
@@ -130,8 +223,8 @@ std::string ResultRow(const ordered_json& r) {
 Result<std::string> Capture(const std::vector<std::string>& argv) {
   std::string out;
   int status = 0;
-  SDNDB_RETURN_IF_ERROR(bench::RunCaptured(argv, &out, &status));
-  // Exit 2 from `bench cycle`: the run completed but lost or failed operations; its JSON counts.
+  SDNDB_RETURN_IF_ERROR(RunCaptured(argv, &out, &status));
+  // Exit 2 from `cycle`: the run completed but lost or failed operations; its JSON counts.
   if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != kExitConflict))
     return Status::IOError(argv[0] + " " + (argv.size() > 1 ? argv.back() : "") + " failed (status " +
                            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
@@ -161,13 +254,13 @@ int Cycle(Context& ctx, const Args& a) {
   if (!ops.ok()) return ctx.Fail(ops.status());
   auto dir = WorkDir(ctx);
   if (!dir.ok()) return ctx.Fail(dir.status());
-  bench::CycleOptions o;
+  CycleOptions o;
   o.dir = dir.value();
   o.procs = procs.value();
   o.ops = ops.value();
   o.durable = !ctx.no_fsync;
   o.timeout_s = ctx.timeout_s;
-  auto r = bench::RunCycle(o);
+  auto r = RunCycle(o);
   if (!r.ok()) return ctx.Fail(r.status());
   if (ctx.json) {
     std::printf("%s\n", r->dump().c_str());
@@ -185,10 +278,10 @@ int Peer(Context& ctx, const Args& a) {
   if (!ops.ok()) return ctx.Fail(ops.status());
   const std::string* peer = a.Get("peer");
   const std::string* mode = a.Get("mode");
-  if (!peer || !mode) return ctx.Usage("bench peer needs --peer CYCLE_BENCH and --mode sqlite|lockfile|nolock");
+  if (!peer || !mode) return ctx.Usage("peer needs --peer CYCLE_BENCH and --mode sqlite|lockfile|nolock");
   auto dir = WorkDir(ctx);
   if (!dir.ok()) return ctx.Fail(dir.status());
-  auto r = bench::RunPeer(*peer, *mode, dir.value(), procs.value(), ops.value());
+  auto r = RunPeer(*peer, *mode, dir.value(), procs.value(), ops.value());
   if (!r.ok()) return ctx.Fail(r.status());
   if (ctx.json) std::printf("%s\n", r->dump().c_str());
   else std::printf("%s%s", ResultsHeader().c_str(), ResultRow(r.value()).c_str());
@@ -200,7 +293,7 @@ int Single(Context& ctx, const Args& a) {
   if (!reps.ok()) return ctx.Fail(reps.status());
   auto dir = WorkDir(ctx);
   if (!dir.ok()) return ctx.Fail(dir.status());
-  auto r = bench::RunSingle(dir.value(), reps.value());
+  auto r = RunSingle(dir.value(), reps.value());
   if (!r.ok()) return ctx.Fail(r.status());
   if (ctx.json) {
     std::printf("%s\n", r->dump().c_str());
@@ -218,7 +311,7 @@ int Scale(Context& ctx, const Args& a) {
   if (!sizes.ok()) return ctx.Fail(sizes.status());
   auto dir = WorkDir(ctx);
   if (!dir.ok()) return ctx.Fail(dir.status());
-  auto r = bench::RunScale(dir.value(), sizes.value());
+  auto r = RunScale(dir.value(), sizes.value());
   if (!r.ok()) return ctx.Fail(r.status());
   if (ctx.json) {
     std::printf("%s\n", r->dump().c_str());
@@ -278,7 +371,7 @@ int Compare(Context& ctx, const Args& a) {
   if (!procs_list.ok()) return ctx.Fail(procs_list.status());
   if (!ops.ok()) return ctx.Fail(ops.status());
   const std::string* peer = a.Get("peer");
-  if (!peer) return ctx.Usage("bench compare needs --peer PATH_TO_CYCLE_BENCH (built from ../shared/bench/cycle_bench.c)");
+  if (!peer) return ctx.Usage("compare needs --peer PATH_TO_CYCLE_BENCH (built from tests/bench/peer/cycle_bench.c)");
   auto work = WorkDir(ctx);
   if (!work.ok()) return ctx.Fail(work.status());
   const std::string out_dir = a.Get("out") ? *a.Get("out") : work.value();
@@ -296,9 +389,9 @@ int Compare(Context& ctx, const Args& a) {
       std::vector<std::string> argv = {self, "--dir", dir, "--json"};
       if (mode.rfind("sdndb", 0) == 0) {
         if (mode == "sdndb-nofsync") argv.push_back("--no-fsync");
-        argv.insert(argv.end(), {"bench", "cycle", "--procs", std::to_string(p), "--ops", std::to_string(ops.value())});
+        argv.insert(argv.end(), {"cycle", "--procs", std::to_string(p), "--ops", std::to_string(ops.value())});
       } else {
-        argv.insert(argv.end(), {"bench", "peer", "--peer", *peer, "--mode", mode, "--procs", std::to_string(p), "--ops",
+        argv.insert(argv.end(), {"peer", "--peer", *peer, "--mode", mode, "--procs", std::to_string(p), "--ops",
                                  std::to_string(ops.value())});
       }
       double load[1] = {0};
@@ -365,12 +458,12 @@ int Compare(Context& ctx, const Args& a) {
   // Chart: throughput and p99 against the process count.
   const std::pair<const char*, uint32_t> colors[] = {
       {"sdndb", 0x1f77b4}, {"sdndb-nofsync", 0x17becf}, {"sqlite", 0xd62728}, {"lockfile", 0x7f7f7f}};
-  bench::Panel thr{"throughput (ops/s, log)", {}}, p99{"p99 latency (ms, log)", {}};
+  Panel thr{"throughput (ops/s, log)", {}}, p99{"p99 latency (ms, log)", {}};
   for (const auto& [mode, rgb] : colors) {
-    bench::Series st{mode == std::string("sdndb") ? "sdndb fsync" : mode == std::string("sdndb-nofsync") ? "sdndb no-fsync"
+    Series st{mode == std::string("sdndb") ? "sdndb fsync" : mode == std::string("sdndb-nofsync") ? "sdndb no-fsync"
                      : mode == std::string("sqlite") ? "sqlite wal full" : "lockfile",
                      rgb, {}, {}};
-    bench::Series sp = st;
+    Series sp = st;
     for (const auto& [p, m] : by) {
       if (!m.count(mode) || m.at(mode).contains("error")) continue;
       st.x.push_back(p), st.y.push_back(Num(m.at(mode), "ops_per_s"));
@@ -380,7 +473,7 @@ int Compare(Context& ctx, const Args& a) {
     p99.series.push_back(sp);
   }
   const std::string png = out_dir + "/cycle.png";
-  Status st = bench::WriteChartPng(png, {thr, p99}, "processes");
+  Status st = WriteChartPng(png, {thr, p99}, "processes");
   if (!st.ok()) return ctx.Fail(st);
   std::ofstream(out_dir + "/cycle.json") << ordered_json({{"machine", machine}, {"runs", all}}).dump(1) << "\n";
   std::ofstream(out_dir + "/cycle.md") << md;
@@ -391,18 +484,43 @@ int Compare(Context& ctx, const Args& a) {
 
 }  // namespace
 
-int CmdBench(Context& ctx, const std::vector<std::string>& args) {
-  ArgSpec spec{{}, {"procs", "ops", "peer", "mode", "reps", "sizes", "out", "rounds"}};
-  auto parsed = ParseArgs(args, spec);
+const char kUsage[] =
+    "Usage: sdndb-bench [--dir DIR] [--json] [--no-fsync] [--timeout SECONDS] SUBCOMMAND [OPTIONS]\n\n"
+    "  cycle   --procs N --ops K          the design document's workload (load all three databases,\n"
+    "                                     modify one record, save) in N processes\n"
+    "  peer    --peer CYCLE_BENCH --mode sqlite|lockfile|nolock --procs N --ops K\n"
+    "  single  [--reps R]                 single-process rows (load, parse, save, cycle)\n"
+    "  scale   [--sizes 1000,10000,100000] load and edit cost by database size\n"
+    "  compare --peer CYCLE_BENCH [--procs 1,2,4,8] [--ops K] [--rounds R] [--out DIR]\n"
+    "                                     every system, tables + chart (docs/benchmarks.md)\n";
+
+int Run(const std::vector<std::string>& argv) {
+  Context ctx;
+  auto parsed = ParseArgs(argv);
   if (!parsed.ok()) return ctx.Fail(parsed.status());
   const Args& a = parsed.value();
-  const std::string sub = a.positional.empty() ? "" : a.positional[0];
-  if (sub == "cycle") return Cycle(ctx, a);
-  if (sub == "peer") return Peer(ctx, a);
-  if (sub == "single") return Single(ctx, a);
-  if (sub == "scale") return Scale(ctx, a);
-  if (sub == "compare") return Compare(ctx, a);
-  return ctx.Usage("bench needs a subcommand: cycle, peer, single, scale or compare (see sdndb bench --help)");
+  if (a.flags.count("help")) {
+    std::printf("%s", kUsage);
+    return kExitOk;
+  }
+  ctx.command = a.positional.empty() ? "" : a.positional[0];
+  ctx.json = a.flags.count("json") > 0;
+  ctx.no_fsync = a.flags.count("no-fsync") > 0;
+  if (const std::string* d = a.Get("dir")) ctx.dir = *d;
+  if (const std::string* t = a.Get("timeout")) {
+    char* end = nullptr;
+    ctx.timeout_s = std::strtod(t->c_str(), &end);
+    if (t->empty() || *end || ctx.timeout_s < 0) return ctx.Usage("option --timeout needs a number of seconds");
+  }
+  if (ctx.command == "cycle") return Cycle(ctx, a);
+  if (ctx.command == "peer") return Peer(ctx, a);
+  if (ctx.command == "single") return Single(ctx, a);
+  if (ctx.command == "scale") return Scale(ctx, a);
+  if (ctx.command == "compare") return Compare(ctx, a);
+  std::fprintf(stderr, "%s", kUsage);
+  return ctx.Usage("needs a subcommand: cycle, peer, single, scale or compare");
 }
 
-}  // namespace sdndb::cli
+}  // namespace sdndb::bench
+
+int main(int argc, char** argv) { return sdndb::bench::Run(std::vector<std::string>(argv + 1, argv + argc)); }
