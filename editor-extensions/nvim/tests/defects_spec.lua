@@ -54,7 +54,7 @@ return function(T)
       T.match(lines(buf)[line_of(buf, "5")], "true%-typed$", "the keys were processed")
       T.ok(st.write, "still pending while typing")
       T.wait(function()
-        return T.noted("no answer from the server after 300 ms") ~= nil
+        return T.noted("no answer in 300 ms; cancelling the write") ~= nil
       end, 3000, "the user is told that the server does not answer")
       T.eq(before, file(dir), "nothing written while stopped")
     end)
@@ -96,6 +96,39 @@ return function(T)
       return view.state[buf] and view.state[buf].loaded
     end, 5000, "loaded once the server runs again")
     T.match(lines(buf)[1], "^id")
+  end)
+
+  T.test("1. the record view: a write to a stopped server returns at once and is reported", function()
+    local dir = start({ timeout = 300 })
+    local buf = open("todo")
+    vim.api.nvim_win_set_cursor(0, { line_of(buf, "4"), 0 })
+    vim.cmd("Sdndb record")
+    local rb = vim.api.nvim_get_current_buf()
+    T.wait(function()
+      local st = require("sdndb.record").state[rb]
+      return st and st.loaded
+    end, 5000, "record view loaded")
+    local before = file(dir)
+    local l = T.ok(vim.fn.search("^priority:"), "priority line")
+    vim.api.nvim_buf_set_lines(rb, l - 1, l, false, { "priority: P9" })
+    with_stopped_server(function()
+      vim.cmd("write")
+      T.eq(true, vim.bo[rb].modified, "not claimed written")
+      keys("Go# typed<Esc>")
+      T.match(lines(rb)[#lines(rb)], "typed")
+      T.wait(function()
+        return T.noted("4: no answer in 300 ms") ~= nil
+      end, 3000, "told")
+    end)
+    T.wait(function()
+      return require("sdndb.record").state[rb].write == nil
+    end, 5000, "the answer")
+    if T.noted("write cancelled") then
+      T.eq(before, file(dir))
+    else
+      T.ok(T.noted("WAS applied"))
+      T.match(row(dir, "4"), "P9")
+    end
   end)
 
   T.test("1. the server dies during a write: the outcome is re-read, not guessed", function()
@@ -349,6 +382,8 @@ return function(T)
     local n = T.noted("nothing was written")
     T.ok(n)
     T.no_match(n.msg, "\n", "one line")
+    T.ok(#n.msg < 80, "short enough for the command line: " .. n.msg)
+    T.match(diags(buf, view.ns_parse)[1].message, "expected 11 cells")
     T.eq(before, file(dir))
   end)
 

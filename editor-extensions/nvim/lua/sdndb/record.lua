@@ -106,15 +106,15 @@ function M.write(buf, done)
     return false
   end
   if st.write then
-    notify("the previous write is still waiting for the server; nothing new was sent", vim.log.levels.WARN)
+    notify("the last write still waits for the server; nothing sent", vim.log.levels.WARN)
     return false
   end
   local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
   local fields, errors = M.parse(lines, st.columns)
   if not fields then
     vim.diagnostic.set(M.ns, buf, require("sdndb.util").error_diagnostics(errors))
-    notify(string.format("%s (line %d: %s); nothing was written", view().plural(#errors, "problem"), errors[1].lnum,
-      errors[1].message), vim.log.levels.ERROR)
+    notify(string.format("%s (first: line %d: %s); nothing was written", view().plural(#errors, "problem"),
+      errors[1].lnum, errors[1].message), vim.log.levels.ERROR)
     return false
   end
   vim.diagnostic.reset(M.ns, buf)
@@ -157,7 +157,7 @@ function M.write(buf, done)
     local name = st.key .. "/" .. st.id
     if not res then
       if err and err.code == rpc.errors.RequestCancelled then
-        notify(name .. ": the write was cancelled: nothing was written (:w to try again)", vim.log.levels.WARN)
+        notify(name .. ": write cancelled, nothing was written (:w retries)", vim.log.levels.WARN)
       else
         notify(name .. ": not written: " .. view().describe_error(err), vim.log.levels.ERROR)
       end
@@ -169,7 +169,7 @@ function M.write(buf, done)
     end
     local msg = name .. ": " .. tostring(res.outcome)
     if w.slow then
-      msg = name .. ": the server answered late: the write WAS applied (" .. tostring(res.outcome) .. ")"
+      msg = name .. ": late answer, the write WAS applied (" .. tostring(res.outcome) .. ")"
     end
     local diags = {}
     for _, c in ipairs(res.conflicts or {}) do
@@ -188,7 +188,7 @@ function M.write(buf, done)
   end, {
     on_slow = function(t)
       w.slow = true
-      notify(string.format("%s/%s: no answer from the server after %d ms; the write is being cancelled. Nothing is known to be written yet.",
+      notify(string.format("%s/%s: no answer in %d ms; cancelling the write (not written yet)",
         st.key, st.id, config.get().timeout), vim.log.levels.WARN)
       t.cancel()
     end,

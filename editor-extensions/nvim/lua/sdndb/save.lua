@@ -311,21 +311,20 @@ local function finish(buf, st, w, results)
     parts[#parts + 1] = #failed .. " failed"
   end
   if cancelled > 0 then
-    parts[#parts + 1] = cancelled .. " cancelled (not written)"
+    parts[#parts + 1] = cancelled .. " cancelled"
   end
   local written = counts.applied + counts.merged + counts.created + counts.deleted + counts.conflict
   local prefix = st.key .. ": "
   if w.slow then
     if written == 0 and cancelled > 0 and #failed == 0 and unknown == 0 then
-      prefix = st.key .. ": the write was cancelled after no answer for " .. config.get().timeout
-        .. " ms: nothing was written; your edits stay in the buffer (:w to try again) — "
+      prefix = st.key .. ": write cancelled, nothing was written (:w retries): "
     elseif written > 0 then
-      prefix = st.key .. ": the server answered late: the write WAS applied — "
+      prefix = st.key .. ": late answer, the write WAS applied: "
     end
   end
   local pending_refetch = #refetch > 0
   if unknown > 0 then
-    prefix = st.key .. ": the server stopped before answering; re-reading to find out what was written — "
+    prefix = st.key .. ": the server stopped before answering; re-reading: "
   end
   local level = (#failed > 0 or counts.conflict > 0 or cancelled > 0 or unknown > 0) and vim.log.levels.WARN
     or vim.log.levels.INFO
@@ -424,7 +423,7 @@ function M.reconcile(buf, st, ids, tell)
       if tell then
         notify(
           string.format(
-            "%s: re-read after the server stopped: %s still differ from the file (:w sends them)",
+            "%s: re-read after the server stopped: %s still differ (:w sends them)",
             st.key,
             v.plural(still, "line")
           ),
@@ -447,7 +446,7 @@ function M.write(buf, done)
     return false
   end
   if st.write then
-    notify(st.key .. ": the previous write is still waiting for the server; nothing new was sent", vim.log.levels.WARN)
+    notify(st.key .. ": the last write still waits for the server; nothing sent", vim.log.levels.WARN)
     return false
   end
   local o = config.get()
@@ -459,8 +458,8 @@ function M.write(buf, done)
   local entries, errors = format.parse(lines, st.columns, o.separator, st.shortened, full, st.rendered)
   if #errors > 0 then
     v.set_parse_diagnostics(buf, errors)
-    notify(string.format("%s have problems (line %d: %s); nothing was written", v.plural(#errors, "line"),
-      errors[1].lnum, errors[1].message), vim.log.levels.ERROR)
+    notify(string.format("%s: %s with problems (first: line %d); nothing was written", st.key,
+      v.plural(#errors, "line"), errors[1].lnum), vim.log.levels.ERROR)
     return false
   end
   vim.diagnostic.reset(v.ns_parse, buf)
@@ -509,7 +508,7 @@ function M.write(buf, done)
     w.slow = true
     notify(
       string.format(
-        "%s: no answer from the server after %d ms; the write is being cancelled. Nothing is known to be written yet: you will be told what happened when the server answers.",
+        "%s: no answer in %d ms; cancelling the write (not written yet)",
         st.key,
         o.timeout
       ),

@@ -492,7 +492,7 @@ local function slow_read(what)
   return function(ticket)
     notify(
       string.format(
-        "%s: no answer from the server for %d ms (stopped or busy?); still waiting — :Sdndb stop restarts it",
+        "%s: no answer from the server for %d ms (stopped?); still waiting",
         what,
         config.get().timeout
       ),
@@ -880,7 +880,7 @@ function M.notice_changes(buf, st, params)
       table.sort(real)
       notify(
         string.format(
-          "%s changed elsewhere (%s); your unsaved edits are kept (:w merges them, :Sdndb refresh! discards them)",
+          "%s changed elsewhere (%s); unsaved edits kept (:w merges)",
           st.key,
           table.concat(real, ", ")
         ),
