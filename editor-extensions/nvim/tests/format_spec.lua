@@ -12,6 +12,8 @@ return function(T)
   T.test("columns: id first, version/modified hidden", function()
     T.eq({ "id", "a", "b" }, format.columns({ columns = { "a", "id", "version", "b", "modified" } }))
     T.eq({ "key", "a" }, format.columns({ idColumn = "key", columns = { "key", "a" } }))
+    T.eq({ "skill", "version" }, format.columns({ idColumn = "skill", versioned = false, columns = { "skill", "version" } }),
+      "a user's own version column is shown")
   end)
 
   T.test("render aligns columns and puts the id first", function()

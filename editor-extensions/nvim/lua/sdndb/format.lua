@@ -38,11 +38,13 @@ local function shorten(cell, w)
   return out .. M.marker
 end
 
----The columns shown for a database (id first, without version/modified).
+---The columns shown for a database (id first, without sdndb's version/modified columns; a
+---table without version metadata (`versioned: false`) shows a user column of that name).
 function M.columns(db)
   local cols = { db.idColumn or "id" }
+  local hide = db.versioned ~= false and M.hidden_columns or {}
   for _, c in ipairs(db.columns or {}) do
-    if c ~= cols[1] and not M.hidden_columns[c] then
+    if c ~= cols[1] and not hide[c] then
       cols[#cols + 1] = c
     end
   end

@@ -74,7 +74,7 @@ function M.load(buf, cb)
   vim.bo[buf].filetype = "sdndb-record"
   local st = M.state[buf] or { db = p.db, table = p.table, key = p.key, id = p.record }
   M.state[buf] = st
-  server.database(st.db, function(info, err)
+  view().table_info(st, function(info, err)
     if not info then
       notify("cannot open " .. p.key .. "/" .. p.record .. ": " .. rpc.format_error(err), vim.log.levels.ERROR)
       return cb(false)

@@ -502,7 +502,7 @@ local function slow_read(what)
 end
 
 ---Database info of a buffer (its table's columns when it shows a table); cb(info | nil, err).
-local function table_info(st, cb)
+function M.table_info(st, cb)
   server.database(st.db, function(info, err)
     if not info then
       return cb(nil, err)
@@ -578,7 +578,7 @@ function M.load(buf, cb)
   end
   st.loading = (st.loading or 0) + 1
   local seq = st.loading
-  table_info(st, function(info, err)
+  M.table_info(st, function(info, err)
     if not info then
       return M.load_failed(buf, st, err, cb)
     end
