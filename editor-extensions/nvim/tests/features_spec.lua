@@ -310,6 +310,15 @@ return function(T)
     T.eq("blocked", cell(buf, "1", "status"))
     vim.cmd("Sdndb status closed")
     T.eq("closed", cell(buf, "1", "status"))
+    -- The same from the keymap.
+    vim.g.maplocalleader = ","
+    view.refresh(buf, true)
+    settle()
+    vim.api.nvim_win_set_cursor(0, { line_of(buf, "1"), 0 })
+    vim.api.nvim_feedkeys(",s", "xt", false)
+    vim.g.maplocalleader = nil
+    T.eq("in-progress", cell(buf, "1", "status"), "<localleader>s cycles")
+    vim.cmd("Sdndb status closed")
     T.eq(#view.state[buf].columns, #format.split(lines(buf)[line_of(buf, "1")], sep))
     write()
     T.match(row(dir, "1"), "closed")

@@ -41,6 +41,15 @@ function M.setup(opts)
       end
     end,
   })
+  -- :wq and :x: the write is still out when the quit is checked. Quitting is the one moment a
+  -- short, bounded wait for it is better than refusing (E37); a server that does not answer
+  -- within the time leaves the buffer modified and the quit is refused as usual.
+  vim.api.nvim_create_autocmd("QuitPre", {
+    group = group,
+    callback = function()
+      require("sdndb.save").finish_before_quit(vim.api.nvim_get_current_buf())
+    end,
+  })
   vim.api.nvim_create_autocmd({ "BufWipeout", "BufUnload" }, {
     group = group,
     pattern = view.prefix .. "*",

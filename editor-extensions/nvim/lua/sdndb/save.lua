@@ -534,6 +534,20 @@ function M.write(buf, done)
   return true
 end
 
+---Before a quit (:wq): waits for a pending write of buf, at most a second.
+function M.finish_before_quit(buf)
+  local st = view().state[buf] or require("sdndb.record").state[buf]
+  if not st or not st.write then
+    return
+  end
+  vim.wait(1000, function()
+    return st.write == nil
+  end, 10)
+  if st.write then
+    notify(st.key .. ": the write still waits for the server; not quitting", vim.log.levels.WARN)
+  end
+end
+
 ---True unless the server is known not to have sdndb/apply (one transaction per :w): tried
 ---first, older servers answer "method not found" and get separate requests.
 function M.use_apply()
