@@ -339,8 +339,11 @@ return function(T)
     T.eq(50, vim.api.nvim_win_get_cursor(0)[1])
   end)
 
-  T.test("another table of a file: opened when the server lists tables, else a clear message", function()
-    start()
+  T.test("another table of a file (bug.notes, keyless): opened and edited when the server lists tables", function()
+    local dir = start()
+    local corpus = T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"
+    local original = T.ok(T.read(corpus), "corpus file")
+    T.write(dir .. "/bug_db.sdn", original)
     local dbs
     require("sdndb").databases(true, function(d)
       dbs = d
@@ -348,28 +351,44 @@ return function(T)
     T.wait(function()
       return dbs ~= nil
     end)
-    local todo
+    local bug
     for _, d in ipairs(dbs) do
-      if d.name == "todo" then
-        todo = d
+      if d.name == "bug" then
+        bug = d
       end
     end
-    if todo.tables then
-      local other
-      for _, t in ipairs(todo.tables) do
-        if t.name ~= todo.table then
-          other = t.name
-        end
-      end
-      if other then
-        local buf = open("todo." .. other)
-        T.eq("sdndb://todo." .. other, vim.api.nvim_buf_get_name(buf))
-        T.eq(other, view.state[buf].table)
-      end
-    else
-      vim.cmd("Sdndb todo.notes")
+    T.ok(bug, "the bug database is listed")
+    if not bug.tables then
+      vim.cmd("Sdndb bug.notes")
       settle()
-      T.ok(T.noted("cannot open other tables"), "a clear message")
+      T.ok(T.noted("cannot open other tables"), "a clear message from a server without tables")
+      return
     end
+    local c = require("sdndb").complete("bug.", "Sdndb bug.", 10)
+    T.ok(vim.tbl_contains(c, "bug.notes"), "completion offers the tables: " .. vim.inspect(c))
+    local buf = open("bug.notes")
+    T.eq("sdndb://bug.notes", vim.api.nvim_buf_get_name(buf))
+    T.eq("notes", view.state[buf].table)
+    T.eq({ "bug_id", "timestamp", "note" }, vim.list_slice(view.state[buf].columns, 1, 3))
+    local l = lines(buf)
+    T.ok(#l > 2, "rows shown")
+    -- Edit the note of the second row and :w: exactly that line of the file changes.
+    local id = view.id_at(buf, 3)
+    set_cell(buf, id, "note", "edited from Neovim")
+    write()
+    T.eq(false, vim.bo[buf].modified)
+    local a, b2 = vim.split(original, "\n", { plain = true }), vim.split(file(dir, "bug"), "\n", { plain = true })
+    T.eq(#a, #b2, "same number of lines")
+    local changed = {}
+    for i = 1, #a do
+      if a[i] ~= b2[i] then
+        changed[#changed + 1] = b2[i]
+      end
+    end
+    T.eq(1, #changed, "one line changed")
+    T.match(changed[1], "edited from Neovim")
+    -- A user's own `version` column (a table without version metadata) is shown and kept.
+    local sk = open("bug.skills_updated")
+    T.ok(vim.tbl_contains(view.state[sk].columns, "version"), vim.inspect(view.state[sk].columns))
   end)
 end

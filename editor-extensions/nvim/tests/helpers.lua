@@ -170,9 +170,12 @@ return function(T)
   end
 
   -- The CLI alone records a conflict on todo `id`: two edits of `col`, both based on version 0.
+  -- Both based on what is stored now: its etag where the server has etags, else its version.
   function H.cli_conflict(dir, id, col, first, second)
-    H.cli_ok(dir, "edit", "todo", id, "--expect-version", "0", col .. "=" .. first)
-    local out, rc = H.cli(dir, "edit", "todo", id, "--expect-version", "0", col .. "=" .. second)
+    local rec = vim.json.decode(H.cli_ok(dir, "show", "todo", id, "--json"))
+    local expect = rec.etag and { "--expect", rec.etag } or { "--expect-version", tostring(rec.version or 0) }
+    H.cli_ok(dir, "edit", "todo", id, expect[1], expect[2], col .. "=" .. first)
+    local out, rc = H.cli(dir, "edit", "todo", id, expect[1], expect[2], col .. "=" .. second)
     T.ok(rc == 0 or rc == 2, "second edit: " .. out)
   end
 

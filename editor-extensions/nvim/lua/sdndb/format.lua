@@ -242,7 +242,7 @@ end
 function M.base(records)
   local base = {}
   for i, rec in ipairs(records) do
-    base[tostring(rec.id)] = { version = rec.version, fields = rec.fields or {}, order = i }
+    base[tostring(rec.id)] = { version = rec.version, etag = rec.etag, fields = rec.fields or {}, order = i }
   end
   return base
 end
