@@ -539,7 +539,11 @@ Result<std::optional<RecordData>> Store::Resolve(const std::string& conflict_id,
           row = -1;
         }
       } else if (c.theirs == kDeletedMarker) {  // they deleted, we edited
-        if (choice == Resolution::kOurs && row < 0) {
+        if (choice == Resolution::kTheirs && row >= 0) {
+          // The git merge driver keeps the edited record in place until this choice.
+          t.RemoveRow(static_cast<size_t>(row));
+          row = -1;
+        } else if (choice == Resolution::kOurs && row < 0) {
           auto fields = FieldsFromJson(c.ours);
           if (!fields.ok()) return fields.status();
           std::vector<std::string> blank(t.columns().size());

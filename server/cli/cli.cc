@@ -42,12 +42,17 @@ const Command kCommands[] = {
      "Parse SDN files (default: every database) and report errors as file:line:col: message."},
     {"fmt", CmdFmt, "fmt FILE", "Print the re-serialized document (identical bytes for a valid file)."},
     {"to-json", CmdToJson, "to-json FILE", "Print the document as JSON (tables as arrays of objects)."},
-    {"init", CmdInit, "init [DIR]", "Create example todo, feature and task databases in DIR (default: .)."},
+    {"init", CmdInit, "init [DIR]",
+     "Create example todo, feature and task databases in DIR (default: .); inside a git work tree,\n"
+     "keep sdndb's lock files out of git status (.git/info/exclude)."},
     {"merge-driver", CmdMergeDriver, "merge-driver BASE OURS THEIRS [PATH]",
-     "git merge driver: three-way merge of a database at record and field level (writes OURS)."},
+     "git merge driver: three-way merge of a database at record and field level (writes OURS);\n"
+     "where that could be wrong (unparsable version, repeated keys, ids that changed meaning...),\n"
+     "git's line merge (git merge-file) of the file, its exit code, and the reason on stderr."},
     {"git-setup", CmdGitSetup, "git-setup [--check] [--use-path]",
-     "Register the sdndb merge driver for *_db.sdn in this repository (.gitattributes and git config).\n"
-     "--check only reports; --use-path records `sdndb` (found on PATH) instead of this binary's path."},
+     "Register the sdndb merge driver for *_db.sdn in this repository (.gitattributes and git config)\n"
+     "and keep sdndb's lock files out of git status (.git/info/exclude). --check only reports, and\n"
+     "runs the registered driver on a small merge; --use-path records `sdndb` (found on PATH)."},
 };
 
 void PrintHelp() {

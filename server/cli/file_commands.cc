@@ -9,6 +9,7 @@
 #include "core/sdn/document.h"
 #include "core/sdn/json.h"
 #include "server/cli/context.h"
+#include "server/git/git_process.h"
 
 namespace sdndb::cli {
 
@@ -113,6 +114,10 @@ int CmdInit(Context& ctx, const std::vector<std::string>& argv) {
     if (!st.ok()) return ctx.Fail(st);
     std::printf("created %s\n", path.c_str());
   }
+  // Inside a git work tree, sdndb's lock files stay out of `git status` (nothing is committed).
+  auto excluded = git::ExcludeSdndbFiles(dir);
+  if (!excluded.ok()) return ctx.Fail(excluded.status());
+  if (excluded.value()) std::printf("added sdndb's lock and temp files to .git/info/exclude\n");
   return kExitOk;
 }
 

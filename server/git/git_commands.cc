@@ -2,23 +2,20 @@
 //
 // merge-driver: reads base (%O), ours (%A) and theirs (%B), merges them record by record
 // (server/git/merge_driver.h) and replaces %A atomically with the result. Exit 0 when clean,
-// 1 when conflicts were recorded (rows of the `conflicts` table) or a part could not be merged
-// (ours kept; explained on stderr), so git marks the path as conflicted. When an input does not
-// parse, nothing is written and the error (file:line:col) goes to stderr with a non-zero exit:
-// git then keeps ours in the work tree and reports the conflict.
+// 1 when conflicts were recorded (rows of the `conflicts` table), so git marks the path as
+// conflicted. Where the record-level merge declines (a version that does not parse, repeated
+// keys, ids that changed meaning, ...), %A gets `git merge-file`'s result and the exit code is
+// its conflict count, after a note on stderr saying why.
 //
-// git-setup: adds `*_db.sdn merge=sdndb` to the repository's top-level .gitattributes and sets
-// merge.sdndb.name / merge.sdndb.driver in the repository's local git config; idempotent. The
-// driver command records the absolute path of the running binary (/proc/self/exe), so merges
-// work from GUIs, hooks and shells whose PATH lacks sdndb; --use-path records plain `sdndb`
-// instead (for repositories shared across machines with different install paths). --check
-// changes nothing: exit 0 when everything is in place, 1 with what is missing.
-// git is run with posix_spawnp and an argv (no shell).
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
+// git-setup: adds `*_db.sdn merge=sdndb` to the repository's top-level .gitattributes, sets
+// merge.sdndb.name / merge.sdndb.driver in the repository's local git config and adds sdndb's
+// lock and temp files to .git/info/exclude; idempotent. The driver command records the absolute
+// path of the running binary (/proc/self/exe), so merges work from GUIs, hooks and shells whose
+// PATH lacks sdndb; --use-path records plain `sdndb` instead (for repositories shared across
+// machines with different install paths). --check changes nothing: exit 0 when everything is in
+// place and the registered command, run as git runs it, merges a small example; else 1 with
+// what is missing. git is run with posix_spawnp and an argv (no shell).
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,9 +31,8 @@
 #include "core/io/env.h"
 #include "core/db/db_file.h"
 #include "server/cli/context.h"
+#include "server/git/git_process.h"
 #include "server/git/merge_driver.h"
-
-extern char** environ;
 
 namespace sdndb::cli {
 
@@ -45,71 +41,12 @@ namespace {
 constexpr const char* kAttributesLine = "*_db.sdn merge=sdndb";
 constexpr const char* kDriverName = "sdndb record merge";
 
-struct GitRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
 // Runs `git [-C dir] args...` and captures its output. Blocking.
-Result<GitRun> RunGit(const std::optional<std::string>& dir, const std::vector<std::string>& args) {
+Result<git::ProcessRun> RunGit(const std::optional<std::string>& dir, const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"git"};
   if (dir) argv.insert(argv.end(), {"-C", *dir});
   argv.insert(argv.end(), args.begin(), args.end());
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return Status::FromErrno("pipe", errno);
-  if (pipe2(err, O_CLOEXEC) != 0) {
-    int e = errno;
-    close(out[0]);
-    close(out[1]);
-    return Status::FromErrno("pipe", e);
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  std::vector<char*> ptrs;
-  for (auto& a : argv) ptrs.push_back(a.data());
-  ptrs.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, "git", &fa, nullptr, ptrs.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  close(err[1]);
-  if (rc != 0) {
-    close(out[0]);
-    close(err[0]);
-    return Status::IOError(std::string("cannot run git: ") + std::strerror(rc));
-  }
-  GitRun run;
-  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-  int open_fds = 2;
-  char buf[8192];
-  while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      } else {
-        (i == 0 ? run.out : run.err).append(buf, static_cast<size_t>(n));
-      }
-    }
-  }
-  for (auto& f : fds)
-    if (f.fd >= 0) close(f.fd);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  return run;
+  return git::RunProgram(argv);
 }
 
 std::string TrimLine(std::string s) {
@@ -117,21 +54,6 @@ std::string TrimLine(std::string s) {
   size_t b = 0;
   while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
   return s.substr(b);
-}
-
-// A POSIX shell word for `s` (git runs the driver command through the shell).
-std::string ShellQuote(const std::string& s) {
-  bool safe = !s.empty();
-  for (char c : s)
-    safe &= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '.' ||
-            c == '_' || c == '-' || c == '+' || c == ',' || c == ':' || c == '@';
-  if (safe) return s;
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
 }
 
 // The first shell word of `command`, unquoted (enough for what git-setup writes).
@@ -155,7 +77,7 @@ std::string FirstWord(const std::string& command) {
 }
 
 std::string DriverCommand(bool use_path) {
-  return (use_path ? std::string("sdndb") : ShellQuote(SelfExePath())) + " merge-driver %O %A %B %P";
+  return (use_path ? std::string("sdndb") : git::ShellQuote(SelfExePath())) + " merge-driver %O %A %B %P";
 }
 
 bool HasAttributesLine(const std::string& text) {
@@ -169,6 +91,41 @@ bool HasAttributesLine(const std::string& text) {
       if (word == "merge=sdndb") return true;
   }
   return false;
+}
+
+// Runs the registered driver command as git would (through the shell, %O %A %B %P replaced)
+// on a small merge of two different records; "" when it merged them, else what went wrong.
+std::string TryDriver(const std::string& command) {
+  git::ScratchDir dir;
+  if (!dir.ok()) return "cannot create a temp folder to try it";
+  const std::string header = "todos |id, title|\n";
+  const std::string merged = header + "    1, ours\n    2, theirs\n";
+  if (!dir.Write("base", header + "    1, one\n    2, two\n") || !dir.Write("ours", header + "    1, ours\n    2, two\n") ||
+      !dir.Write("theirs", header + "    1, one\n    2, theirs\n"))
+    return "cannot write the trial merge's files";
+  std::string cmd;
+  for (size_t i = 0; i < command.size(); ++i) {
+    if (command[i] != '%' || i + 1 == command.size()) {
+      cmd += command[i];
+      continue;
+    }
+    char f = command[++i];
+    if (f == 'O') cmd += git::ShellQuote(dir.path() + "/base");
+    else if (f == 'A') cmd += git::ShellQuote(dir.path() + "/ours");
+    else if (f == 'B') cmd += git::ShellQuote(dir.path() + "/theirs");
+    else if (f == 'P') cmd += "todo_db.sdn";
+    else if (f == 'L') cmd += "7";
+    else if (f == '%') cmd += '%';
+    else (cmd += '%') += f;
+  }
+  auto run = git::RunProgram({"/bin/sh", "-c", cmd});
+  if (!run.ok()) return run.status().message();
+  std::string text;
+  PosixEnv()->ReadFile(dir.path() + "/ours", &text);
+  if (run->exit_code != 0 || text != merged)
+    return "trying it on a small merge failed (`" + command + "` exit " + std::to_string(run->exit_code) +
+           (run->err.empty() ? std::string() : ": " + TrimLine(run->err)) + ")";
+  return "";
 }
 
 std::string Writer() { return "git-merge:" + DefaultWriter(); }
@@ -199,8 +156,11 @@ int CmdMergeDriver(Context& ctx, const std::vector<std::string>& argv) {
   git::MergeOptions options;
   options.database = DatabaseNameFromPath(path);
   options.writer = Writer();
+  options.line_merge = [&path](const std::string& b, const std::string& o, const std::string& t) {
+    return git::GitMergeFile(b, o, t, {"ours:" + path, "base:" + path, "theirs:" + path});
+  };
   auto merged = git::MergeDatabases({texts[0], path}, {texts[1], path}, {texts[2], path}, options);
-  if (!merged.ok())  // the message names the broken version (base, ours or theirs)
+  if (!merged.ok())
     return ctx.Fail(Status(merged.status().code(), "cannot merge " + path + ": " + merged.status().message() +
                                                        "\n(" + path + " was left as ours; merge it by hand)"));
   const git::MergeReport& report = merged.value();
@@ -222,15 +182,14 @@ int CmdMergeDriver(Context& ctx, const std::vector<std::string>& argv) {
                    db.c_str(), c.id.c_str(), c.record.c_str(), c.field.c_str(), c.ours.c_str(), c.theirs.c_str(),
                    db.c_str(), c.id.c_str());
   }
-  for (const auto& u : report.unmerged) std::fprintf(stderr, "sdndb: %s: not merged: %s\n", path.c_str(), u.c_str());
+  if (report.line_merged()) {
+    std::fprintf(stderr, "sdndb: %s: merged line by line with git merge-file (%s): %s\n", path.c_str(),
+                 report.line_conflicts ? "conflicts marked in the file" : "clean", report.line_merge_reason.c_str());
+    return std::min(report.line_conflicts, 127);
+  }
   if (!report.clean()) {
-    if (!report.conflicts.empty())
-      std::fprintf(stderr,
-                   "sdndb: %s: %zu conflict(s) recorded in the file; resolve them, then `git add %s` and commit\n",
-                   path.c_str(), report.conflicts.size(), path.c_str());
-    else
-      std::fprintf(stderr, "sdndb: %s: %zu part(s) not merged (see above); fix them, then `git add %s` and commit\n",
-                   path.c_str(), report.unmerged.size(), path.c_str());
+    std::fprintf(stderr, "sdndb: %s: %zu conflict(s) recorded in the file; resolve them, then `git add %s` and commit\n",
+                 path.c_str(), report.conflicts.size(), path.c_str());
     return 1;
   }
   return 0;
@@ -282,6 +241,10 @@ int CmdGitSetup(Context& ctx, const std::vector<std::string>& argv) {
         missing.push_back("the sdndb binary the driver names (" + exe + " is missing; run `sdndb git-setup` again)");
     }
     if (missing.empty()) {
+      std::string failure = TryDriver(*driver);
+      if (!failure.empty()) missing.push_back("a merge.sdndb.driver that runs: " + failure);
+    }
+    if (missing.empty()) {
       std::printf("git merge driver for *_db.sdn is set up in %s (driver: %s)\n", root.c_str(), driver->c_str());
       return kExitOk;
     }
@@ -292,6 +255,9 @@ int CmdGitSetup(Context& ctx, const std::vector<std::string>& argv) {
   }
 
   std::vector<std::string> done;
+  auto excluded = git::ExcludeSdndbFiles(root);
+  if (!excluded.ok()) return ctx.Fail(excluded.status());
+  if (excluded.value()) done.push_back("added sdndb's lock and temp files to .git/info/exclude (per clone, not committed)");
   if (!has_attributes) {
     std::string text = attributes;
     if (!text.empty() && text.back() != '\n') text += '\n';

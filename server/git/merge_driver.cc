@@ -1,7 +1,7 @@
 #include "server/git/merge_driver.h"
 
 #include <algorithm>
-#include <cstdlib>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +18,8 @@
 namespace sdndb::git {
 
 namespace {
+
+constexpr char kPlaceholder[] = "\x01sdndb-table:";
 
 // Column identity across the three versions: the name; for typed tables (whose header holds
 // type names, possibly repeated) the position.
@@ -37,26 +39,23 @@ struct RowView {
   std::string modified;
 };
 
+// Column key of one version -> column key of the table the merge writes into ("" = dropped).
+using ColumnMap = std::map<std::string, std::string>;
+
 // A read-only view of one table of one version, keyed by its id column.
 struct TableView {
   const sdn::Table* table = nullptr;  // nullptr: this version has no such table
   int key_col = 0;
   int version_col = -1;
   int modified_col = -1;
-  bool unique = true;
+  std::string repeated_key;  // a key that occurs more than once ("" when unique)
   std::vector<std::string> order;  // keys in file order
   std::unordered_map<std::string, RowView> rows;
+  std::vector<std::pair<std::string, Cell>> dropped;  // (row key \x1f column, cell) of columns the map drops
 
   const RowView* Find(const std::string& key) const {
     auto it = rows.find(key);
     return it == rows.end() ? nullptr : &it->second;
-  }
-  std::vector<std::string> ColumnKeys() const {
-    std::vector<std::string> out;
-    if (!table) return out;
-    for (size_t c = 0; c < table->columns().size(); ++c)
-      if (static_cast<int>(c) != version_col && static_cast<int>(c) != modified_col) out.push_back(ColumnKey(*table, c));
-    return out;
   }
 };
 
@@ -65,24 +64,7 @@ int KeyColumn(const sdn::Table& t) {
   return c >= 0 ? c : 0;
 }
 
-RowView ReadRow(const sdn::Table& t, size_t r, int version_col, int modified_col) {
-  RowView v;
-  for (size_t c = 0; c < t.columns().size(); ++c) {
-    if (static_cast<int>(c) == version_col) {
-      ParseInt64(t.Cell(r, c), &v.version);
-    } else if (static_cast<int>(c) == modified_col) {
-      v.modified = t.Cell(r, c);
-    } else {
-      std::string key = ColumnKey(t, c);
-      Cell cell{t.Cell(r, c), std::string(t.RawCell(r, c))};
-      v.fields.emplace_back(key, cell.value);
-      v.cells.emplace(std::move(key), std::move(cell));
-    }
-  }
-  return v;
-}
-
-TableView MakeView(const sdn::Table* t, bool records) {
+TableView MakeView(const sdn::Table* t, bool records, const ColumnMap& map) {
   TableView v;
   v.table = t;
   if (!t || t->columns().empty()) return v;
@@ -94,11 +76,29 @@ TableView MakeView(const sdn::Table* t, bool records) {
   for (size_t r = 0; r < t->row_count(); ++r) {
     std::string key = t->Cell(r, static_cast<size_t>(v.key_col));
     if (v.rows.count(key)) {
-      v.unique = false;
+      if (v.repeated_key.empty()) v.repeated_key = key;
       continue;
     }
+    RowView row;
+    for (size_t c = 0; c < t->columns().size(); ++c) {
+      if (static_cast<int>(c) == v.version_col) {
+        ParseInt64(t->Cell(r, c), &row.version);
+      } else if (static_cast<int>(c) == v.modified_col) {
+        row.modified = t->Cell(r, c);
+      } else {
+        std::string ck = ColumnKey(*t, c);
+        if (auto it = map.find(ck); it != map.end()) ck = it->second;
+        Cell cell{t->Cell(r, c), std::string(t->RawCell(r, c))};
+        if (ck.empty()) {
+          v.dropped.emplace_back(key + '\x1f' + ColumnKey(*t, c), std::move(cell));
+          continue;
+        }
+        row.fields.emplace_back(ck, cell.value);
+        row.cells.emplace(std::move(ck), std::move(cell));
+      }
+    }
     v.order.push_back(key);
-    v.rows.emplace(key, ReadRow(*t, r, v.version_col, v.modified_col));
+    v.rows.emplace(key, std::move(row));
   }
   return v;
 }
@@ -116,43 +116,151 @@ bool Changed(const RowView& side, const RowView& base) {
   return !SameFields(side, base) || side.version != base.version || side.modified != base.modified;
 }
 
-// The lines of a document that are neither table headers nor table rows: comments, blank
-// lines, settings and other statements. A change there cannot be applied record by record.
-std::string Skeleton(const sdn::Document& doc) {
-  const std::string& src = doc.source();
-  std::vector<std::pair<size_t, size_t>> lines;  // [begin, end) of each line incl. its ending
+// Splits text into lines, each with its line ending (the last one may lack it).
+std::vector<std::string_view> Lines(std::string_view src) {
+  std::vector<std::string_view> lines;
   for (size_t b = 0; b < src.size();) {
     size_t e = src.find('\n', b);
     e = e == std::string::npos ? src.size() : e + 1;
-    lines.emplace_back(b, e);
+    lines.push_back(src.substr(b, e - b));
     b = e;
   }
-  std::vector<bool> in_table(lines.size() + 2, false);
-  auto mark = [&](int first, int count) {
-    for (int i = 0; i < count; ++i)
-      if (first + i >= 1 && static_cast<size_t>(first + i) <= lines.size()) in_table[static_cast<size_t>(first + i)] = true;
-  };
+  return lines;
+}
+
+std::string WithEol(std::string_view line, const std::string& eol) {
+  std::string s(line);
+  if (s.empty() || s.back() != '\n') s += eol;
+  return s;
+}
+
+// A document cut into its tables and the text around them.
+struct Cut {
+  std::string skeleton;                         // text around the tables; a placeholder line per table
+  std::map<std::string, std::string> blocks;    // table -> header line through last row, exact text
+  std::map<std::string, std::string> trivia;    // table -> its comment/blank lines between rows, anchored
+  std::vector<std::string> names;               // tables in file order
+  std::string repeated_table;                   // a table name that occurs twice ("" if none)
+};
+
+std::string Placeholder(const std::string& name) { return std::string(kPlaceholder) + name + "\n"; }
+
+Cut CutDocument(const sdn::Document& doc) {
+  Cut cut;
+  const std::string& src = doc.source();
+  const std::vector<std::string_view> lines = Lines(src);
+  // owner[i]: index of the table whose block holds line i (0-based), or -1.
+  std::vector<int> owner(lines.size(), -1);
+  std::vector<std::vector<bool>> is_row(doc.table_count());
+  std::vector<std::pair<size_t, size_t>> range(doc.table_count());
   for (size_t i = 0; i < doc.table_count(); ++i) {
     const sdn::Table* t = doc.table(i);
-    mark(t->header_line(), 1);
+    size_t first = static_cast<size_t>(std::max(t->header_line(), 1) - 1), last = first;
+    std::vector<bool> rows(lines.size(), false);
     for (size_t r = 0; r < t->row_count(); ++r) {
       std::string_view text = t->RowText(r);
-      int n = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+      size_t n = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
       if (text.empty() || text.back() != '\n') ++n;
-      mark(t->RowLine(r), n);
+      size_t at = static_cast<size_t>(std::max(t->RowLine(r), 1) - 1);
+      for (size_t k = 0; k < n && at + k < lines.size(); ++k) rows[at + k] = true;
+      last = std::max(last, at + n - 1);
     }
+    last = std::min(last, lines.empty() ? 0 : lines.size() - 1);
+    for (size_t k = first; k <= last && k < lines.size(); ++k) owner[k] = static_cast<int>(i);
+    is_row[i] = std::move(rows);
+    range[i] = {first, last};
   }
-  std::string out;
   // The #sdn-crc32 seal line changes with every edit; it is recomputed on output.
-  const size_t first = HasCrcSeal(src) ? 1 : 0;
-  for (size_t i = first; i < lines.size(); ++i) {
-    if (in_table[i + 1]) continue;
-    std::string_view line(src.data() + lines[i].first, lines[i].second - lines[i].first);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    out.append(line);
-    out += '\n';
+  const size_t skip = HasCrcSeal(src) ? 1 : 0;
+  std::set<std::string> seen;
+  for (size_t i = skip; i < lines.size(); ++i) {
+    if (owner[i] < 0) {
+      cut.skeleton += WithEol(lines[i], doc.line_ending());
+      continue;
+    }
+    const size_t ti = static_cast<size_t>(owner[i]);
+    if (i != range[ti].first) continue;
+    const sdn::Table* t = doc.table(ti);
+    const std::string& name = t->name();
+    if (!seen.insert(name).second) {
+      if (cut.repeated_table.empty()) cut.repeated_table = name;
+      continue;
+    }
+    cut.names.push_back(name);
+    cut.skeleton += Placeholder(name);
+    std::string block, trivia, anchor;
+    const int key_col = KeyColumn(*t);
+    size_t next_row = 0;
+    for (size_t k = range[ti].first; k <= range[ti].second; ++k) {
+      block += WithEol(lines[k], doc.line_ending());
+      if (k == range[ti].first) continue;
+      if (is_row[ti][k]) {
+        // The anchor of a comment is the key of the row above it.
+        while (next_row < t->row_count() && static_cast<size_t>(t->RowLine(next_row)) <= k + 1) {
+          if (!t->columns().empty()) anchor = t->Cell(next_row, static_cast<size_t>(key_col));
+          ++next_row;
+        }
+      } else {
+        trivia += anchor + '\x1f' + std::string(lines[k]);
+      }
+    }
+    cut.blocks[name] = std::move(block);
+    cut.trivia[name] = std::move(trivia);
   }
+  return cut;
+}
+
+std::string Lookup(const std::map<std::string, std::string>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? std::string() : it->second;
+}
+
+// Base column layout -> the layout of the side that changed it: kept names map to themselves,
+// a removed column whose position a new column took is a rename, other removed columns drop.
+ColumnMap RenameMap(const std::vector<std::string>& base, const std::vector<std::string>& changed) {
+  ColumnMap map;
+  std::set<std::string> in_base(base.begin(), base.end()), in_changed(changed.begin(), changed.end());
+  for (size_t i = 0; i < base.size(); ++i) {
+    if (in_changed.count(base[i])) continue;
+    map[base[i]] = i < changed.size() && !in_base.count(changed[i]) ? changed[i] : std::string();
+  }
+  return map;
+}
+
+bool IsIdentifyingColumn(const std::string& column) {
+  std::string c;
+  for (char ch : column) c += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  static const std::set<std::string> kNames = {"title", "name", "description", "summary", "text", "file", "path"};
+  return kNames.count(c) > 0;
+}
+
+FieldList WithoutKey(const FieldList& fields, const std::string& key) {
+  FieldList out;
+  for (const auto& kv : fields)
+    if (kv.first != key) out.push_back(kv);
   return out;
+}
+
+// Whether two texts have a word of four or more letters or digits in common (case ignored).
+bool ShareWord(const std::string& a, const std::string& b) {
+  auto words = [](const std::string& s) {
+    std::set<std::string> out;
+    std::string w;
+    for (size_t i = 0; i <= s.size(); ++i) {
+      unsigned char c = i < s.size() ? static_cast<unsigned char>(s[i]) : ' ';
+      if (std::isalnum(c) || c >= 0x80) {
+        w += static_cast<char>(std::tolower(c));
+      } else {
+        if (w.size() >= 4) out.insert(w);
+        w.clear();
+      }
+    }
+    return out;
+  };
+  std::set<std::string> wa = words(a);
+  for (const auto& w : words(b))
+    if (wa.count(w)) return true;
+  return false;
 }
 
 std::string ConflictKey(const Conflict& c) {
@@ -160,9 +268,30 @@ std::string ConflictKey(const Conflict& c) {
          '\x1f' + c.when;
 }
 
-Result<std::unique_ptr<sdn::Document>> ParseInput(const MergeInput& in) {
-  return ParseDatabaseText(in.text, in.name);
+}  // namespace
+
+bool IdentityChanged(const FieldList& a, const FieldList& b) {
+  std::map<std::string, std::string> bm(b.begin(), b.end());
+  int identifying = 0, identifying_differ = 0, others = 0, others_differ = 0;
+  bool share_words = false;
+  for (const auto& [k, v] : a) {
+    auto it = bm.find(k);
+    if (it == bm.end()) continue;
+    if (IsIdentifyingColumn(k) && !v.empty() && !it->second.empty()) {
+      ++identifying;
+      if (v != it->second) ++identifying_differ;
+      share_words |= ShareWord(v, it->second);
+    } else {
+      ++others;
+      if (v != it->second) ++others_differ;
+    }
+  }
+  if (identifying == 0 || identifying_differ < identifying) return false;
+  if (identifying >= 2) return true;
+  return !share_words && others >= 2 && 2 * others_differ > others;
 }
+
+namespace {
 
 // The final state of one record (or keyed row) after the merge.
 struct Outcome {
@@ -170,134 +299,176 @@ struct Outcome {
   std::map<std::string, Cell> cells;
   int64_t version = 0;
   std::string modified;
-  bool stamp = false;  // records table: write version/modified
 };
+
+enum class Side { kOurs, kTheirs };
 
 class Merger {
  public:
-  Merger(const sdn::Document& base, const sdn::Document& ours, const sdn::Document& theirs, sdn::Document* host,
-         bool host_is_ours, const MergeOptions& options, HybridClock* clock, MergeReport* report)
-      : base_(base), ours_(ours), theirs_(theirs), host_(host), host_is_ours_(host_is_ours), options_(options),
-        clock_(clock), report_(report) {}
+  Merger(const sdn::Document& base, const sdn::Document& ours, const sdn::Document& theirs, const Cut& cb,
+         const Cut& co, const Cut& ct, sdn::Document* ours_host, sdn::Document* theirs_host,
+         const MergeOptions& options, HybridClock* clock, MergeReport* report)
+      : base_(base), ours_(ours), theirs_(theirs), cb_(cb), co_(co), ct_(ct), ours_host_(ours_host),
+        theirs_host_(theirs_host), options_(options), clock_(clock), report_(report) {}
 
-  void Run() {
-    const sdn::Table* rt = RecordsTable(*host_, options_.database);
+  // Merges every table; false (with declined()) when the record-level merge cannot be trusted.
+  bool Run() {
+    for (const Cut* c : {&cb_, &co_, &ct_})
+      if (!c->repeated_table.empty()) return Decline("table '" + c->repeated_table + "' occurs twice in one version");
+    const sdn::Table* rt = RecordsTable(ours_, options_.database);
+    if (!rt) rt = RecordsTable(theirs_, options_.database);
     records_name_ = rt ? rt->name() : std::string();
-    const sdn::Document& guest = host_is_ours_ ? theirs_ : ours_;
-    std::vector<std::string> host_names, guest_only;
-    for (size_t i = 0; i < host_->table_count(); ++i) host_names.push_back(host_->table(i)->name());
-    for (size_t i = 0; i < guest.table_count(); ++i) {
-      const std::string& n = guest.table(i)->name();
-      if (!host_->FindTable(n) && n != kConflictsTable) guest_only.push_back(n);
+    if (records_name_ == kConflictsTable) return Decline("the records table is named 'conflicts'");
+    std::vector<std::string> names = co_.names;
+    for (const auto& n : ct_.names)
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    for (const auto& name : names) {
+      if (name == kConflictsTable) continue;
+      if (!MergeTable(name)) return false;
     }
-    std::set<std::string> seen;
-    for (const auto& name : host_names) {
-      if (!seen.insert(name).second) {
-        report_->unmerged.push_back("table '" + name + "' appears twice; only its first occurrence was merged");
-        continue;
-      }
-      if (name == kConflictsTable && name != records_name_) continue;
-      MergeTable(name);
-    }
-    for (const auto& name : guest_only) AddGuestTable(name);
     MergeConflicts();
+    return true;
+  }
+
+  const std::string& declined() const { return declined_; }
+  // Which side's document holds the merged table (nullopt: the table is gone).
+  std::optional<Side> Source(const std::string& name) const {
+    if (name == kConflictsTable) return Side::kOurs;
+    auto it = source_.find(name);
+    if (it == source_.end()) return std::nullopt;
+    return it->second;
   }
 
  private:
-  const sdn::Table* Find(const sdn::Document& d, const std::string& name) const { return d.FindTable(name); }
+  bool Decline(const std::string& why) {
+    if (declined_.empty()) declined_ = why;
+    return false;
+  }
 
-  void Note(const std::string& s) { report_->unmerged.push_back(s); }
-
-  void MergeTable(const std::string& name) {
+  bool MergeTable(const std::string& name) {
+    const sdn::Table* tb = base_.FindTable(name);
+    const sdn::Table* to = ours_.FindTable(name);
+    const sdn::Table* tt = theirs_.FindTable(name);
+    const std::string bb = Lookup(cb_.blocks, name), bo = Lookup(co_.blocks, name), bt = Lookup(ct_.blocks, name);
+    // Changed on one side only: that side's table, byte for byte.
+    if (bo == bb) {
+      if (tt) source_[name] = Side::kTheirs;
+      if (tt && bt != bb) report_->taken_from_theirs += name == records_name_ ? static_cast<int>(tt->row_count()) : 0;
+      return true;
+    }
+    if (bt == bb || bo == bt) {
+      if (to) source_[name] = Side::kOurs;
+      return true;
+    }
+    if (!to || !tt) return Decline("table '" + name + "' was removed on one side and changed on the other");
     const bool records = name == records_name_;
-    sdn::Table* h = host_->FindTable(name);
-    TableView b = MakeView(Find(base_, name), records);
-    TableView o = MakeView(Find(ours_, name), records);
-    TableView t = MakeView(Find(theirs_, name), records);
-    TableView& g = host_is_ours_ ? t : o;
-    if (!g.table) {
-      // The other side has no such table: it removed it (or never had it). Keep the rows.
-      if (b.table) Note("table '" + name + "' was removed on one side; kept it");
-      return;
-    }
-    if (h->typed() != g.table->typed() ||
-        (h->typed() && h->columns().size() != g.table->columns().size())) {
-      Note("table '" + name + "' has different column layouts on both sides; kept ours");
-      if (!host_is_ours_) ReplaceHostRowsWithOurs(name);
-      return;
-    }
-    if (!b.unique || !o.unique || !t.unique) {
-      MergeMultiset(name, records);
-      return;
-    }
-    // Columns the other side added.
-    for (const auto& key : g.ColumnKeys()) {
-      if (h->ColumnIndex(key) < 0) h->AddColumn(key, "\"\"");
-    }
-    if (records && g.version_col >= 0) EnsureVersionColumns(h);
+    const std::string where = "table '" + name + "'";
 
+    // Column layouts: a change made on one side only is applied.
+    auto columns = [](const sdn::Table* t) { return t ? t->columns() : std::vector<std::string>{}; };
+    if (to->typed() || tt->typed() || (tb && tb->typed())) {
+      bool same = to->typed() && tt->typed() && columns(to) == columns(tt) &&
+                  (!tb || (tb->typed() && columns(tb) == columns(to)));
+      if (!same) return Decline(where + ": its typed layout changed");
+    }
+    bool host_ours = true;
+    ColumnMap map;  // for base and the side that kept base's layout
+    if (columns(to) == columns(tt)) {
+      host_ours = true;
+    } else if (tb && columns(to) == columns(tb)) {
+      host_ours = false;
+      map = RenameMap(columns(tb), columns(tt));
+    } else if (tb && columns(tt) == columns(tb)) {
+      host_ours = true;
+      map = RenameMap(columns(tb), columns(to));
+    } else {
+      return Decline(where + ": its columns changed differently on both sides");
+    }
+    host_is_ours_ = host_ours;
+    TableView b = MakeView(tb, records, map);
+    TableView o = MakeView(to, records, host_ours ? ColumnMap{} : map);
+    TableView t = MakeView(tt, records, host_ours ? map : ColumnMap{});
+    for (const TableView* v : {&b, &o, &t})
+      if (!v->repeated_key.empty())
+        return Decline(where + ": the key '" + v->repeated_key + "' occurs more than once");
+    // A removed column: the other side must not have put or changed a value in it.
+    const TableView& kept_layout = host_ours ? t : o;
+    std::map<std::string, std::string> dropped_in_base;
+    for (const auto& [where_in_base, cell] : b.dropped) dropped_in_base[where_in_base] = cell.value;
+    for (const auto& [at, cell] : kept_layout.dropped) {
+      auto it = dropped_in_base.find(at);
+      if (it != dropped_in_base.end() ? it->second != cell.value : !cell.value.empty())
+        return Decline(where + ": a column removed by one side was changed by the other (row '" +
+                       at.substr(0, at.find('\x1f')) + "')");
+    }
+    // Comments between rows are kept from the side the merge writes into.
+    const std::string tr_b = Lookup(cb_.trivia, name), tr_o = Lookup(co_.trivia, name), tr_t = Lookup(ct_.trivia, name);
+    const std::string& tr_guest = host_ours ? tr_t : tr_o;
+    const std::string& tr_host = host_ours ? tr_o : tr_t;
+    if (tr_guest != tr_b && tr_guest != tr_host) return Decline(where + ": comments between its rows changed on both sides");
+
+    sdn::Document* host_doc = host_ours ? ours_host_ : theirs_host_;
+    sdn::Table* h = host_doc->FindTable(name);
+    if (!h) return Decline(where + ": missing from the merged document");
+    source_[name] = host_ours ? Side::kOurs : Side::kTheirs;
+
+    const std::string key_name = ColumnKey(*h, static_cast<size_t>(KeyColumn(*h)));
     std::vector<std::string> ids;
     std::set<std::string> listed;
-    const TableView& hv = host_is_ours_ ? o : t;
-    for (const auto& id : hv.order)
-      if (listed.insert(id).second) ids.push_back(id);
-    for (const auto& id : g.order)
-      if (listed.insert(id).second) ids.push_back(id);
-
+    for (const TableView* v : {host_ours ? &o : &t, host_ours ? &t : &o})
+      for (const auto& id : v->order)
+        if (listed.insert(id).second) ids.push_back(id);
     for (const auto& id : ids) {
-      Outcome out = Decide(name, records, id, b.Find(id), o.Find(id), t.Find(id));
-      const RowView* ov = o.Find(id);
-      bool differs_from_ours = out.present != (ov != nullptr) || (ov && out.present && !SameCells(out.cells, *ov));
-      if (records && differs_from_ours) ++report_->taken_from_theirs;
-      Apply(h, records, id, out);
+      const RowView *rb = b.Find(id), *ro = o.Find(id), *rt = t.Find(id);
+      if (rb && ro && rt && Changed(*ro, *rb) && Changed(*rt, *rb) &&
+          (IdentityChanged(WithoutKey(rb->fields, key_name), WithoutKey(ro->fields, key_name)) ||
+           IdentityChanged(WithoutKey(rb->fields, key_name), WithoutKey(rt->fields, key_name))))
+        return Decline(where + ": id '" + id + "' names a different record on one side (changed on both sides)");
+      std::optional<Outcome> out = DecideRow(records, id, rb, ro, rt);
+      if (!out) return Decline(where + ": row '" + id + "' changed on both sides in a way only a conflict row could hold");
+      const RowView* before = host_ours ? ro : rt;
+      bool changes_host = out->present != (before != nullptr) || (before && out->present && !SameCells(out->cells, *before));
+      if (records && host_ours && changes_host) ++report_->taken_from_theirs;
+      if (changes_host || (before && out->present && (out->version != before->version || out->modified != before->modified)))
+        Apply(h, records, id, *out);
     }
+    return true;
   }
 
   static bool SameCells(const std::map<std::string, Cell>& cells, const RowView& row) {
     for (const auto& [k, c] : cells) {
       auto it = row.cells.find(k);
-      if (it != row.cells.end() && it->second.value != c.value) return false;
+      if (it == row.cells.end() || it->second.value != c.value) return false;
     }
     return true;
   }
 
-  static Outcome From(const RowView& r, bool records) {
+  static Outcome From(const RowView& r) {
     Outcome out;
     out.present = true;
     out.cells = r.cells;
     out.version = r.version;
     out.modified = r.modified;
-    out.stamp = records;
     return out;
   }
 
-  // Decide, plus the cells of columns only one side has (so a column added by one side keeps
-  // its values whichever side's row wins).
-  Outcome Decide(const std::string& table, bool records, const std::string& id, const RowView* b, const RowView* o,
-                 const RowView* t) {
-    Outcome out = DecideRow(table, records, id, b, o, t);
-    if (!out.present) return out;
-    for (const RowView* side : {o, t})
-      if (side)
-        for (const auto& kv : side->cells) out.cells.emplace(kv.first, kv.second);
-    return out;
-  }
-
-  Outcome DecideRow(const std::string& table, bool records, const std::string& id, const RowView* b, const RowView* o,
-                    const RowView* t) {
+  // nullopt: a field conflict in a table that has no conflict rows.
+  std::optional<Outcome> DecideRow(bool records, const std::string& id, const RowView* b, const RowView* o,
+                                   const RowView* t) {
     Outcome out;
     if (o && t) {
       if (SameFields(*o, *t)) {
-        out = From(host_is_ours_ ? *o : *t, records);
+        out = From(host_is_ours_ ? *o : *t);
+        for (const RowView* side : {o, t})
+          for (const auto& kv : side->cells) out.cells.emplace(kv.first, kv.second);
         out.version = std::max(o->version, t->version);
         out.modified = std::max(o->modified, t->modified);
         return out;
       }
-      if (b && !Changed(*o, *b)) return From(*t, records);
-      if (b && !Changed(*t, *b)) return From(*o, records);
+      if (b && !Changed(*o, *b)) return From(*t);
+      if (b && !Changed(*t, *b)) return From(*o);
       // Changed on both sides (or added on both sides): field by field.
       out.present = true;
-      out.stamp = records;
       std::vector<std::string> keys;  // column order: ours', then columns only theirs has
       for (const auto& kv : o->fields) keys.push_back(kv.first);
       for (const auto& kv : t->fields)
@@ -308,7 +479,7 @@ class Merger {
           if (auto it = b->cells.find(key); it != b->cells.end()) bv = it->second.value;
         auto oi = o->cells.find(key);
         auto ti = t->cells.find(key);
-        if (oi == o->cells.end()) {  // column only theirs has: ours left it alone
+        if (oi == o->cells.end()) {
           out.cells[key] = ti->second;
           continue;
         }
@@ -321,47 +492,25 @@ class Merger {
           out.cells[key] = f.value == ti->second.value ? ti->second : oi->second;
           continue;
         }
-        if (records) {
-          out.cells[key] = ti->second;  // the record holds theirs; the conflict row holds ours
-          new_conflicts_.push_back({"", id, key, bv.value_or(""), oi->second.value, ti->second.value,
-                                    options_.writer, Now()});
-        } else {
-          out.cells[key] = oi->second;
-          Note("table '" + table + "', row '" + id + "': '" + key + "' changed on both sides ('" + oi->second.value +
-               "' vs '" + ti->second.value + "'); kept ours");
-        }
+        if (!records) return std::nullopt;
+        out.cells[key] = ti->second;  // the record holds theirs; the conflict row holds ours
+        new_conflicts_.push_back(
+            {"", id, key, bv.value_or(""), oi->second.value, ti->second.value, options_.writer, Now()});
       }
       out.version = std::max(o->version, t->version) + 1;
       out.modified = Now();
       return out;
     }
-    if (o) {  // theirs lacks it
-      if (!b) return From(*o, records);
-      if (!Changed(*o, *b)) return out;  // theirs deleted an unchanged record
-      if (records) {
-        new_conflicts_.push_back(
-            {"", id, "*", "", FieldsToJson(o->fields), std::string(kDeletedMarker), options_.writer, Now()});
-        return out;  // as the Store does: the record is gone, ours' fields live in the conflict
-      }
-      Note("table '" + table + "', row '" + id + "': deleted by theirs but changed by ours; kept it");
-      return From(*o, records);
-    }
-    if (t) {  // ours lacks it
-      if (!b) return From(*t, records);
-      if (!Changed(*t, *b)) return out;  // ours deleted an unchanged record
-      if (records) {
-        new_conflicts_.push_back(
-            {"", id, "*", "", std::string(kDeletedMarker), FieldsToJson(t->fields), options_.writer, Now()});
-      } else {
-        Note("table '" + table + "', row '" + id + "': deleted by ours but changed by theirs; kept it");
-      }
-      return From(*t, records);  // the record stays, with theirs' content
-    }
-    return out;  // deleted on both sides
-  }
-
-  void SetIfDifferent(sdn::Table* h, size_t row, size_t col, const std::string& value, const std::string& raw) {
-    if (h->Cell(row, col) != value) h->SetCellRaw(row, col, raw);
+    const RowView* kept = o ? o : t;
+    if (!kept) return out;  // deleted on both sides
+    if (!b) return From(*kept);  // added on one side
+    if (!Changed(*kept, *b)) return out;  // the other side deleted an unchanged record
+    if (!records) return std::nullopt;
+    // Deleted on one side, changed on the other: a whole-record conflict; the changed record
+    // stays where it is, so resolving keeps or removes it in place.
+    new_conflicts_.push_back({"", id, "*", "", o ? FieldsToJson(o->fields) : std::string(kDeletedMarker),
+                              o ? std::string(kDeletedMarker) : FieldsToJson(t->fields), options_.writer, Now()});
+    return From(*kept);
   }
 
   void Apply(sdn::Table* h, bool records, const std::string& id, const Outcome& out) {
@@ -377,10 +526,7 @@ class Merger {
       appended = true;
     }
     const size_t r = static_cast<size_t>(row);
-    if (records && out.stamp && !h->typed()) {
-      // A record without version/modified in any input keeps it that way.
-      if (out.version != 0 || !out.modified.empty()) EnsureVersionColumns(h);
-    }
+    // Only tables that have version/modified columns get them written (none are added).
     const int vc = records && !h->typed() ? h->ColumnIndex(kVersionColumn) : -1;
     const int mc = records && !h->typed() ? h->ColumnIndex(kModifiedColumn) : -1;
     for (size_t c = 0; c < h->columns().size(); ++c) {
@@ -390,115 +536,23 @@ class Merger {
       } else if (static_cast<int>(c) == mc) {
         if (h->Cell(r, c) != out.modified || appended) h->SetCellRaw(r, c, sdn::QuoteString(out.modified));
       } else if (auto it = out.cells.find(ColumnKey(*h, c)); it != out.cells.end()) {
-        if (appended) h->SetCellRaw(r, c, it->second.raw);
-        else SetIfDifferent(h, r, c, it->second.value, it->second.raw);
+        if (appended || h->Cell(r, c) != it->second.value) h->SetCellRaw(r, c, it->second.raw);
       } else if (appended) {
         h->SetCellRaw(r, c, "\"\"");
       }
     }
   }
 
-  // Rows as a multiset (tables whose key column is not unique): rows removed by the other side
-  // are removed, rows it added are appended; nothing else changes.
-  void MergeMultiset(const std::string& name, bool records) {
-    sdn::Table* h = host_->FindTable(name);
-    const sdn::Table* g = Find(host_is_ours_ ? theirs_ : ours_, name);
-    const sdn::Table* b = Find(base_, name);
-    auto keys_of = [](const sdn::Table* t) {
-      std::vector<std::string> k;
-      if (t)
-        for (size_t c = 0; c < t->columns().size(); ++c) k.push_back(ColumnKey(*t, c));
-      return k;
-    };
-    std::vector<std::string> hk = keys_of(h);
-    if (keys_of(g) != hk || (b && keys_of(b) != hk)) {
-      Note("table '" + name + "' has repeated keys and different columns on both sides; kept ours");
-      if (!host_is_ours_) ReplaceHostRowsWithOurs(name);
-      return;
-    }
-    auto row_key = [](const sdn::Table* t, size_t r) {
-      std::string k;
-      for (size_t c = 0; c < t->columns().size(); ++c) (k += t->Cell(r, c)) += '\x1f';
-      return k;
-    };
-    auto count = [&](const sdn::Table* t) {
-      std::map<std::string, int> m;
-      if (t)
-        for (size_t r = 0; r < t->row_count(); ++r) ++m[row_key(t, r)];
-      return m;
-    };
-    std::map<std::string, int> cb = count(b), cg = count(g), ch = count(h);
-    std::set<std::string> all;
-    for (const auto& kv : cb) all.insert(kv.first);
-    for (const auto& kv : cg) all.insert(kv.first);
-    for (const auto& key : all) {
-      int nb = cb[key], ng = cg[key], nh = ch[key];
-      int remove = std::min(nh, std::max(0, (nb - ng) - std::max(0, nb - nh)));
-      for (size_t r = h->row_count(); r-- > 0 && remove > 0;) {
-        if (row_key(h, r) == key) {
-          h->RemoveRow(r);
-          --remove;
-          if (records) ++report_->taken_from_theirs;
-        }
-      }
-      int add = std::max(0, (ng - nb) - std::max(0, nh - nb));
-      for (size_t r = g->row_count(); r-- > 0 && add > 0;) {
-        if (row_key(g, r) != key) continue;
-        size_t nr = h->AppendRow(std::vector<std::string>(h->columns().size()));
-        for (size_t c = 0; c < h->columns().size(); ++c) h->SetCellRaw(nr, c, std::string(g->RawCell(r, c)));
-        --add;
-        if (records) ++report_->taken_from_theirs;
-      }
-    }
-  }
-
-  // The host is theirs' document but a table could not be merged: put ours' rows in it.
-  void ReplaceHostRowsWithOurs(const std::string& name) {
-    sdn::Table* h = host_->FindTable(name);
-    const sdn::Table* o = Find(ours_, name);
-    if (!h) return;
-    if (!o || o->columns().size() != h->columns().size()) {
-      Note("table '" + name + "': ours could not be restored in the merged file; see `git show :2:<path>`");
-      return;
-    }
-    while (h->row_count() > 0) h->RemoveRow(h->row_count() - 1);
-    for (size_t r = 0; r < o->row_count(); ++r) {
-      size_t nr = h->AppendRow(std::vector<std::string>(h->columns().size()));
-      for (size_t c = 0; c < h->columns().size(); ++c) h->SetCellRaw(nr, c, std::string(o->RawCell(r, c)));
-    }
-  }
-
-  // A table only the other side has.
-  void AddGuestTable(const std::string& name) {
-    const sdn::Table* g = Find(host_is_ours_ ? theirs_ : ours_, name);
-    const sdn::Table* b = Find(base_, name);
-    if (b) {
-      // The host removed it. If the other side did not change it, that removal stands.
-      bool same = b->row_count() == g->row_count() && b->columns() == g->columns();
-      for (size_t r = 0; same && r < b->row_count(); ++r) same = b->RowText(r) == g->RowText(r);
-      if (same) return;
-      Note("table '" + name + "' was removed on one side and changed on the other; kept it");
-    }
-    if (g->typed()) Note("typed table '" + name + "' was added as a named table with its type names as columns");
-    sdn::Table* h = host_->AddTable(name, g->columns());
-    for (size_t r = 0; r < g->row_count(); ++r) {
-      size_t nr = h->AppendRow(std::vector<std::string>(h->columns().size()));
-      for (size_t c = 0; c < h->columns().size(); ++c) h->SetCellRaw(nr, c, std::string(g->RawCell(r, c)));
-    }
-    if (name == records_name_ || records_name_.empty()) report_->taken_from_theirs += static_cast<int>(g->row_count());
-  }
-
   // Existing conflicts merge three-way by content; then this merge's conflicts are added (an
   // open conflict on the same record and field is updated, as the Store does).
   void MergeConflicts() {
-    const sdn::Document& guest = host_is_ours_ ? theirs_ : ours_;
     std::vector<Conflict> bc = ReadConflicts(base_, RecordsTable(base_, options_.database));
-    std::vector<Conflict> gc = ReadConflicts(guest, RecordsTable(guest, options_.database));
+    std::vector<Conflict> gc = ReadConflicts(theirs_, RecordsTable(theirs_, options_.database));
     std::set<std::string> in_base, in_guest;
     for (const auto& c : bc) in_base.insert(ConflictKey(c));
     for (const auto& c : gc) in_guest.insert(ConflictKey(c));
 
-    ConflictTable host(host_, RecordsTable(*host_, options_.database));
+    ConflictTable host(ours_host_, RecordsTable(*ours_host_, options_.database));
     std::set<std::string> in_host;
     for (size_t r = host.size(); r-- > 0;) {
       std::string key = ConflictKey(host.Get(r));
@@ -511,8 +565,6 @@ class Merger {
       in_host.insert(key);
       host.Append(c);  // renumbered when its id is taken
     }
-    // This merge's conflicts: an open conflict on the same record and field is updated, as the
-    // Store does.
     for (const auto& c : new_conflicts_) report_->conflicts.push_back(host.Upsert(c));
     host.DropIfEmpty();
   }
@@ -525,13 +577,17 @@ class Merger {
   const sdn::Document& base_;
   const sdn::Document& ours_;
   const sdn::Document& theirs_;
-  sdn::Document* host_;
-  bool host_is_ours_;
+  const Cut &cb_, &co_, &ct_;
+  sdn::Document* ours_host_;
+  sdn::Document* theirs_host_;
   const MergeOptions& options_;
   HybridClock* clock_;
   MergeReport* report_;
+  bool host_is_ours_ = true;
   std::string records_name_;
   std::string now_;
+  std::string declined_;
+  std::map<std::string, Side> source_;
   std::vector<Conflict> new_conflicts_;
 };
 
@@ -545,21 +601,12 @@ void ObserveTimes(const sdn::Document& d, const std::string& db, HybridClock* cl
   if (!best.empty()) clock->Observe(best);
 }
 
+bool EndsWithNewline(const std::string& s) { return !s.empty() && s.back() == '\n'; }
+
 }  // namespace
 
 Result<MergeReport> MergeDatabases(const MergeInput& base, const MergeInput& ours, const MergeInput& theirs,
                                    const MergeOptions& options) {
-  // A broken input is named by its role, so git's user knows which version to look at.
-  auto named = [](const char* role, const Status& st) {
-    return Status(st.code(), std::string(role) + " is not valid SDN: " + st.message());
-  };
-  auto b = ParseInput(base);
-  if (!b.ok()) return named("the common ancestor (base)", b.status());
-  auto o = ParseInput(ours);
-  if (!o.ok()) return named("our version", o.status());
-  auto t = ParseInput(theirs);
-  if (!t.ok()) return named("their version", t.status());
-
   MergeReport report;
   // Whole-file shortcuts: exact, and the usual case for files only one side touched.
   if (ours.text == theirs.text || base.text == theirs.text) {
@@ -571,38 +618,101 @@ Result<MergeReport> MergeDatabases(const MergeInput& base, const MergeInput& our
     report.taken_from_theirs = -1;  // the whole file
     return report;
   }
+  // The record-level merge declined: git's line merge of the whole file, or an error.
+  auto line_merge_all = [&](const std::string& why) -> Result<MergeReport> {
+    if (!options.line_merge) return Status::Conflict(why);
+    auto lm = options.line_merge(base.text, ours.text, theirs.text);
+    if (!lm.ok()) return Status(lm.status().code(), why + "; the line merge failed too: " + lm.status().message());
+    MergeReport r;
+    r.text = std::move(lm.value().text);
+    r.line_conflicts = lm.value().conflicts;
+    r.line_merge_reason = why;
+    return r;
+  };
+
+  // A broken input is named by its role, so git's user knows which version to look at.
+  auto named = [](const char* role, const Status& st) { return std::string(role) + " is not valid SDN: " + st.message(); };
+  auto b = ParseDatabaseText(base.text, base.name);
+  if (!b.ok()) return line_merge_all(named("the common ancestor (base)", b.status()));
+  auto o = ParseDatabaseText(ours.text, ours.name);
+  if (!o.ok()) return line_merge_all(named("our version", o.status()));
+  auto t = ParseDatabaseText(theirs.text, theirs.name);
+  if (!t.ok()) return line_merge_all(named("their version", t.status()));
+  for (const MergeInput* in : {&base, &ours, &theirs})
+    if (in->text.find(kPlaceholder) != std::string::npos) return line_merge_all("a version holds sdndb's placeholder text");
+
+  const Cut cb = CutDocument(*b.value()), co = CutDocument(*o.value()), ct = CutDocument(*t.value());
+  // The text around the tables merges like git merges text.
+  std::string skeleton;
+  if (co.skeleton == cb.skeleton || co.skeleton == ct.skeleton) {
+    skeleton = ct.skeleton;
+  } else if (ct.skeleton == cb.skeleton) {
+    skeleton = co.skeleton;
+  } else {
+    if (!options.line_merge) return Status::Conflict("the text around the tables changed on both sides");
+    auto lm = options.line_merge(cb.skeleton, co.skeleton, ct.skeleton);
+    if (!lm.ok()) return lm.status();
+    if (lm.value().conflicts != 0)
+      return line_merge_all("comments or other text around the tables changed on both sides in the same place");
+    skeleton = std::move(lm.value().text);
+  }
 
   HybridClock* clock = options.clock ? options.clock : &HybridClock::Global();
   ObserveTimes(*o.value(), options.database, clock);
   ObserveTimes(*t.value(), options.database, clock);
 
-  // The merge edits one side's document in place: ours, unless only theirs changed the text
-  // outside the tables (which can only be kept by starting from theirs).
-  std::string sb = Skeleton(*b.value()), so = Skeleton(*o.value()), st = Skeleton(*t.value());
-  bool host_is_ours = true;
-  if (o.value()->table_count() == 0 && t.value()->table_count() > 0) {
-    host_is_ours = false;
-  } else if (so != st && so == sb) {
-    host_is_ours = false;
-  } else if (so != st && st != sb && t.value()->table_count() > 0) {
-    report.unmerged.push_back(
-        "comments or settings outside the tables changed on both sides; kept ours (theirs: `git show :3:<path>`)");
+  auto oh = sdn::Document::Parse(ours.text, {ours.name});
+  auto th = sdn::Document::Parse(theirs.text, {theirs.name});
+  if (!oh.ok()) return oh.status();
+  if (!th.ok()) return th.status();
+  Merger merger(*b.value(), *o.value(), *t.value(), cb, co, ct, oh.value().get(), th.value().get(), options, clock,
+                &report);
+  if (!merger.Run()) return line_merge_all(merger.declined());
+
+  // Put the merged tables back into the merged text around them.
+  auto ours_doc = sdn::Document::Parse(oh.value()->Serialize(), {ours.name});
+  auto theirs_doc = sdn::Document::Parse(th.value()->Serialize(), {theirs.name});
+  if (!ours_doc.ok() || !theirs_doc.ok()) return line_merge_all("a merged table did not read back");
+  const Cut mo = CutDocument(*ours_doc.value()), mt = CutDocument(*theirs_doc.value());
+  const std::string& eol = o.value()->line_ending();
+  std::string out;
+  std::set<std::string> placed;
+  for (std::string_view line : Lines(skeleton)) {
+    if (line.substr(0, sizeof kPlaceholder - 1) != kPlaceholder) {
+      out.append(line);
+      continue;
+    }
+    std::string name(line.substr(sizeof kPlaceholder - 1));
+    while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+    if (!placed.insert(name).second) return line_merge_all("table '" + name + "' would occur twice");
+    std::optional<Side> side = merger.Source(name);
+    if (!side) continue;  // the table is gone
+    const Cut& from = *side == Side::kOurs ? mo : mt;
+    auto it = from.blocks.find(name);
+    if (it != from.blocks.end()) out += it->second;
   }
-  const MergeInput& host_in = host_is_ours ? ours : theirs;
-  auto host = ParseInput(host_in);
-  if (!host.ok()) return host.status();
-
-  Merger merger(*b.value(), *o.value(), *t.value(), host.value().get(), host_is_ours, options, clock, &report);
-  merger.Run();
-
-  report.text = host.value()->Serialize();
-  if (HasCrcSeal(host_in.text)) report.text = ResealCrc(report.text);
+  for (const Cut* from : {&mo, &mt}) {
+    for (const auto& name : from->names) {
+      if (placed.count(name)) continue;
+      std::optional<Side> side = merger.Source(name);
+      if (!side || (*side == Side::kOurs) != (from == &mo)) continue;
+      if (name != kConflictsTable) return line_merge_all("table '" + name + "' lost its place in the text");
+      // A conflicts table this merge created: at the end, after a blank line.
+      if (!out.empty() && out.back() != '\n') out += eol;
+      out += eol + from->blocks.at(name);
+    }
+  }
+  if (!EndsWithNewline(ours.text) && !EndsWithNewline(theirs.text) && EndsWithNewline(out)) {
+    out.pop_back();
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+  }
+  if (HasCrcSeal(ours.text) || HasCrcSeal(theirs.text)) {
+    out = ResealCrc(out);
+  }
   // Never hand back a file the engine cannot read.
-  MergeInput check{report.text, "merged " + ours.name};
-  auto reparsed = ParseInput(check);
-  if (!reparsed.ok())
-    return Status::Corruption("the merged result does not parse (" + reparsed.status().message() +
-                              "); nothing was written");
+  auto reparsed = ParseDatabaseText(out, "merged " + ours.name);
+  if (!reparsed.ok()) return line_merge_all("the record merge did not give a valid file (" + reparsed.status().message() + ")");
+  report.text = std::move(out);
   return report;
 }
 

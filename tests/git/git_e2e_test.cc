@@ -8,6 +8,7 @@
 
 #include "core/sdn/document.h"
 #include "tests/cli/run_process.h"
+#include "tests/git/git_world.h"
 #include "tests/support/io_test_util.h"
 
 using namespace sdndb::testing;
@@ -27,70 +28,16 @@ const char* kDb =
     "strings |id, text|\n"
     "    s1, alpha\n";
 
-class GitWorld {
+// The todo database of these tests, with the `todo` name for sdndb show.
+class TodoWorld : public GitWorld {
  public:
-  GitWorld() {
-    env_ = {"HOME=" + dir_.path(), "GIT_CONFIG_NOSYSTEM=1", "GIT_TERMINAL_PROMPT=0", "LC_ALL=C"};
-    Git("", {"config", "--global", "user.name", "Tester"});
-    Git("", {"config", "--global", "user.email", "tester@example.com"});
-    Git("", {"config", "--global", "commit.gpgsign", "false"});
-    Git("", {"config", "--global", "init.defaultBranch", "main"});
-    Git("", {"config", "--global", "advice.detachedHead", "false"});
-    Git("", {"init", "-q", dir_.path() + "/a"});
-    dir_.Write("a/todo_db.sdn", kDb);
-    auto setup = Sdndb({"git-setup"}, "a");
-    REQUIRE_MESSAGE(setup.exit_code == 0, setup.err);
-    Git("a", {"add", "todo_db.sdn", ".gitattributes"});
-    Git("a", {"commit", "-q", "-m", "initial"});
-    Git("", {"clone", "-q", dir_.path() + "/a", dir_.path() + "/b"});
-    auto setup_b = Sdndb({"git-setup"}, "b");  // git config is per clone
-    REQUIRE_MESSAGE(setup_b.exit_code == 0, setup_b.err);
-  }
-
-  std::string Path(const std::string& repo) const { return repo.empty() ? dir_.path() : dir_.path() + "/" + repo; }
-
-  ProcessResult Git(const std::string& repo, const std::vector<std::string>& args, bool must_succeed = true) {
-    std::vector<std::string> argv = {"/usr/bin/git", "-C", Path(repo)};
-    argv.insert(argv.end(), args.begin(), args.end());
-    ProcessResult r = RunProcess(argv, {}, env_);
-    if (must_succeed) REQUIRE_MESSAGE(r.exit_code == 0, "git " << args[0] << ": " << r.out << r.err);
-    return r;
-  }
-
-  // sdndb with --dir REPO (git-setup runs there too).
-  ProcessResult Sdndb(std::vector<std::string> args, const std::string& repo) {
-    args.insert(args.begin(), {"--dir", Path(repo)});
-    return ::sdndb::testing::Sdndb(args, env_);
-  }
-  void Ok(std::vector<std::string> args, const std::string& repo) {
-    auto r = Sdndb(args, repo);
-    REQUIRE_MESSAGE(r.exit_code == 0, "sdndb " << args[0] << ": " << r.out << r.err);
-  }
-  void Commit(const std::string& repo, const std::string& message) {
-    Git(repo, {"commit", "-q", "-am", message});
-  }
-  // In A: fetch B's main and merge it. Returns git merge's result.
-  ProcessResult MergeFromB() {
-    Git("a", {"fetch", "-q", Path("b"), "main"});
-    return Git("a", {"merge", "--no-edit", "FETCH_HEAD"}, false);
-  }
-  std::string Read(const std::string& repo) const { return dir_.Read(repo + "/todo_db.sdn"); }
-
-  nlohmann::json Conflicts(const std::string& repo) {
-    auto r = Sdndb({"conflicts", "--json"}, repo);
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    return nlohmann::json::parse(r.out);
-  }
-  nlohmann::json Show(const std::string& repo, const std::string& id) {
-    auto r = Sdndb({"show", "todo", id, "--json"}, repo);
-    if (r.exit_code != 0) return nullptr;
-    return nlohmann::json::parse(r.out)["fields"];
-  }
-
- private:
-  TempDir dir_;
-  std::vector<std::string> env_;
+  TodoWorld() : GitWorld("todo_db.sdn", kDb) {}
+  nlohmann::json Show(const std::string& repo, const std::string& id) { return GitWorld::Show(repo, "todo", id); }
 };
+
+}  // namespace
+
+namespace {
 
 bool Parses(const std::string& text) { return sdndb::sdn::Document::Parse(text).ok(); }
 
@@ -136,7 +83,7 @@ TEST_CASE("git-setup is idempotent and --check reports what is missing") {
 }
 
 TEST_CASE("two clones edit different records: git merge is clean, comments and tables survive") {
-  GitWorld w;
+  TodoWorld w;
   w.Ok({"edit", "todo", "1", "status=done"}, "a");
   w.Commit("a", "a: 1 done");
   w.Ok({"edit", "todo", "3", "status=wip"}, "b");
@@ -157,7 +104,7 @@ TEST_CASE("two clones edit different records: git merge is clean, comments and t
 }
 
 TEST_CASE("the same field on both sides: conflict rows, sdndb resolve, then git add/commit") {
-  GitWorld w;
+  TodoWorld w;
   w.Ok({"edit", "todo", "2", "status=done"}, "a");
   w.Commit("a", "a: 2 done");
   w.Ok({"edit", "todo", "2", "status=dropped", "title=write the docs"}, "b");
@@ -186,7 +133,7 @@ TEST_CASE("the same field on both sides: conflict rows, sdndb resolve, then git 
 }
 
 TEST_CASE("add/add of the same id, and delete vs edit") {
-  GitWorld w;
+  TodoWorld w;
   w.Ok({"add", "todo", "title=a's new item"}, "a");  // both get id 4
   w.Ok({"delete", "todo", "3"}, "a");
   w.Commit("a", "a");
@@ -221,7 +168,7 @@ TEST_CASE("add/add of the same id, and delete vs edit") {
 }
 
 TEST_CASE("a rebase replays commits through the driver") {
-  GitWorld w;
+  TodoWorld w;
   w.Ok({"edit", "todo", "1", "title=parser v2"}, "a");
   w.Commit("a", "a: 1");
   w.Ok({"edit", "todo", "2", "status=done"}, "b");
@@ -239,7 +186,7 @@ TEST_CASE("a rebase replays commits through the driver") {
 }
 
 TEST_CASE("a rebase that conflicts: resolve with sdndb, git add, rebase --continue") {
-  GitWorld w;
+  TodoWorld w;
   w.Ok({"edit", "todo", "1", "status=done"}, "a");
   w.Commit("a", "a: 1 done");
   w.Ok({"edit", "todo", "1", "status=blocked"}, "b");
@@ -263,17 +210,25 @@ TEST_CASE("a rebase that conflicts: resolve with sdndb, git add, rebase --contin
   CHECK(w.Git("b", {"rev-list", "--count", "HEAD"}).out == "3\n");
 }
 
-TEST_CASE("merge-driver called directly: a broken input leaves ours untouched") {
+TEST_CASE("merge-driver called directly: a broken input gets git's line merge, with the reason on stderr") {
   TempDir d;
   std::string base = d.Write("base", kDb);
   std::string ours_text = std::string(kDb) + "    s2, beta\n";
   std::string ours = d.Write("ours", ours_text);
-  std::string theirs = d.Write("theirs", "todos |id, title, status|\n    1, \"broken, open\n");
+  const std::string broken = "todos |id, title, status|\n    1, \"broken, open\n";
+  std::string theirs = d.Write("theirs", broken);
+  REQUIRE_FALSE(sdndb::sdn::Document::Parse(broken).ok());
   auto r = Sdndb({"merge-driver", base, ours, theirs, "db/todo_db.sdn"});
   CHECK(r.exit_code != 0);
+  CHECK(r.err.find("git merge-file") != std::string::npos);
   CHECK(r.err.find("their version") != std::string::npos);
   CHECK(r.err.find("db/todo_db.sdn:2:") != std::string::npos);
-  CHECK(d.Read("ours") == ours_text);
+  // Exactly what git's own line merge gives (conflict markers labelled with the path).
+  d.Write("o2", ours_text);
+  auto git = RunProcess({"/usr/bin/git", "merge-file", "-p", "-L", "ours:db/todo_db.sdn", "-L", "base:db/todo_db.sdn",
+                         "-L", "theirs:db/todo_db.sdn", d.path() + "/o2", base, theirs});
+  CHECK(git.exit_code == r.exit_code);
+  CHECK(d.Read("ours") == git.out);
   auto usage = Sdndb({"merge-driver", base});
   CHECK(usage.exit_code == 1);
   CHECK(usage.err.find("usage") != std::string::npos);

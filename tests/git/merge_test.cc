@@ -11,6 +11,7 @@
 #include "core/db/store.h"
 #include "core/io/crc32.h"
 #include "core/sdn/document.h"
+#include "server/git/git_process.h"
 #include "server/git/merge_driver.h"
 #include "tests/support/io_test_util.h"
 
@@ -33,6 +34,9 @@ MergeReport Merge(const std::string& b, const std::string& o, const std::string&
   opt.database = "todo";
   opt.writer = "tester";
   opt.clock = &TestClock();
+  opt.line_merge = [](const std::string& lb, const std::string& lo, const std::string& lt) {
+    return sdndb::git::GitMergeFile(lb, lo, lt);
+  };
   auto r = MergeDatabases({b, "base"}, {o, "ours"}, {t, "theirs"}, opt);
   if (expect_ok) REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   return r.ok() ? r.value() : MergeReport{};
@@ -223,10 +227,12 @@ TEST_CASE("delete vs edit: whole-record conflicts as the Store records them") {
     REQUIRE(store.value()->Resolve("c1", sdndb::Resolution::kOurs).ok());
     CHECK(store.value()->Read()->Find("2") == nullptr);
   }
-  SUBCASE("ours edited, theirs deleted: the record moves into the conflict; --ours brings it back") {
+  SUBCASE("ours edited, theirs deleted: the record stays in place until resolved; --ours keeps it as it was") {
     MergeReport r = Merge(b, edited, deleted);
+    CHECK(r.text.find(Row("1", "one", "open", 1) + Row("2", "two", "done", 2) + Row("3", "three", "open", 1)) !=
+          std::string::npos);
     Parsed p = ParseOut(r.text);
-    CHECK(p.Get("2", "status") == "<absent>");
+    CHECK(p.Get("2", "status") == "done");
     REQUIRE(p.conflicts.size() == 1);
     CHECK(p.conflicts[0].ours == R"({"id":"2","title":"two","status":"done"})");
     CHECK(p.conflicts[0].theirs == "<deleted>");
@@ -237,6 +243,14 @@ TEST_CASE("delete vs edit: whole-record conflicts as the Store records them") {
     const auto snap = store.value()->Read();
     REQUIRE(snap->Find("2") != nullptr);
     CHECK(*snap->Find("2")->Get("status") == "done");
+    // Position and spellings kept: only the conflicts table went away.
+    CHECK(dir.Read("todo_db.sdn") == edited);
+    // --theirs deletes it.
+    sdndb::testing::TempDir dir2;
+    auto store2 = sdndb::Store::Open(dir2.Write("todo_db.sdn", r.text));
+    REQUIRE(store2.ok());
+    REQUIRE(store2.value()->Resolve("c1", sdndb::Resolution::kTheirs).ok());
+    CHECK(dir2.Read("todo_db.sdn") == deleted);
   }
   SUBCASE("a delete of an unchanged record is clean") {
     CHECK(Merge(b, deleted, Replace(b, Row("3", "three", "open", 1), Row("3", "three", "x", 2))).clean());
@@ -289,23 +303,34 @@ TEST_CASE("comments, settings and other tables survive; strings merge by key") {
     CHECK(r2.text.find("s1, ALPHA") != std::string::npos);
     CHECK(r2.text.find("s3, gamma") != std::string::npos);
   }
-  SUBCASE("text outside tables changed on both sides: ours kept, reported") {
+  SUBCASE("text outside tables changed on both sides, in different places: both kept") {
+    std::string o2 = Replace(o, "# project tracker", "# project tracker (ours)");
+    std::string t2 = t + "# theirs' note at the end\n";
+    MergeReport r2 = Merge(b, o2, t2);
+    CHECK(r2.clean());
+    CHECK_FALSE(r2.line_merged());
+    CHECK(r2.text.find("# project tracker (ours)\n") == 0);
+    CHECK(r2.text.find("# theirs' note at the end\n") == r2.text.size() - std::string("# theirs' note at the end\n").size());
+    Parsed p = ParseOut(r2.text);
+    CHECK(p.Get("1", "status") == "done");
+    CHECK(p.Get("2", "status") == "wip");
+  }
+  SUBCASE("text outside tables changed on both sides in the same place: git's line merge of the file") {
     std::string o2 = Replace(o, "name: \"demo\"", "name: \"ours\"");
     std::string t2 = Replace(t, "name: \"demo\"", "name: \"theirs\"");
     MergeReport r2 = Merge(b, o2, t2);
     CHECK_FALSE(r2.clean());
-    CHECK(r2.conflicts.empty());
-    REQUIRE(r2.unmerged.size() == 1);
-    CHECK(r2.text.find("name: \"ours\"") != std::string::npos);
-    CHECK(ParseOut(r2.text).Get("2", "status") == "wip");
+    CHECK(r2.line_merged());
+    CHECK(r2.line_conflicts >= 1);
+    CHECK(r2.text.find("<<<<<<<") != std::string::npos);
+    CHECK(r2.text == sdndb::git::GitMergeFile(b, o2, t2).value().text);
   }
-  SUBCASE("a strings row changed on both sides: ours kept, reported, nothing dropped") {
+  SUBCASE("a strings row changed on both sides: no conflict row exists for it, so git's line merge") {
     std::string t2 = Replace(t, "s1, alpha", "s1, Alpha");
     MergeReport r2 = Merge(b, o, t2);
-    REQUIRE(r2.unmerged.size() == 1);
-    CHECK(r2.unmerged[0].find("'s1'") != std::string::npos);
-    CHECK(r2.text.find("s1, ALPHA") != std::string::npos);
-    CHECK(r2.text.find("s3, gamma") != std::string::npos);
+    CHECK(r2.line_merged());
+    CHECK(r2.line_merge_reason.find("'s1'") != std::string::npos);
+    CHECK(r2.line_conflicts >= 1);
   }
 }
 
@@ -330,16 +355,29 @@ TEST_CASE("a side without version/modified columns, and a column added by one si
   CHECK(p2.Get("2", "owner") == "bob");
 }
 
-TEST_CASE("an input that does not parse is an error naming file:line:col") {
+TEST_CASE("an input that does not parse: git's line merge of the file, the reason names file:line:col") {
   std::string b = Base();
   std::string bad = std::string(kHeader) + "    1, \"unterminated, open, 1, x\n";
+  REQUIRE_FALSE(sdndb::sdn::Document::Parse(bad).ok());
   MergeOptions opt;
   opt.database = "todo";
-  auto r = MergeDatabases({b, "base"}, {b, "ours"}, {bad, "todo_db.sdn"}, opt);
+  std::string o = Replace(b, Row("3", "three", "open", 1), Row("3", "three", "x", 2));
+  // Without a line merge: an error naming the broken version, then where.
+  auto r = MergeDatabases({b, "base"}, {o, "ours"}, {bad, "todo_db.sdn"}, opt);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == sdndb::StatusCode::kParseError);
-  // Which version is broken, then where: "their version is not valid SDN: todo_db.sdn:2:...".
   CHECK(r.status().message().rfind("their version is not valid SDN: todo_db.sdn:2:", 0) == 0);
+  // With git's line merge: its result and its conflict count.
+  opt.line_merge = [](const std::string& lb, const std::string& lo, const std::string& lt) {
+    return sdndb::git::GitMergeFile(lb, lo, lt);
+  };
+  auto lm = MergeDatabases({b, "base"}, {o, "ours"}, {bad, "todo_db.sdn"}, opt);
+  REQUIRE(lm.ok());
+  CHECK(lm->line_merged());
+  CHECK(lm->line_merge_reason.rfind("their version is not valid SDN: todo_db.sdn:2:", 0) == 0);
+  auto git = sdndb::git::GitMergeFile(b, o, bad);
+  REQUIRE(git.ok());
+  CHECK(lm->text == git->text);
+  CHECK(lm->line_conflicts == git->conflicts);
 }
 
 TEST_CASE("CRLF files and #sdn-crc32 seals stay valid") {
@@ -456,7 +494,7 @@ TEST_CASE("property: the driver never drops a record present in any input") {
       }
       ++checked;
     }
-    CHECK(r.unmerged.empty());
+    CHECK_FALSE(r.line_merged());
     // Symmetry of survival: merging the other way keeps the same set of ids (table or conflicts).
     MergeReport rev = Merge(Render(base), Render(theirs), Render(ours));
     Parsed q = ParseOut(rev.text);
