@@ -112,7 +112,11 @@ bool SameFields(const RowView& a, const RowView& b) {
   return true;
 }
 
+// A column the side has and base has not (added on that side, or on both) counts as changed
+// when the side put a value in it.
 bool Changed(const RowView& side, const RowView& base) {
+  for (const auto& [key, cell] : side.cells)
+    if (!base.cells.count(key) && !cell.value.empty()) return true;
   return !SameFields(side, base) || side.version != base.version || side.modified != base.modified;
 }
 
@@ -375,6 +379,7 @@ class Merger {
     ColumnMap map;  // for base and the side that kept base's layout
     if (columns(to) == columns(tt)) {
       host_ours = true;
+      if (tb && columns(tb) != columns(to)) map = RenameMap(columns(tb), columns(to));  // the same change on both
     } else if (tb && columns(to) == columns(tb)) {
       host_ours = false;
       map = RenameMap(columns(tb), columns(tt));
@@ -386,13 +391,14 @@ class Merger {
     }
     host_is_ours_ = host_ours;
     TableView b = MakeView(tb, records, map);
-    TableView o = MakeView(to, records, host_ours ? ColumnMap{} : map);
-    TableView t = MakeView(tt, records, host_ours ? map : ColumnMap{});
+    const bool same_layouts = columns(to) == columns(tt);
+    TableView o = MakeView(to, records, host_ours || same_layouts ? ColumnMap{} : map);
+    TableView t = MakeView(tt, records, host_ours && !same_layouts ? map : ColumnMap{});
     for (const TableView* v : {&b, &o, &t})
       if (!v->repeated_key.empty())
         return Decline(where + ": the key '" + v->repeated_key + "' occurs more than once");
     // A removed column: the other side must not have put or changed a value in it.
-    const TableView& kept_layout = host_ours ? t : o;
+    const TableView& kept_layout = same_layouts ? b : host_ours ? t : o;
     std::map<std::string, std::string> dropped_in_base;
     for (const auto& [where_in_base, cell] : b.dropped) dropped_in_base[where_in_base] = cell.value;
     for (const auto& [at, cell] : kept_layout.dropped) {
