@@ -54,8 +54,9 @@ TEST_CASE("ParseBody: many members parse in near-linear time; last duplicate win
   auto t0 = std::chrono::steady_clock::now();
   REQUIRE_FALSE(ParseBody(body, &j).has_value());
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  // Printed, not asserted (no wall-clock thresholds in tests): a quadratic insert would take
+  // minutes and run into ctest's timeout.
   MESSAGE("parsed " << n << " members in " << ms << " ms");
-  CHECK(ms < 5000);  // a quadratic insert would take minutes
   CHECK(j.size() == static_cast<size_t>(n));
   CHECK(j["k7"] == -1);
   CHECK(j.begin().key() == "k0");

@@ -120,6 +120,46 @@ int main(int argc, char** argv) {
                  },
                  iterations),
          2);
+  // Change notifications (moved here from serve_test: a test asserts that they come, this
+  // measures how fast): another process replaces the file atomically, or the CLI edits it.
+  {
+    const int n = std::max(10, iterations / 10);
+    std::vector<double> rename_us, cli_us;
+    const std::string path = dir + "/todo_db.sdn";
+    for (int i = 0; i < n; ++i) {
+      std::string text = ReadFile(path);
+      const std::string mark = i % 2 ? "\"Benchmark record number 1\"" : "\"Benchmark record number 1 (changed)\"";
+      const std::string other = i % 2 ? "\"Benchmark record number 1 (changed)\"" : "\"Benchmark record number 1\"";
+      size_t at = text.find(other);
+      if (at == std::string::npos) break;
+      text.replace(at, other.size(), mark);
+      s.ClearQueue();
+      auto t0 = Clock::now();
+      ReplaceAtomically(path, text);
+      if (!s.WaitNotification("sdndb/didChange", std::chrono::milliseconds(10000))) {
+        std::fprintf(stderr, "no didChange after an atomic rename\n");
+        return 1;
+      }
+      rename_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    }
+    for (int i = 0; i < n; ++i) {
+      s.ClearQueue();
+      const std::string status = std::string("status=") + (i % 2 ? "open" : "closed");
+      if (Run({binary.empty() ? std::string(SDNDB_BINARY) : binary, "edit", "todo", "2", status, "--dir", dir}) != 0) {
+        std::fprintf(stderr, "sdndb edit failed\n");
+        return 1;
+      }
+      auto cli_done = Clock::now();
+      if (!s.WaitNotification("sdndb/didChange", std::chrono::milliseconds(10000))) {
+        std::fprintf(stderr, "no didChange after a CLI edit\n");
+        return 1;
+      }
+      cli_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - cli_done).count());
+    }
+    g_server_cpu_us_per_call = 0;
+    Report("didChange after rename", rename_us, 100);
+    Report("didChange after CLI exit", cli_us, 100);
+  }
   std::printf("load average: %s", ReadFile("/proc/loadavg").c_str());
   std::printf("server memory: VmHWM %s, VmRSS %s (goal <= 10 MB)\n", ProcStatus(s.pid(), "VmHWM:").c_str(),
               ProcStatus(s.pid(), "VmRSS:").c_str());
