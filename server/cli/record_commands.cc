@@ -5,6 +5,7 @@
 
 #include "core/db/query.h"
 #include "server/cli/context.h"
+#include "server/git/git_process.h"
 
 namespace sdndb::cli {
 
@@ -183,6 +184,7 @@ int CmdAdd(Context& ctx, const std::vector<std::string>& argv) {
   if (!db.ok()) return ctx.Fail(db.status());
   auto rec = db->store->Create(fields);
   if (!rec.ok()) return ctx.Fail(rec.status());
+  git::KeepSdndbFilesOutOfGit(db->store->path());
   if (ctx.json) PrintJson(RecordToJson(rec.value()));
   else std::printf("added %s %s\n", db->store->name().c_str(), rec->id.c_str());
   return kExitOk;
@@ -212,6 +214,7 @@ int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
   }
   auto res = db->store->Edit(req);
   if (!res.ok()) return ctx.Fail(res.status());
+  git::KeepSdndbFilesOutOfGit(db->store->path());
   const EditResult& r = res.value();
   if (r.outcome == EditOutcome::kConflict && r.conflicts.empty()) {
     std::string fields;
@@ -256,6 +259,7 @@ int CmdDelete(Context& ctx, const std::vector<std::string>& argv) {
   if (!db.ok()) return ctx.Fail(db.status());
   auto res = db->store->Delete(args->positional[1], base, strategy);
   if (!res.ok()) return ctx.Fail(res.status());
+  git::KeepSdndbFilesOutOfGit(db->store->path());
   if (ctx.json) {
     nlohmann::ordered_json j{{"outcome", res->deleted ? "deleted" : "conflict"}};
     j["conflicts"] = nlohmann::ordered_json::array();
@@ -343,6 +347,7 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& argv) {
   Resolution how = args->Has("ours") ? Resolution::kOurs : args->Has("theirs") ? Resolution::kTheirs : Resolution::kValue;
   auto res = store->Resolve(id, how, args->Get("value") ? *args->Get("value") : std::string());
   if (!res.ok()) return ctx.Fail(res.status());
+  git::KeepSdndbFilesOutOfGit(store->path());
   if (ctx.json) {
     PrintJson({{"resolved", db_name + ":" + id}, {"record", res->has_value() ? RecordToJson(**res) : nullptr}});
   } else {

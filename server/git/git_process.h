@@ -48,6 +48,11 @@ class ScratchDir {
 // changed; false without error outside a work tree or when git is missing.
 Result<bool> ExcludeSdndbFiles(const std::string& dir);
 
+// After a write to the database at `db_path`: ExcludeSdndbFiles for its folder unless the
+// nearest `.git` folder above it already excludes `*.sdndb-lock` (one file read; git runs only
+// the first time, or in linked worktrees whose `.git` is a file). Best effort: never fails.
+void KeepSdndbFilesOutOfGit(const std::string& db_path);
+
 // A POSIX shell word for `s`.
 std::string ShellQuote(const std::string& s);
 

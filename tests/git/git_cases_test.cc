@@ -319,4 +319,14 @@ TEST_CASE("case 9 and done: lock files stay out of git status; after set-up, edi
   CHECK(ReadWholeFile(w.Path("c") + "/.git/info/exclude").find("*.sdndb-lock\n") != std::string::npos);
   w.Ok({"edit", "todo", "1", "status=done"}, "c/db");
   CHECK(w.Git("c", {"status", "--porcelain", "--untracked-files=all"}).out.find("sdndb-lock") == std::string::npos);
+
+  // Any sdndb write inside a work tree, without git-setup or init.
+  w.Git("", {"init", "-q", w.Path("d")});
+  REQUIRE(RunProcess({"/bin/mkdir", "-p", w.Path("d") + "/sub"}).exit_code == 0);
+  REQUIRE(WriteWholeFile(w.Path("d") + "/sub/todo_db.sdn", "todos |id, title|\n    1, one\n"));
+  w.Git("d", {"add", "sub/todo_db.sdn"});
+  w.Git("d", {"commit", "-q", "-m", "db"});
+  w.Ok({"edit", "todo", "1", "title=uno"}, "d/sub");
+  REQUIRE(FileExists(w.Path("d") + "/sub/todo_db.sdn.sdndb-lock"));
+  CHECK(w.Git("d", {"status", "--porcelain", "--untracked-files=all"}).out == " M sub/todo_db.sdn\n");
 }
