@@ -143,6 +143,19 @@ return function(T)
     end
   end)
 
+  T.test("1. :Sdndb stop of a stopped server returns at once; the process is killed", function()
+    start()
+    open("todo")
+    local pid = server.client.pid
+    uv.kill(pid, "sigstop")
+    local client = server.client
+    vim.cmd("Sdndb stop")
+    T.eq(nil, server.client, "stopped from the plugin's view at once")
+    T.wait(function()
+      return not client.is_running()
+    end, 3000, "the stopped process is killed")
+  end)
+
   T.test("1. the server dies during a write: the outcome is re-read, not guessed", function()
     local dir = start({ timeout = 300 })
     local buf = open("todo")
