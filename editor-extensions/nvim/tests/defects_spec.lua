@@ -79,7 +79,7 @@ return function(T)
     T.eq(now, file(dir), "no silent late change")
   end)
 
-  T.test("1. :wq waits a moment for the write (at most a second) instead of refusing", function()
+  T.test("1. :wq waits for the write (at most the timeout) instead of refusing", function()
     local dir = start()
     local buf = open("todo")
     set_cell(buf, "7", "area", "quitting")

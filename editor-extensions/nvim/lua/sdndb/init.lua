@@ -42,8 +42,8 @@ function M.setup(opts)
     end,
   })
   -- :wq and :x: the write is still out when the quit is checked. Quitting is the one moment a
-  -- short, bounded wait for it is better than refusing (E37); a server that does not answer
-  -- within the time leaves the buffer modified and the quit is refused as usual.
+  -- bounded wait for it (the `timeout` option) is better than refusing (E37); a server that
+  -- does not answer within it leaves the buffer modified and the quit is refused as usual.
   vim.api.nvim_create_autocmd("QuitPre", {
     group = group,
     callback = function()

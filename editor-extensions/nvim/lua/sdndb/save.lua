@@ -534,13 +534,14 @@ function M.write(buf, done)
   return true
 end
 
----Before a quit (:wq): waits for a pending write of buf, at most a second.
+---Before a quit (:wq): waits for a pending write of buf, at most `timeout` ms (by then a write
+---not answered is being cancelled anyway).
 function M.finish_before_quit(buf)
   local st = view().state[buf] or require("sdndb.record").state[buf]
   if not st or not st.write then
     return
   end
-  vim.wait(1000, function()
+  vim.wait(config.get().timeout, function()
     return st.write == nil
   end, 10)
   if st.write then

@@ -124,11 +124,13 @@ local function start()
       timer:close()
     end
   end
-  timer:start(o.timeout, 0, vim.schedule_wrap(function()
+  -- Finding and reading the databases may take a while in a large folder: at least 10 s.
+  local limit = math.max(o.timeout, 10000)
+  timer:start(limit, 0, vim.schedule_wrap(function()
     done()
     if M.starting == client then
       M.starting = nil
-      M.last_error = "the server did not answer initialize within " .. o.timeout .. " ms"
+      M.last_error = "the server did not answer initialize within " .. limit .. " ms"
       client.stop(0)
       flush(nil, M.last_error)
     end
