@@ -25,9 +25,14 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"list", CmdList, "list DB [--where FIELD=VALUE]... [--sort FIELD] [--json]",
-     "List the records of database DB (aligned table, or a JSON array with --json)."},
-    {"show", CmdShow, "show DB ID [--json]", "Show every field of one record, with its version and modified time."},
+    {"list", CmdList, "list DB [--where FIELD=VALUE]... [--sort FIELD] [--wide] [--json [--typed]]",
+     "List the records of database DB (aligned table, or a JSON array with --json). Cells are cut to 60\n"
+     "columns (\"…\"; newlines shown as \"⏎\"), and on a terminal the widest columns shrink to fit it;\n"
+     "--wide prints every cell whole. --json gives field values as strings, exactly as stored (as the\n"
+     "JSON-RPC protocol does); --typed turns numbers and true/false into JSON numbers and booleans."},
+    {"show", CmdShow, "show DB ID [--json [--typed]]",
+     "Show every field of one record, with its version and modified time; lines after the first of a\n"
+     "multi-line value are indented to the value column. --json/--typed as for list."},
     {"add", CmdAdd, "add DB FIELD=VALUE... [--json]",
      "Add a record. The id is generated (following the table's id style) unless id=... is given."},
     {"edit", CmdEdit, "edit DB ID FIELD=VALUE... [--expect-version N] [--strategy S] [--json]",
@@ -39,7 +44,9 @@ const Command kCommands[] = {
     {"resolve", CmdResolve, "resolve CONFLICT_ID (--ours | --theirs | --value V)",
      "Resolve a conflict: keep our value, keep the stored value, or set a new value."},
     {"check", CmdCheck, "check [FILE...] [--strict]",
-     "Parse SDN files (default: every database) and report errors as file:line:col: message."},
+     "Parse SDN files (default: every database) and print every diagnostic to stdout, one per line:\n"
+     "file:line:col: error: message, or ...: warning: message (--strict makes warnings errors).\n"
+     "Exit 0 when all files are fine, 1 when one has errors, 4 when one cannot be read."},
     {"fmt", CmdFmt, "fmt FILE", "Print the re-serialized document (identical bytes for a valid file)."},
     {"to-json", CmdToJson, "to-json FILE", "Print the document as JSON (tables as arrays of objects)."},
     {"init", CmdInit, "init [DIR]",
@@ -182,7 +189,27 @@ int ExitCodeFor(const Status& st) {
   }
 }
 
-int Context::Fail(const Status& st) const {
+// A path the user can open from the current folder: relative when the file is below it, else
+// absolute (database paths are absolute).
+static std::string DisplayPath(const std::string& path) {
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd) || std::string(cwd) == "/") return path;
+  const std::string here = std::string(cwd) + "/";
+  return path.rfind(here, 0) == 0 && path.size() > here.size() ? path.substr(here.size()) : path;
+}
+
+// The engine names a database file by its base name ("bug_db.sdn:5:5: ..."); on the command line
+// the error names a path the user can open ("docs/example/bug_db.sdn:5:5: ...").
+std::string Context::WithOpenablePath(const std::string& message) const {
+  for (const std::string& path : opened_paths) {
+    const std::string base = BaseName(path) + ":";
+    if (message.rfind(base, 0) == 0) return DisplayPath(path) + message.substr(base.size() - 1);
+  }
+  return message;
+}
+
+int Context::Fail(const Status& st_in) const {
+  const Status st(st_in.code(), WithOpenablePath(st_in.message()));
   if (json) {
     nlohmann::ordered_json j;
     j["error"] = {{"kind", StatusCodeName(st.code())}, {"message", st.message()}, {"exit", ExitCodeFor(st)}};
@@ -204,6 +231,9 @@ int Context::UsageError() const {
 Result<Catalog> Context::LoadCatalog() const {
   std::string root;
   if (dir) {
+    // A --dir that does not exist is an I/O error (exit 4), like a file that does not.
+    FileInfo info;
+    if (PosixEnv()->Stat(*dir, &info).ok() && !info.exists) return Status::IOError("folder not found: " + *dir);
     root = *dir;
   } else {
     char cwd[4096];
@@ -235,6 +265,7 @@ Result<std::unique_ptr<Store>> Context::OpenStore(const std::string& db_name, co
     *announced = true;
     std::fprintf(stderr, "waiting for lock on %s held by %s\n", file.c_str(), holder.empty() ? "another process" : holder.c_str());
   };
+  opened_paths.push_back(e->path);
   return Store::Open(e->path, std::move(o));
 }
 

@@ -26,8 +26,12 @@ struct Context {
   bool no_fsync = false;
   double timeout_s = 10;
   int terminal_width = 0;     // 0 = do not truncate
+  mutable std::vector<std::string> opened_paths;  // database files opened (OpenStore), for error paths
 
   int Fail(const Status& st) const;             // prints the error, returns its exit code
+  // `message` with a leading database base name ("x_db.sdn:3:4: ...") replaced by a path the
+  // user can open (relative to the current folder, else absolute).
+  std::string WithOpenablePath(const std::string& message) const;
   int Usage(const std::string& message) const;  // usage error (exit 1)
   int UsageError() const;                       // "usage: sdndb <this command's usage line>" (exit 1)
   Result<Catalog> LoadCatalog() const;

@@ -15,10 +15,30 @@ namespace sdndb::cli {
 
 namespace {
 
+// A file named on the command line that cannot be read is an I/O error (exit 4), missing or not.
 Result<std::unique_ptr<sdn::Document>> ParseFile(const std::string& path) {
   std::string text;
-  SDNDB_RETURN_IF_ERROR(PosixEnv()->ReadFile(path, &text));
+  Status read = PosixEnv()->ReadFile(path, &text);
+  if (read.code() == StatusCode::kNotFound) return Status::IOError(read.message());
+  SDNDB_RETURN_IF_ERROR(read);
   return ParseDatabaseText(std::move(text), path);
+}
+
+// A diagnostic line of `check`: "FILE:LINE:COL: error: what" like the warnings' "warning:";
+// an error without a position is "FILE: error: what".
+std::string ErrorLine(const std::string& file, const std::string& message) {
+  const std::string prefix = file + ":";
+  if (message.rfind(prefix, 0) == 0) {
+    size_t i = prefix.size();
+    auto digits = [&] {
+      const size_t start = i;
+      while (i < message.size() && message[i] >= '0' && message[i] <= '9') ++i;
+      return i > start;
+    };
+    if (digits() && i < message.size() && message[i] == ':' && (++i, digits()) && message.compare(i, 2, ": ") == 0)
+      return message.substr(0, i + 2) + "error: " + message.substr(i + 2);
+  }
+  return file + ": error: " + message;
 }
 
 const char* kExampleTodo =
@@ -46,30 +66,35 @@ int CmdCheck(Context& ctx, const std::vector<std::string>& argv) {
     if (!cat.ok()) return ctx.Fail(cat.status());
     for (const auto& e : cat->databases()) files.push_back(e.path);
   }
-  bool failed = false;
+  bool failed = false, unreadable = false;
   nlohmann::ordered_json report = nlohmann::ordered_json::array();
   for (const auto& f : files) {
     auto doc = ParseFile(f);
     nlohmann::ordered_json entry{{"file", f}, {"ok", doc.ok()}};
+    // Diagnostics are check's output: errors and warnings alike go to stdout.
     if (!doc.ok()) {
       failed = true;
+      unreadable = unreadable || ExitCodeFor(doc.status()) == kExitIO;
       entry["error"] = doc.status().message();
-      if (!ctx.json) std::fprintf(stderr, "%s\n", doc.status().message().c_str());
+      if (!ctx.json) std::printf("%s\n", ErrorLine(f, doc.status().message()).c_str());
     } else {
       entry["warnings"] = nlohmann::ordered_json::array();
       for (const auto& w : doc.value()->warnings()) {
         std::string line = f + ":" + std::to_string(w.line) + ":" + std::to_string(w.column) + ": " +
                            (args->Has("strict") ? "error" : "warning") + ": " + w.message;
         entry["warnings"].push_back(line);
-        if (!ctx.json) std::fprintf(stderr, "%s\n", line.c_str());
+        if (!ctx.json) std::printf("%s\n", line.c_str());
         if (args->Has("strict")) failed = true;
       }
     }
     report.push_back(entry);
   }
+  size_t bad = 0;
+  for (const auto& entry : report) bad += entry["ok"] ? 0 : 1;
   if (ctx.json) PrintJson(report);
   else if (!failed) std::printf("%zu file%s ok\n", files.size(), files.size() == 1 ? "" : "s");
-  return failed ? kExitUsage : kExitOk;
+  else if (bad > 0) std::printf("%zu of %zu file%s with errors\n", bad, files.size(), files.size() == 1 ? "" : "s");
+  return unreadable ? kExitIO : failed ? kExitUsage : kExitOk;  // a file it cannot read: I/O error
 }
 
 int CmdFmt(Context& ctx, const std::vector<std::string>& argv) {

@@ -5,44 +5,12 @@
 
 #include "core/db/query.h"
 #include "server/cli/context.h"
+#include "server/cli/table_format.h"
 #include "server/git/git_process.h"
 
 namespace sdndb::cli {
 
 namespace {
-
-size_t DisplayWidth(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Cuts s to at most `width` characters, ending with "…" when cut; newlines shown as "⏎".
-std::string Fit(const std::string& s, size_t width) {
-  std::string flat;
-  for (char c : s) {
-    if (c == '\n') flat += "⏎";
-    else if (c == '\r' || c == '\t') flat += ' ';
-    else flat += c;
-  }
-  if (DisplayWidth(flat) <= width) return flat;
-  std::string out;
-  size_t n = 0;
-  for (size_t i = 0; i < flat.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(flat[i]);
-    if ((c & 0xC0) != 0x80) {
-      if (n + 1 >= width) break;
-      ++n;
-    }
-    out += flat[i];
-  }
-  return out + "…";
-}
-
-std::string Pad(const std::string& s, size_t width) {
-  size_t w = DisplayWidth(s);
-  return w >= width ? s : s + std::string(width - w, ' ');
-}
 
 bool ParseAssignments(const std::vector<std::string>& items, FieldList* out, std::string* error) {
   for (const auto& a : items) {
@@ -80,7 +48,9 @@ Result<Opened> Open(Context& ctx, const std::string& db) {
 void PrintRecord(const Context& ctx, const RecordData& r) {
   size_t w = 8;
   for (const auto& [k, v] : r.fields) w = std::max(w, DisplayWidth(k));
-  for (const auto& [k, v] : r.fields) std::printf("%s  %s\n", ctx.Bold(Pad(k, w)).c_str(), v.c_str());
+  // Two columns: continuation lines of a multi-line value stay in the value column.
+  for (const auto& [k, v] : r.fields)
+    std::printf("%s  %s\n", ctx.Bold(Pad(k, w)).c_str(), IndentContinuation(v, w + 2).c_str());
   std::printf("%s  %lld\n", ctx.Bold(Pad("version", w)).c_str(), static_cast<long long>(r.version));
   std::printf("%s  %s\n", ctx.Bold(Pad("modified", w)).c_str(), r.modified.c_str());
 }
@@ -89,7 +59,7 @@ void PrintRecord(const Context& ctx, const RecordData& r) {
 }  // namespace
 
 int CmdList(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{}, {"where", "sort"}});
+  auto args = ParseArgs(argv, {{"wide", "typed"}, {"where", "sort"}});
   if (!args.ok()) return ctx.Fail(args.status());
   if (args->positional.size() != 1) return ctx.UsageError();
   auto db = Open(ctx, args->positional[0]);
@@ -105,11 +75,16 @@ int CmdList(Context& ctx, const std::vector<std::string>& argv) {
   const std::vector<const RecordData*>& rows = selected.value();
   if (ctx.json) {
     nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-    for (const auto* r : rows) arr.push_back(RecordToJson(*r));
+    for (const auto* r : rows) {
+      arr.push_back(RecordToJson(*r));
+      if (args->Has("typed")) TypeRecordFields(&arr.back());
+    }
     PrintJson(arr);
     return kExitOk;
   }
-  // Aligned table; the widest columns shrink until the table fits the terminal.
+  // Aligned table. Unless --wide, every cell is cut to kMaxCellWidth columns (terminal or not, so
+  // piped output looks the same), and on a terminal the widest columns shrink until the table fits.
+  const bool wide = args->Has("wide");
   std::vector<std::string> header = snap->columns;
   header.push_back("ver");
   std::vector<size_t> width(header.size());
@@ -117,12 +92,12 @@ int CmdList(Context& ctx, const std::vector<std::string>& argv) {
   std::vector<std::vector<std::string>> cells;
   for (const auto* r : rows) {
     std::vector<std::string> line;
-    for (const auto& [k, v] : r->fields) line.push_back(Fit(v, 1u << 30));
+    for (const auto& [k, v] : r->fields) line.push_back(Fit(v, wide ? size_t{1} << 30 : kMaxCellWidth));
     line.push_back(std::to_string(r->version));
     for (size_t c = 0; c < line.size() && c < width.size(); ++c) width[c] = std::max(width[c], DisplayWidth(line[c]));
     cells.push_back(std::move(line));
   }
-  if (ctx.terminal_width > 0) {
+  if (ctx.terminal_width > 0 && !wide) {
     auto total = [&] {
       size_t t = 0;
       for (size_t w : width) t += w + 2;
@@ -152,7 +127,7 @@ int CmdList(Context& ctx, const std::vector<std::string>& argv) {
 }
 
 int CmdShow(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{}, {}});
+  auto args = ParseArgs(argv, {{"typed"}, {}});
   if (!args.ok()) return ctx.Fail(args.status());
   if (args->positional.size() != 2) return ctx.UsageError();
   auto db = Open(ctx, args->positional[0]);
@@ -162,7 +137,9 @@ int CmdShow(Context& ctx, const std::vector<std::string>& argv) {
   const RecordData* r = snap->Find(args->positional[1]);
   if (!r) return ctx.Fail(Status::NotFound("no record '" + args->positional[1] + "' in " + db->store->name()));
   if (ctx.json) {
-    PrintJson(RecordToJson(*r));
+    nlohmann::ordered_json j = RecordToJson(*r);
+    if (args->Has("typed")) TypeRecordFields(&j);
+    PrintJson(j);
   } else {
     PrintRecord(ctx, *r);
     for (const auto& c : snap->conflicts)

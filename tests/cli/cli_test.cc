@@ -248,7 +248,7 @@ TEST_CASE("check, fmt and to-json") {
   CHECK(ok.exit_code == 0);
   auto ko = Sdndb({"check", good, bad});
   CHECK(ko.exit_code == 1);
-  CHECK(ko.err.find(bad + ":3:") != std::string::npos);
+  CHECK(ko.out.find(bad + ":3:") != std::string::npos);  // diagnostics are check's output
   auto fmt = Sdndb({"fmt", good});
   CHECK(fmt.exit_code == 0);
   CHECK(fmt.out == dir.Read("good.sdn"));
@@ -259,7 +259,7 @@ TEST_CASE("check, fmt and to-json") {
   CHECK(j["t"][0]["a"] == 1);
   CHECK(j["cfg"]["port"] == 8080);
   CHECK(Sdndb({"fmt", bad}).exit_code == 1);
-  CHECK(Sdndb({"fmt", dir.path() + "/absent.sdn"}).exit_code == 1);  // not found: exit 1
+  CHECK(Sdndb({"fmt", dir.path() + "/absent.sdn"}).exit_code == 4);  // cannot be read: I/O error
   // A malformed database is reported and never written.
   TempDir ws;
   std::string text = "todos |id, status|\n    1, open\n    2, \"oops\n";
