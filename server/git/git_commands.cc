@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -30,6 +31,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/env.h"
 #include "core/db/db_file.h"
+#include "core/sdn/document.h"
 #include "server/cli/context.h"
 #include "server/git/git_process.h"
 #include "server/git/merge_driver.h"
@@ -128,6 +130,33 @@ std::string TryDriver(const std::string& command) {
   return "";
 }
 
+// `.sdndb` `identity:` of the database's folder in the work tree (git runs the driver at the
+// top of the work tree; %P is relative to it):
+//   identity:
+//       todos: [file, description]
+// Absent, unreadable or malformed: none (the default rule applies).
+std::map<std::string, std::vector<std::string>> IdentityColumns(const std::string& db_path) {
+  std::map<std::string, std::vector<std::string>> out;
+  size_t slash = db_path.rfind('/');
+  std::string config = (slash == std::string::npos ? std::string(".") : db_path.substr(0, slash)) + "/.sdndb";
+  std::string text;
+  if (!PosixEnv()->ReadFile(config, &text).ok()) return out;
+  auto doc = sdn::Document::Parse(std::move(text), {config});
+  if (!doc.ok()) return out;
+  sdn::Value v = doc.value()->ToValue();
+  for (const auto& [key, value] : v.entries) {
+    if (key != "identity" || value.kind != sdn::Value::Kind::kDict) continue;
+    for (const auto& [table, cols] : value.entries) {
+      std::vector<std::string> names;
+      if (cols.kind == sdn::Value::Kind::kString) names.push_back(cols.s);
+      for (const auto& item : cols.items)
+        if (item.kind == sdn::Value::Kind::kString) names.push_back(item.s);
+      out[table] = names;
+    }
+  }
+  return out;
+}
+
 std::string Writer() { return "git-merge:" + DefaultWriter(); }
 
 Result<std::string> ReadInput(const std::string& path, const char* role) {
@@ -156,6 +185,7 @@ int CmdMergeDriver(Context& ctx, const std::vector<std::string>& argv) {
   git::MergeOptions options;
   options.database = DatabaseNameFromPath(path);
   options.writer = Writer();
+  options.identity = IdentityColumns(path);
   options.line_merge = [&path](const std::string& b, const std::string& o, const std::string& t) {
     return git::GitMergeFile(b, o, t, {"ours:" + path, "base:" + path, "theirs:" + path});
   };

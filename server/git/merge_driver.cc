@@ -295,6 +295,16 @@ bool IdentityChanged(const FieldList& a, const FieldList& b) {
   return !share_words && others >= 2 && 2 * others_differ > others;
 }
 
+bool IdentityChanged(const FieldList& a, const FieldList& b, const std::vector<std::string>& identity) {
+  std::map<std::string, std::string> am(a.begin(), a.end()), bm(b.begin(), b.end());
+  for (const auto& c : identity) {
+    auto ia = am.find(c), ib = bm.find(c);
+    if (ia != am.end() && ib != bm.end() && !ia->second.empty() && !ib->second.empty() && ia->second != ib->second)
+      return true;
+  }
+  return false;
+}
+
 namespace {
 
 // The final state of one record (or keyed row) after the merge.
@@ -426,9 +436,8 @@ class Merger {
         if (listed.insert(id).second) ids.push_back(id);
     for (const auto& id : ids) {
       const RowView *rb = b.Find(id), *ro = o.Find(id), *rt = t.Find(id);
-      if (rb && ro && rt && Changed(*ro, *rb) && Changed(*rt, *rb) &&
-          (IdentityChanged(WithoutKey(rb->fields, key_name), WithoutKey(ro->fields, key_name)) ||
-           IdentityChanged(WithoutKey(rb->fields, key_name), WithoutKey(rt->fields, key_name))))
+      if (rb && ro && rt && Changed(*ro, *rb) && Changed(*rt, *rb) && (Reassigned(name, key_name, *rb, *ro) ||
+                                                                       Reassigned(name, key_name, *rb, *rt)))
         return Decline(where + ": id '" + id + "' names a different record on one side (changed on both sides)");
       std::optional<Outcome> out = DecideRow(records, id, rb, ro, rt);
       if (!out) return Decline(where + ": row '" + id + "' changed on both sides in a way only a conflict row could hold");
@@ -439,6 +448,13 @@ class Merger {
         Apply(h, records, id, *out);
     }
     return true;
+  }
+
+  // Whether the id of `side`'s row holds another record than base's (the identity rule).
+  bool Reassigned(const std::string& table, const std::string& key_name, const RowView& base, const RowView& side) const {
+    FieldList a = WithoutKey(base.fields, key_name), b = WithoutKey(side.fields, key_name);
+    auto it = options_.identity.find(table);
+    return it != options_.identity.end() ? IdentityChanged(a, b, it->second) : IdentityChanged(a, b);
   }
 
   static bool SameCells(const std::map<std::string, Cell>& cells, const RowView& row) {

@@ -40,6 +40,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,10 @@ struct MergeOptions {
   // Unset: the text around the tables must have changed on one side only, and a declined merge
   // is returned as an error (FailedPrecondition with the reason).
   LineMergeFn line_merge;
+  // Per table, the columns that identify a record (`.sdndb` `identity:`): the same id holds a
+  // different record when any of them differs (both non-empty). Tables not listed use the
+  // default rule of IdentityChanged.
+  std::map<std::string, std::vector<std::string>> identity;
 };
 
 struct MergeReport {
@@ -95,5 +100,7 @@ Result<MergeReport> MergeDatabases(const MergeInput& base, const MergeInput& our
 // at least two other fields differ too. A record without identifying fields never changes
 // identity. `a`, `b`: (column, value) pairs without the key, version and modified.
 bool IdentityChanged(const FieldList& a, const FieldList& b);
+// The same with the identifying columns named (any of them differing: different records).
+bool IdentityChanged(const FieldList& a, const FieldList& b, const std::vector<std::string>& identity);
 
 }  // namespace sdndb::git

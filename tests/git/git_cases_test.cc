@@ -138,6 +138,28 @@ TEST_CASE("case 1 and 6: the same record edited on both sides, other fields: mer
   CHECK(LinesOf(merged)[0] == LinesOf(base)[0]);  // header untouched: no version columns
 }
 
+TEST_CASE("case 1: `.sdndb` names the columns that identify a record") {
+  const std::string base = CorpusFile("03_");
+  const std::string ours = Edit(base, "todos", "5", "description", "Add support for export * syntax (reworded)");
+  const std::string theirs = Edit(base, "todos", "5", "status", "done");
+  {  // Default rule: a reworded description in the same file is the same record.
+    Case c("todo_db.sdn", base, ours, theirs);
+    CHECK_MESSAGE(c.merge.exit_code == 0, c.merge.out << c.merge.err);
+    CHECK(c.Merged() == Edit(ours, "todos", "5", "status", "done"));
+  }
+  // With `identity: todos: [description]` any other description is another record.
+  GitWorld w("todo_db.sdn", base);
+  const std::string config = "identity:\n    todos: [description]\n";
+  REQUIRE(WriteWholeFile(w.Path("a") + "/.sdndb", config));
+  w.Write("a", ours);
+  w.Commit("a", "ours");
+  w.Write("b", theirs);
+  w.Commit("b", "theirs");
+  auto m = w.MergeFromB();
+  CHECK(m.exit_code != 0);
+  CHECK((m.out + m.err).find("names a different record") != std::string::npos);
+}
+
 TEST_CASE("case 2: a duplicate id in the base never becomes two rows without a conflict") {
   const std::string base = CorpusFile("18_");
   REQUIRE(CountLinesStartingWith(base, "    119, ") == 2);
