@@ -84,6 +84,24 @@ std::string DropLastColumn(const std::string& text) {
   return out;
 }
 
+// The table `todos` with its columns in `order` (header and every row, spellings kept).
+std::string Reorder(const std::string& text, const std::vector<std::string>& order) {
+  auto doc = sdndb::sdn::Document::Parse(text);
+  REQUIRE(doc.ok());
+  const sdndb::sdn::Table* t = doc.value()->FindTable("todos");
+  REQUIRE(t != nullptr);
+  std::string out = "todos |";
+  for (size_t i = 0; i < order.size(); ++i) out += (i ? ", " : "") + order[i];
+  out += "|\n";
+  for (size_t r = 0; r < t->row_count(); ++r) {
+    out += "    ";
+    for (size_t i = 0; i < order.size(); ++i)
+      out += (i ? ", " : "") + std::string(t->RawCell(r, static_cast<size_t>(t->ColumnIndex(order[i]))));
+    out += "\n";
+  }
+  return out;
+}
+
 // Builds A (ours) and B (theirs) from `base`, commits both, merges B into A.
 struct Case {
   GitWorld w;
@@ -205,6 +223,15 @@ TEST_CASE("case 3: a column dropped, renamed or added by one side is applied, ne
     Case c("todo_db.sdn", base, Edit(edited5, "todos", "7", "issue", "#12"), theirs);
     CHECK_MESSAGE(c.merge.exit_code == 0, c.merge.out << c.merge.err);
     CHECK(c.Merged() == Edit(Edit(theirs, "todos", "5", "status", "done"), "todos", "7", "ticket", "#12"));
+  }
+  SUBCASE("theirs reordered the columns, ours edited two records") {
+    const std::vector<std::string> order = {"id", "status", "priority", "keyword", "area", "description", "file",
+                                            "line", "issue", "blocked", "valid"};
+    const std::string theirs = Reorder(base, order);
+    REQUIRE(theirs.size() > 1000);
+    Case c("todo_db.sdn", base, Edit(edited5, "todos", "9", "priority", "P1"), theirs);
+    CHECK_MESSAGE(c.merge.exit_code == 0, c.merge.out << c.merge.err);
+    CHECK(c.Merged() == Edit(Edit(theirs, "todos", "5", "status", "done"), "todos", "9", "priority", "P1"));
   }
   SUBCASE("theirs dropped `valid`, ours changed a `valid` cell: a conflict, not a silent loss") {
     Case c("todo_db.sdn", base, Edit(base, "todos", "5", "valid", "true"), DropLastColumn(base));
