@@ -367,7 +367,6 @@ class Merger {
     // Changed on one side only: that side's table, byte for byte.
     if (bo == bb) {
       if (tt) source_[name] = Side::kTheirs;
-      if (tt && bt != bb) report_->taken_from_theirs += name == records_name_ ? static_cast<int>(tt->row_count()) : 0;
       return true;
     }
     if (bt == bb || bo == bt) {
@@ -443,7 +442,6 @@ class Merger {
       if (!out) return Decline(where + ": row '" + id + "' changed on both sides in a way only a conflict row could hold");
       const RowView* before = host_ours ? ro : rt;
       bool changes_host = out->present != (before != nullptr) || (before && out->present && !SameCells(out->cells, *before));
-      if (records && host_ours && changes_host) ++report_->taken_from_theirs;
       if (changes_host || (before && out->present && (out->version != before->version || out->modified != before->modified)))
         Apply(h, records, id, *out);
     }
@@ -637,7 +635,6 @@ Result<MergeReport> MergeDatabases(const MergeInput& base, const MergeInput& our
   }
   if (base.text == ours.text) {
     report.text = theirs.text;
-    report.taken_from_theirs = -1;  // the whole file
     return report;
   }
   // The record-level merge declined: git's line merge of the whole file, or an error.

@@ -81,7 +81,6 @@ struct MergeOptions {
 struct MergeReport {
   std::string text;                   // the merged document
   std::vector<Conflict> conflicts;    // conflicts recorded by this merge (as written)
-  int taken_from_theirs = 0;          // records added, changed or removed from theirs' side
   // Set when the record-level merge declined and `text` is the line merge of the whole file.
   std::string line_merge_reason;
   int line_conflicts = 0;             // conflicting hunks of that line merge
