@@ -1,4 +1,4 @@
-// The typed records of the Simple project's tracker databases (schemas as in ../shared/corpus).
+// The typed records of the Simple project's tracker databases (schemas as in tests/data/corpus).
 #pragma once
 
 #include "core/db/database.h"

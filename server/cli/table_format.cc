@@ -40,9 +40,9 @@ bool InRanges(uint32_t cp, const Range* ranges, size_t n) {
 }
 
 // Zero columns: combining marks, zero-width space/joiners, variation selectors.
-constexpr Range kZeroWidth[] = {{0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A},
-                                {0x064B, 0x065F}, {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x1AB0, 0x1AFF},
-                                {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x2060, 0x2064}, {0x20D0, 0x20FF},
+constexpr Range kZeroWidth[] = {{0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD},  {0x0610, 0x061A},
+                                {0x064B, 0x065F}, {0x0E31, 0x0E31}, {0x0E34, 0x0E3A},  {0x1AB0, 0x1AFF},
+                                {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x2060, 0x2064},  {0x20D0, 0x20FF},
                                 {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0xE0100, 0xE01EF}};
 
 // Two columns: East Asian Wide and Fullwidth (Unicode EastAsianWidth W/F) and emoji shown as
@@ -82,9 +82,12 @@ std::string Fit(std::string_view s, size_t width) {
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;  // CR LF: one newline
-    if (c == '\n') flat += "⏎";
-    else if (c == '\r' || c == '\t') flat += ' ';
-    else flat += c;
+    if (c == '\n')
+      flat += "⏎";
+    else if (c == '\r' || c == '\t')
+      flat += ' ';
+    else
+      flat += c;
   }
   if (DisplayWidth(flat) <= width) return flat;
   // Cut so that the text and the "…" (one column) fit.

@@ -12,8 +12,8 @@ using nlohmann::json;
 
 TEST_CASE("sdndb-bench cycle: the workload runs in several processes and counts every update") {
   TempDir dir;
-  auto r = RunProcess({SDNDB_BENCH_BINARY, "--dir", dir.path(), "--no-fsync", "--json", "cycle", "--procs", "2",
-                       "--ops", "5"});
+  auto r = RunProcess(
+      {SDNDB_BENCH_BINARY, "--dir", dir.path(), "--no-fsync", "--json", "cycle", "--procs", "2", "--ops", "5"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   json j = json::parse(r.out);
   CHECK(j["ops"] == 10);

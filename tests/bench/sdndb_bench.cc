@@ -58,8 +58,8 @@ struct Args {
   }
 };
 
-const std::set<std::string> kValueOptions = {"dir",  "timeout", "procs", "ops",   "peer",
-                                             "mode", "reps",    "sizes", "out",   "rounds"};
+const std::set<std::string> kValueOptions = {"dir",  "timeout", "procs", "ops", "peer",
+                                             "mode", "reps",    "sizes", "out", "rounds"};
 const std::set<std::string> kFlags = {"json", "no-fsync", "help"};
 
 Result<Args> ParseArgs(const std::vector<std::string>& argv) {
@@ -203,7 +203,8 @@ const char* SystemName(const std::string& mode) {
 }
 
 std::string ResultsHeader() {
-  return "| procs | system | ops/s | p50 ms | p95 ms | p99 ms | lock wait p50 / p99 ms | peak RSS KB | CPU % | lost updates |\n"
+  return "| procs | system | ops/s | p50 ms | p95 ms | p99 ms | lock wait p50 / p99 ms | peak RSS KB | CPU % | lost "
+         "updates |\n"
          "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 }
 
@@ -211,11 +212,12 @@ std::string ResultRow(const ordered_json& r) {
   const std::string mode = r.value("mode", "?");
   std::string row = "| " + std::to_string(r.value("procs", 0)) + " | " + SystemName(mode) + " | ";
   if (r.contains("error")) return row + "failed: " + r["error"].get<std::string>() + " | | | | | | | |\n";
-  std::string lock = r.contains("lock_wait_p99_ms") ? Cell(r, "lock_wait_p50_ms", 3) + " / " + Cell(r, "lock_wait_p99_ms", 2) : "–";
+  std::string lock =
+      r.contains("lock_wait_p99_ms") ? Cell(r, "lock_wait_p50_ms", 3) + " / " + Cell(r, "lock_wait_p99_ms", 2) : "–";
   return row + Cell(r, "ops_per_s", 0) + " | " + Cell(r, "p50_ms", 2) + " | " + Cell(r, "p95_ms", 2) + " | " +
-         Cell(r, "p99_ms", 2) + " | " + lock + " | " + Cell(r, "peak_rss_kb", 0) + " | " + Cell(r, "cpu_pct", 0) + " | " +
-         Cell(r, "lost_updates", 0) + (Num(r, "failed_ops") > 0 ? " (" + Cell(r, "failed_ops", 0) + " failed)" : "") +
-         " |\n";
+         Cell(r, "p99_ms", 2) + " | " + lock + " | " + Cell(r, "peak_rss_kb", 0) + " | " + Cell(r, "cpu_pct", 0) +
+         " | " + Cell(r, "lost_updates", 0) +
+         (Num(r, "failed_ops") > 0 ? " (" + Cell(r, "failed_ops", 0) + " failed)" : "") + " |\n";
 }
 
 // Runs argv with stdout captured; returns stdout, or an error when the child failed (exit codes
@@ -283,8 +285,10 @@ int Peer(Context& ctx, const Args& a) {
   if (!dir.ok()) return ctx.Fail(dir.status());
   auto r = RunPeer(*peer, *mode, dir.value(), procs.value(), ops.value());
   if (!r.ok()) return ctx.Fail(r.status());
-  if (ctx.json) std::printf("%s\n", r->dump().c_str());
-  else std::printf("%s%s", ResultsHeader().c_str(), ResultRow(r.value()).c_str());
+  if (ctx.json)
+    std::printf("%s\n", r->dump().c_str());
+  else
+    std::printf("%s%s", ResultsHeader().c_str(), ResultRow(r.value()).c_str());
   return kExitOk;
 }
 
@@ -299,8 +303,10 @@ int Single(Context& ctx, const Args& a) {
     std::printf("%s\n", r->dump().c_str());
     return kExitOk;
   }
-  std::printf("Single process, %s bytes in three databases, %d runs each\n\n| operation | median µs | p99 µs |\n|---|---:|---:|\n",
-              std::to_string(r.value()["bytes"].get<size_t>()).c_str(), reps.value());
+  std::printf(
+      "Single process, %s bytes in three databases, %d runs each\n\n| operation | median µs | p99 µs "
+      "|\n|---|---:|---:|\n",
+      std::to_string(r.value()["bytes"].get<size_t>()).c_str(), reps.value());
   for (const auto& [name, v] : r.value()["rows"].items())
     std::printf("| %s | %s | %s |\n", name.c_str(), Cell(v, "median_us", 1).c_str(), Cell(v, "p99_us", 1).c_str());
   return kExitOk;
@@ -341,13 +347,14 @@ std::string Goals(const std::map<int, std::map<std::string, ordered_json>>& by, 
     return k == i->second.end() || k->second.contains("error") ? nullptr : &k->second;
   };
   const std::string who = SystemName(mode);
-  if (const ordered_json *s = get(8, mode), *q = get(8, "sqlite"); s && q) {
-    out += "- " + who + ", 8 processes: throughput " + Cell(*s, "ops_per_s", 0) + " vs SQLite " + Cell(*q, "ops_per_s", 0) +
-           " ops/s (goal ≥): " + verdict(Num(*s, "ops_per_s") >= Num(*q, "ops_per_s")) + "; p99 " + Cell(*s, "p99_ms", 2) +
-           " ms vs SQLite " + Cell(*q, "p99_ms", 2) + " ms (goal ≤ 1/10 of SQLite's and ≤ 10 ms): " +
+  if (const ordered_json* s = get(8, mode), *q = get(8, "sqlite"); s && q) {
+    out += "- " + who + ", 8 processes: throughput " + Cell(*s, "ops_per_s", 0) + " vs SQLite " +
+           Cell(*q, "ops_per_s", 0) + " ops/s (goal ≥): " + verdict(Num(*s, "ops_per_s") >= Num(*q, "ops_per_s")) +
+           "; p99 " + Cell(*s, "p99_ms", 2) + " ms vs SQLite " + Cell(*q, "p99_ms", 2) +
+           " ms (goal ≤ 1/10 of SQLite's and ≤ 10 ms): " +
            verdict(Num(*s, "p99_ms") <= Num(*q, "p99_ms") / 10 && Num(*s, "p99_ms") <= 10) + "\n";
   }
-  if (const ordered_json *s = get(1, mode), *q = get(1, "sqlite"); s && q) {
+  if (const ordered_json* s = get(1, mode), *q = get(1, "sqlite"); s && q) {
     out += "- " + who + ", 1 process: " + Fixed(Num(*s, "ops_per_s") / Num(*q, "ops_per_s"), 2) +
            "× SQLite's throughput (goal ≥ 0.7×): " + verdict(Num(*s, "ops_per_s") >= 0.7 * Num(*q, "ops_per_s")) + "\n";
   }
@@ -383,30 +390,30 @@ int Compare(Context& ctx, const Args& a) {
   std::map<int, std::map<std::string, std::vector<ordered_json>>> runs;
   ordered_json all = ordered_json::array();
   for (int round = 0; round < rounds.value(); ++round)
-  for (int p : procs_list.value()) {
-    for (const auto& mode : modes) {
-      const std::string dir = work.value() + "/" + mode + "-p" + std::to_string(p) + "-r" + std::to_string(round);
-      std::vector<std::string> argv = {self, "--dir", dir, "--json"};
-      if (mode.rfind("sdndb", 0) == 0) {
-        if (mode == "sdndb-nofsync") argv.push_back("--no-fsync");
-        argv.insert(argv.end(), {"cycle", "--procs", std::to_string(p), "--ops", std::to_string(ops.value())});
-      } else {
-        argv.insert(argv.end(), {"peer", "--peer", *peer, "--mode", mode, "--procs", std::to_string(p), "--ops",
-                                 std::to_string(ops.value())});
+    for (int p : procs_list.value()) {
+      for (const auto& mode : modes) {
+        const std::string dir = work.value() + "/" + mode + "-p" + std::to_string(p) + "-r" + std::to_string(round);
+        std::vector<std::string> argv = {self, "--dir", dir, "--json"};
+        if (mode.rfind("sdndb", 0) == 0) {
+          if (mode == "sdndb-nofsync") argv.push_back("--no-fsync");
+          argv.insert(argv.end(), {"cycle", "--procs", std::to_string(p), "--ops", std::to_string(ops.value())});
+        } else {
+          argv.insert(argv.end(), {"peer", "--peer", *peer, "--mode", mode, "--procs", std::to_string(p), "--ops",
+                                   std::to_string(ops.value())});
+        }
+        double load[1] = {0};
+        ::getloadavg(load, 1);
+        auto text = Capture(argv);
+        ordered_json r = text.ok() ? ordered_json::parse(text.value(), nullptr, false) : ordered_json();
+        if (!text.ok()) r = ordered_json::object({{"mode", mode}, {"procs", p}, {"error", text.status().message()}});
+        if (!r.is_object()) r = ordered_json::object({{"mode", mode}, {"procs", p}, {"error", "no result"}});
+        r["load_avg_1m"] = load[0];
+        r["round"] = round + 1;
+        std::fprintf(stderr, "%s\n", r.dump().c_str());
+        runs[p][mode].push_back(r);
+        all.push_back(r);
       }
-      double load[1] = {0};
-      ::getloadavg(load, 1);
-      auto text = Capture(argv);
-      ordered_json r = text.ok() ? ordered_json::parse(text.value(), nullptr, false) : ordered_json();
-      if (!text.ok()) r = ordered_json::object({{"mode", mode}, {"procs", p}, {"error", text.status().message()}});
-      if (!r.is_object()) r = ordered_json::object({{"mode", mode}, {"procs", p}, {"error", "no result"}});
-      r["load_avg_1m"] = load[0];
-      r["round"] = round + 1;
-      std::fprintf(stderr, "%s\n", r.dump().c_str());
-      runs[p][mode].push_back(r);
-      all.push_back(r);
     }
-  }
   // Per configuration, the round with the median throughput (a failed round counts as 0), with
   // lost updates and failed operations summed over all rounds.
   std::map<int, std::map<std::string, ordered_json>> by;
@@ -431,17 +438,20 @@ int Compare(Context& ctx, const Args& a) {
     }
   }
 
-  std::string md = "Machine: " + machine + "\n\nWorkload: 91 todos + 68 features + 8 tasks; one op = load all three → "
-                   "increment one todo's counter → save; " + std::to_string(ops.value()) + " ops per process; " +
-                   std::to_string(rounds.value()) + " round(s), the round with the median throughput shown (lost updates: sum "
+  std::string md = "Machine: " + machine +
+                   "\n\nWorkload: 91 todos + 68 features + 8 tasks; one op = load all three → "
+                   "increment one todo's counter → save; " +
+                   std::to_string(ops.value()) + " ops per process; " + std::to_string(rounds.value()) +
+                   " round(s), the round with the median throughput shown (lost updates: sum "
                    "over all rounds).\n\n";
   md += ResultsHeader();
   for (const auto& [p, m] : by)
     for (const auto& mode : modes)
       if (m.count(mode)) md += ResultRow(m.at(mode));
-  md += "\nRatios sdndb / SQLite (throughput: higher is better; p99: lower is better)\n\n"
-        "| procs | fsync: ops/s ratio | fsync: p99 ratio | no-fsync: ops/s ratio | no-fsync: p99 ratio |\n"
-        "|---:|---:|---:|---:|---:|\n";
+  md +=
+      "\nRatios sdndb / SQLite (throughput: higher is better; p99: lower is better)\n\n"
+      "| procs | fsync: ops/s ratio | fsync: p99 ratio | no-fsync: ops/s ratio | no-fsync: p99 ratio |\n"
+      "|---:|---:|---:|---:|---:|\n";
   for (const auto& entry : by) {
     const auto& m = entry.second;
     const auto p = entry.first;
@@ -460,9 +470,13 @@ int Compare(Context& ctx, const Args& a) {
       {"sdndb", 0x1f77b4}, {"sdndb-nofsync", 0x17becf}, {"sqlite", 0xd62728}, {"lockfile", 0x7f7f7f}};
   Panel thr{"throughput (ops/s, log)", {}}, p99{"p99 latency (ms, log)", {}};
   for (const auto& [mode, rgb] : colors) {
-    Series st{mode == std::string("sdndb") ? "sdndb fsync" : mode == std::string("sdndb-nofsync") ? "sdndb no-fsync"
-                     : mode == std::string("sqlite") ? "sqlite wal full" : "lockfile",
-                     rgb, {}, {}};
+    Series st{mode == std::string("sdndb")           ? "sdndb fsync"
+              : mode == std::string("sdndb-nofsync") ? "sdndb no-fsync"
+              : mode == std::string("sqlite")        ? "sqlite wal full"
+                                                     : "lockfile",
+              rgb,
+              {},
+              {}};
     Series sp = st;
     for (const auto& [p, m] : by) {
       if (!m.count(mode) || m.at(mode).contains("error")) continue;
@@ -477,8 +491,10 @@ int Compare(Context& ctx, const Args& a) {
   if (!st.ok()) return ctx.Fail(st);
   std::ofstream(out_dir + "/cycle.json") << ordered_json({{"machine", machine}, {"runs", all}}).dump(1) << "\n";
   std::ofstream(out_dir + "/cycle.md") << md;
-  if (ctx.json) std::printf("%s\n", ordered_json({{"machine", machine}, {"runs", all}, {"chart", png}}).dump().c_str());
-  else std::printf("%s\nChart: %s\n", md.c_str(), png.c_str());
+  if (ctx.json)
+    std::printf("%s\n", ordered_json({{"machine", machine}, {"runs", all}, {"chart", png}}).dump().c_str());
+  else
+    std::printf("%s\nChart: %s\n", md.c_str(), png.c_str());
   return kExitOk;
 }
 

@@ -26,10 +26,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double MicrosSince(Clock::time_point t) {
-  return std::chrono::duration<double, std::micro>(Clock::now() - t).count();
+double MicrosSince(Clock::time_point t) { return std::chrono::duration<double, std::micro>(Clock::now() - t).count(); }
+double Micros(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
 }
-double Micros(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::micro>(b - a).count(); }
 
 const char* const kTables[3] = {"todo_db.sdn", "feature_db.sdn", "task_db.sdn"};
 
@@ -46,9 +46,9 @@ class Words {
   const char* Pick(const char* const* list, size_t n) { return list[Next() % n]; }
   // `count` words from the prose list, e.g. "Add support for generic type aliases".
   std::string Sentence(size_t count) {
-    static const char* const kProse[] = {"add",     "support",  "for",    "generic", "type",  "aliases", "in",
-                                         "the",     "parser",   "and",    "runtime", "with",  "tests",   "handle",
-                                         "edge",    "cases",    "module", "imports", "cache", "lookup",  "when",
+    static const char* const kProse[] = {"add",     "support",  "for",    "generic", "type",  "aliases",  "in",
+                                         "the",     "parser",   "and",    "runtime", "with",  "tests",    "handle",
+                                         "edge",    "cases",    "module", "imports", "cache", "lookup",   "when",
                                          "backend", "compiles", "values", "nested",  "async", "closures", "errors"};
     std::string out;
     for (size_t i = 0; i < count; ++i) {
@@ -137,12 +137,12 @@ Result<std::pair<int64_t, int64_t>> CounterSums(const std::string& dir) {
 
 // Marks of one transaction (times since the op started; < 0 = not reached).
 struct Marks {
-  Clock::time_point armed;     // Update called
-  double first_call = -1;      // first Env call: the lock is held from here on
-  double create = -1;          // temp file created: read + parse + modify + serialize done
-  double file_sync = 0;        // duration of the temp file's fsync
-  double dir_sync = 0;         // duration of the folder fsync
-  double renamed = -1;         // rename over the target done
+  Clock::time_point armed;  // Update called
+  double first_call = -1;   // first Env call: the lock is held from here on
+  double create = -1;       // temp file created: read + parse + modify + serialize done
+  double file_sync = 0;     // duration of the temp file's fsync
+  double dir_sync = 0;      // duration of the folder fsync
+  double renamed = -1;      // rename over the target done
   bool active = false;
 };
 
@@ -435,8 +435,10 @@ Result<nlohmann::ordered_json> RunCycle(const CycleOptions& o) {
       total.push_back(s.total_us);
       lock.push_back(s.lock_us);
       load += s.load_us, tx += s.tx_us, fsync += s.fsync_us, dirsync += s.dirsync_us, commit += s.commit_us;
-      if (s.ok) ++ok_ops;
-      else ++failed;
+      if (s.ok)
+        ++ok_ops;
+      else
+        ++failed;
     }
   }
   const int64_t expected = static_cast<int64_t>(o.procs) * o.ops;
@@ -470,9 +472,12 @@ Result<nlohmann::ordered_json> RunCycle(const CycleOptions& o) {
   j["lock_wait_p95_ms"] = Round(pl.p95 / 1e3, 3);
   j["lock_wait_p99_ms"] = Round(pl.p99 / 1e3, 3);
   j["lock_wait_max_ms"] = Round(pl.max / 1e3, 3);
-  j["phase_us"] = {{"load3", Round(load / n, 1)},     {"lock", Round(pl.mean, 1)},
-                   {"read_parse_serialize", Round(tx / n, 1)}, {"fsync_file", Round(fsync / n, 1)},
-                   {"fsync_dir", Round(dirsync / n, 1)}, {"write_rename_unlock", Round(commit / n, 1)}};
+  j["phase_us"] = {{"load3", Round(load / n, 1)},
+                   {"lock", Round(pl.mean, 1)},
+                   {"read_parse_serialize", Round(tx / n, 1)},
+                   {"fsync_file", Round(fsync / n, 1)},
+                   {"fsync_dir", Round(dirsync / n, 1)},
+                   {"write_rename_unlock", Round(commit / n, 1)}};
   j["peak_rss_kb"] = usage1.maxrss_kb;
   j["cpu_user_s"] = Round(cpu_user, 3);
   j["cpu_sys_s"] = Round(cpu_sys, 3);
@@ -522,8 +527,7 @@ Result<nlohmann::ordered_json> RunPeer(const std::string& peer, const std::strin
   auto t0 = Clock::now();
   std::string out;
   int status = 0;
-  SDNDB_RETURN_IF_ERROR(
-      RunCaptured({peer, mode, dir, std::to_string(procs), std::to_string(ops)}, &out, &status));
+  SDNDB_RETURN_IF_ERROR(RunCaptured({peer, mode, dir, std::to_string(procs), std::to_string(ops)}, &out, &status));
   const double wall_s = MicrosSince(t0) / 1e6;
   const ChildUsage usage1 = Children();
   auto j = nlohmann::ordered_json::parse(out, nullptr, false);
@@ -609,11 +613,13 @@ Result<nlohmann::ordered_json> RunSingle(const std::string& dir, int reps) {
     std::function<Status()> fn;
   };
   const Row more[] = {
-      {"load all three (Store::Read)", [&] {
+      {"load all three (Store::Read)",
+       [&] {
          for (int t = 0; t < 3; ++t) SDNDB_RETURN_IF_ERROR(durable[t]->Read().status());
          return Status::OK();
        }},
-      {"parse all three (in memory)", [&] {
+      {"parse all three (in memory)",
+       [&] {
          for (int t = 0; t < 3; ++t) SDNDB_RETURN_IF_ERROR(ParseOnly(texts[t]));
          return Status::OK();
        }},
