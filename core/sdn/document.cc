@@ -71,6 +71,7 @@ std::string Table::Cell(size_t row, size_t col) const {
   switch (kind) {
     case CellKind::kEmpty: return {};
     case CellKind::kQuoted: return UnquoteSpelling(raw);
+    case CellKind::kDoubledQuotes: return lex::DecodeDoubledQuotes(raw);
     default: return std::string(raw);
   }
 }
@@ -112,6 +113,7 @@ std::string_view Table::CellTextView(size_t row, size_t col, std::string* scratc
   switch (kind) {
     case CellKind::kEmpty: return {};
     case CellKind::kQuoted: return lex::UnquoteSpellingView(raw, scratch);
+    case CellKind::kDoubledQuotes: *scratch = lex::DecodeDoubledQuotes(raw); return *scratch;
     default: return raw;
   }
 }
@@ -178,6 +180,12 @@ void Table::SetCell(size_t row, size_t col, std::string_view value) {
 
 void Table::SetCellRaw(size_t row, size_t col, std::string_view spelling) {
   if (row >= row_items_.size() || col >= columns_.size()) return;
+  const size_t last = columns_.size() - 1;
+  if (col != last && Kind(row, last) == CellKind::kAbsorbed) {
+    // An edited row is written in canonical form: the absorbed last cell gets quoted, so the
+    // row reads the same with every SDN reader (and a later column can follow it).
+    SetCellRaw(row, last, QuoteString(Cell(row, last)));
+  }
   Item& item = items_[row_items_[row]];
   const CellSpan cell = cells_[item.cell_begin + col];
   const std::string_view old = item.text;
@@ -301,7 +309,13 @@ void Table::AddColumn(const std::string& name, std::string_view default_spelling
     if (!item.is_row || item.removed || old_columns == 0) continue;
     const CellSpan last = cells_[item.cell_begin + old_columns - 1];
     size_t at = last.begin + last.len;
-    std::string text(item.text.substr(0, at));
+    std::string text(item.text.substr(0, last.begin));
+    if (last.kind == CellKind::kAbsorbed) {
+      // No longer the last column: its commas would split it. Quote it.
+      text += QuoteString(item.text.substr(last.begin, last.len));
+    } else {
+      text.append(item.text.substr(last.begin, last.len));
+    }
     text += separator;
     text += spelling;
     if (at < item.text.size() && item.text[at] == '#') text += ' ';
@@ -407,6 +421,14 @@ std::string Document::Serialize() const {
     for (const Table::Item& item : table.items_) {
       if (!item.removed) out.append(item.text);
     }
+  }
+  return out;
+}
+
+std::vector<Problem> Document::TableProblems(std::string_view table) const {
+  std::vector<Problem> out;
+  for (const Problem& problem : problems_) {
+    if (problem.table == table) out.push_back(problem);
   }
   return out;
 }

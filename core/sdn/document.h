@@ -14,8 +14,10 @@
 // (quotes removed and escapes decoded for quoted cells; the spelling itself for others).
 // New or changed values get the canonical spelling of CanonicalCell().
 //
-// Errors: Parse returns a ParseError Status whose message starts "file:line:col: what",
-// followed by the offending source line and a caret. Parsing is linear in the input size,
+// Errors: a malformed row or top-level block does not fail the parse: it is kept byte for
+// byte and listed in problems() (file:line:col). Parse returns a ParseError Status (message
+// "file:line:col: what", the offending source line and a caret) only for damage nothing can
+// be read after: a quoted string never closed until the end of the input. Parsing is linear in the input size,
 // bounded in nesting depth, never throws and never reads out of bounds.
 // Not thread-safe for concurrent mutation; const access from several threads is fine.
 #pragma once
@@ -43,12 +45,25 @@ enum class CellKind : uint8_t {
   kNull,    // null / nil
   kInline,  // an inline array or dict: [..] / {..}
   kText,    // several tokens or characters other readers drop: kept verbatim as a string
+  kDoubledQuotes,  // quoted strings glued CSV-style (`"say ""hi"""`): one string, each `""` a `"`
+  kAbsorbed,       // a last cell absorbing the rest of its line (commas included): verbatim text
 };
 
 struct Diagnostic {
   int line = 0;    // 1-based
   int column = 0;  // 1-based, in characters
   std::string message;
+};
+
+// A part of the file that could not be read: a malformed row (kept in its table, byte for
+// byte, but not a row) or a malformed top-level block (kept as raw text). Editing the rest of
+// the document never changes or drops it.
+struct Problem {
+  int line = 0;       // 1-based
+  int column = 0;     // 1-based, in characters
+  std::string message;  // what is wrong, e.g. "row has 2 cells, table 'todos' has 3 columns"
+  std::string table;    // the table the row belongs to; empty for a top-level block
+  std::string report;   // "file:line:col: message", the source line and a caret
 };
 
 // One cell of a table row: where its spelling lies in the row text, and its kind.
@@ -109,9 +124,10 @@ class Table {
  private:
   friend class Document;
   friend class Parser;
-  struct Item {            // one row or a trivia line (blank/comment) inside the table body
+  struct Item {            // one row, a trivia line (blank/comment) or a malformed row
     std::string_view text; // points into the document source or into owned storage
     bool is_row = false;
+    bool malformed = false;  // a row that could not be read: kept as text, reported as a Problem
     bool removed = false;
     uint32_t cell_begin = 0;  // rows: index into cells_
     int line = 0;             // rows from the source: 1-based line (0 for new rows)
@@ -166,6 +182,13 @@ class Document {
   void RemoveTable(Table* table);
 
   const std::vector<Diagnostic>& warnings() const { return warnings_; }
+  // Malformed rows and blocks, in file order (at most ParseOptions::max_warnings of them are
+  // stored; problem_count() counts all). Parse fails only when nothing after the damage can
+  // be trusted (a quote never closed until the end of the input).
+  const std::vector<Problem>& problems() const { return problems_; }
+  size_t problem_count() const { return problem_count_; }
+  // The stored problems of one table (by name).
+  std::vector<Problem> TableProblems(std::string_view table) const;
   // The whole document as an ordered dict: statements in order; tables as Value tables.
   Value ToValue() const;
 
@@ -191,6 +214,8 @@ class Document {
   std::vector<std::unique_ptr<Table>> tables_;
   std::vector<std::unique_ptr<std::string>> owned_;
   std::vector<Diagnostic> warnings_;
+  std::vector<Problem> problems_;
+  size_t problem_count_ = 0;
 };
 
 // Canonical spelling of a string value in a table cell: bare when it is a plain word that

@@ -24,6 +24,12 @@ bool InlineValueParser::Fail(size_t pos, std::string message) {
   return false;
 }
 
+bool InlineValueParser::FailUnterminated(size_t pos) {
+  Fail(pos, "unterminated quoted string");
+  if (error_ != nullptr) error_->unrecoverable = true;
+  return false;
+}
+
 bool InlineValueParser::Parse(size_t pos, int depth, size_t* end, Value* out, ScanError* error,
                               std::vector<size_t>* foreign_text) {
   error_ = error;
@@ -71,7 +77,7 @@ bool InlineValueParser::ParseBracket(size_t pos, int depth, size_t* end, Value* 
       size_t key_end;
       if (c == '"') {
         size_t q = lex::FindClosingQuote(text_, pos);
-        if (q == std::string_view::npos) return Fail(pos, "unterminated quoted string");
+        if (q == std::string_view::npos) return FailUnterminated(pos);
         if (out != nullptr) key = UnquoteSpelling(text_.substr(pos, q + 1 - pos));
         key_end = q + 1;
       } else {
@@ -112,7 +118,7 @@ bool InlineValueParser::ParseElement(size_t pos, int depth, size_t* end, Value* 
   if (c == '[' || c == '{' || c == '(') return ParseBracket(pos, depth + 1, end, out);
   if (c == '"') {
     size_t q = lex::FindClosingQuote(text_, pos);
-    if (q == std::string_view::npos) return Fail(pos, "unterminated quoted string");
+    if (q == std::string_view::npos) return FailUnterminated(pos);
     size_t after = lex::SkipInlineSpace(text_, q + 1);
     if (after >= text_.size() || text_[after] == ',' || IsCloser(text_[after]) || text_[after] == '#' ||
         lex::AtLineBreak(text_, after)) {
@@ -128,7 +134,8 @@ bool InlineValueParser::ParseElement(size_t pos, int depth, size_t* end, Value* 
   size_t stop = pos;
   ScanError error;
   if (!lex::ScanVerbatim(text_, pos, ",]})[{(", &last_nonblank, &stop, &error)) {
-    return Fail(error.pos, std::move(error.message));
+    if (error_ != nullptr) *error_ = std::move(error);
+    return false;
   }
   if (stop < text_.size() && (text_[stop] == '[' || text_[stop] == '{' || text_[stop] == '(')) {
     return Fail(stop, std::string("unexpected '") + text_[stop] + "' inside a value");

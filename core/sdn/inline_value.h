@@ -30,6 +30,7 @@ class InlineValueParser {
   bool ParseElement(size_t pos, int depth, size_t* end, Value* out);
   size_t SkipTrivia(size_t pos) const;  // blanks, line breaks and comments
   bool Fail(size_t pos, std::string message);
+  bool FailUnterminated(size_t pos);  // a quote never closed: unrecoverable
 
   std::string_view text_;
   int max_depth_;

@@ -175,11 +175,35 @@ size_t FindClosingQuote(std::string_view text, size_t open) {
   return std::string_view::npos;
 }
 
+size_t FindQuotedRunEnd(std::string_view text, size_t open, bool* glued) {
+  *glued = false;
+  size_t q = FindClosingQuote(text, open);
+  while (q != std::string_view::npos && q + 1 < text.size() && text[q + 1] == '"') {
+    *glued = true;
+    q = FindClosingQuote(text, q + 1);
+  }
+  return q == std::string_view::npos ? q : q + 1;
+}
+
+std::string DecodeDoubledQuotes(std::string_view run) {
+  std::string out;
+  size_t open = 0;
+  while (open < run.size() && run[open] == '"') {
+    const size_t q = FindClosingQuote(run, open);
+    if (q == std::string_view::npos) break;
+    if (open > 0) out.push_back('"');
+    out += UnescapeQuoted(run.substr(open + 1, q - open - 1));
+    open = q + 1;
+  }
+  return out;
+}
+
 bool ScanVerbatim(std::string_view text, size_t pos, std::string_view stops, size_t* value_end, size_t* stop,
-                  ScanError* error) {
+                  ScanError* error, bool reject_stray_closers) {
   const size_t n = text.size();
   size_t last_nonblank = pos;
   size_t p = pos;
+  int open_brackets = 0;  // `[` and `{` opened in this text and not closed yet
   while (p < n && !AtLineBreak(text, p)) {
     const char ch = text[p];
     if (!stops.empty() && std::memchr(stops.data(), ch, stops.size()) != nullptr) break;
@@ -189,11 +213,24 @@ bool ScanVerbatim(std::string_view text, size_t pos, std::string_view stops, siz
       if (q == std::string_view::npos) {
         error->pos = p;
         error->message = "unterminated quoted string";
+        error->unrecoverable = true;
         return false;
       }
       p = q + 1;
       last_nonblank = p;
       continue;
+    }
+    if (!reject_stray_closers) {
+      // brackets are text here
+    } else if (ch == '[' || ch == '{') {
+      ++open_brackets;
+    } else if (ch == ']' || ch == '}') {
+      if (open_brackets == 0) {
+        error->pos = p;
+        error->message = std::string("unbalanced '") + ch + "'";
+        return false;
+      }
+      --open_brackets;
     }
     if (!AtInlineSpace(text, p)) last_nonblank = p + 1;
     ++p;
@@ -253,8 +290,10 @@ Value TokenValue(std::string_view spelling, CellKind kind) {
     case CellKind::kFloat: return Value::Float(DecodeFloat(spelling), std::string(spelling));
     case CellKind::kBool: return Value::Bool(spelling == "true");
     case CellKind::kNull: return Value::Null();
+    case CellKind::kDoubledQuotes: return Value::String(DecodeDoubledQuotes(spelling));
     case CellKind::kBare:
     case CellKind::kText:
+    case CellKind::kAbsorbed:
     case CellKind::kInline:
       return Value::String(std::string(spelling));
   }

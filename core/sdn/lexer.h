@@ -18,6 +18,9 @@ namespace sdndb::sdn {
 struct ScanError {
   size_t pos = 0;  // offset in the scanned text
   std::string message;
+  // A quote never closed until the end of the input: no later line can be trusted, so the
+  // whole document fails. Every other error is confined to its row or block.
+  bool unrecoverable = false;
 };
 
 namespace lex {
@@ -100,14 +103,21 @@ bool IsKeyword(std::string_view token);  // true false null nil table
 // offset, or std::string_view::npos when the string is unterminated. Backslash escapes any
 // character; raw line breaks are allowed.
 size_t FindClosingQuote(std::string_view text, size_t open);
+// Like FindClosingQuote, then also over quoted strings glued directly to it (CSV-style doubled
+// quotes: `"say ""hi"""`). Returns the offset past the last closing quote (npos when a string
+// is unterminated) and sets *glued when more than one string was read.
+size_t FindQuotedRunEnd(std::string_view text, size_t open, bool* glued);
+// The value of such a run: the strings decoded, joined by one `"` each.
+std::string DecodeDoubledQuotes(std::string_view run);
 
 // Verbatim text (several words, a date, ...) from `pos`: runs to the line break, a comment
 // or the first character of `stops` outside quoted strings (quoted strings inside are skipped
 // whole). A comment is a `#` right after a blank (space, tab or a lone '\r'), as everywhere in
 // SDN. Sets *value_end past its last non-blank character and *stop where scanning stopped.
-// Returns false with `error` set on an unterminated quoted string.
+// Returns false with `error` set on an unterminated quoted string (unrecoverable) and, with
+// `reject_stray_closers`, on a `]` or `}` that closes nothing opened in the text.
 bool ScanVerbatim(std::string_view text, size_t pos, std::string_view stops, size_t* value_end, size_t* stop,
-                  ScanError* error);
+                  ScanError* error, bool reject_stray_closers = false);
 
 // UnquoteSpelling without a copy when the string holds no escape: returns the inside of
 // `quoted`, or its decoded value stored in `*scratch`.

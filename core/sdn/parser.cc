@@ -72,8 +72,51 @@ bool Parser::Fail(size_t pos, const std::string& message) {
   int line = 1 + lex::CountNewlines(text_, 0, pos);
   size_t line_start = LineStartOf(text_, pos);
   int column = lex::CharColumn(text_, line_start, pos);
-  status_ = Status::ParseError(FormatDiagnostic(options_.file_name, text_, pos, line, column, message));
+  error_pos_ = pos;
+  error_.line = line;
+  error_.column = column;
+  error_.message = message;
+  error_.report = FormatDiagnostic(options_.file_name, text_, pos, line, column, message);
+  status_ = Status::ParseError(error_.report);
   return false;
+}
+
+void Parser::RecordProblem(const std::string& table) {
+  ++doc_->problem_count_;
+  if (doc_->problems_.size() >= options_.max_warnings) return;
+  error_.table = table;
+  doc_->problems_.push_back(error_);
+}
+
+bool Parser::RowFailureIsConfined(const LineInfo& info) {
+  const size_t line_end = lex::LineBreakPos(text_, info.content);
+  if (!fatal_) {
+    if (error_pos_ <= line_end) return true;
+  } else if (error_pos_ < line_end) {
+    return false;
+  }
+  fatal_ = false;
+  for (size_t p = info.content; p < line_end; ++p) {
+    if (text_[p] != '"') continue;
+    const size_t q = lex::FindClosingQuote(text_, p);
+    if (q == std::string_view::npos || q >= line_end) {
+      Fail(p, "quoted string not closed on its line (the row would run on into the next lines)");
+      return true;
+    }
+    p = q;
+  }
+  return true;
+}
+
+void Parser::SkipMalformedBlock(Mark start) {
+  RecordProblem("");
+  Restore(start);
+  SkipLine(Measure(pos_));
+  while (pos_ < text_.size()) {
+    LineInfo info = Measure(pos_);
+    if (info.type == LineType::kContent && info.indent == 0) break;
+    SkipLine(info);
+  }
 }
 
 void Parser::Warn(size_t pos, const std::string& message) {
@@ -156,16 +199,24 @@ Status Parser::Run() {
       SkipLine(info);
       continue;
     }
-    if (info.indent > 0) {
-      Fail(info.content, "unexpected indentation");
-      return status_;
-    }
     if (pos_ > trivia_start) add_raw(trivia_start, pos_);
     const size_t start = pos_;
+    const Mark start_mark = Save();
+    const size_t warnings_before = doc_->warnings_.size();
     std::string key;
     Value value;
     std::unique_ptr<Table> table;
-    if (!ParseEntry(info, 0, true, &key, &value, &table)) return status_;
+    const bool parsed = info.indent > 0 ? Fail(info.content, "unexpected indentation")
+                                        : ParseEntry(info, 0, true, &key, &value, &table);
+    if (!parsed) {
+      if (fatal_) return status_;
+      // A malformed block: kept as raw text up to the next top-level line, reported.
+      doc_->warnings_.resize(warnings_before);
+      SkipMalformedBlock(start_mark);
+      add_raw(start, pos_);
+      trivia_start = pos_;
+      continue;
+    }
     std::string_view key_text = text_.substr(info.content, key.size());
     if (!keys.insert(key_text).second) {
       Warn(info.content, "repeated key '" + key + "' (all occurrences kept)");
@@ -197,6 +248,13 @@ bool Parser::ParseEntry(const LineInfo& info, int depth, bool top_level, std::st
   key->assign(text_.substr(p, key_end - p));
   const size_t q = lex::SkipInlineSpace(text_, key_end);
   const char c = q < n ? text_[q] : '\0';
+  if (c == '{') {
+    const size_t rest = lex::SkipInlineSpace(text_, q + 1);
+    if (lex::AtLineEnd(text_, rest) || text_[rest] == '#') {
+      key->assign(text_.substr(p, key_end - p));
+      return ParseBraceBlock(q, *key, depth + 1, value);
+    }
+  }
   if (lex::AtLineEnd(text_, q) || (c != ':' && c != '=' && c != '|')) {
     return Fail(q, "expected ':', '=' or '|' after key '" + *key + "'");
   }
@@ -275,9 +333,60 @@ bool Parser::ParseBlock(int parent_indent, int depth, Value* out) {
       if (!keys.insert(key).second) Warn(info.content, "repeated key '" + key + "' (all occurrences kept)");
       out->entries.emplace_back(std::move(key), std::move(value));
     } else {
-      if (!ParseValueLine(info.content, depth, &value)) return false;
+      size_t item = info.content;
+      if (text_[item] == '-' && (lex::AtLineEnd(text_, item + 1) || lex::AtInlineSpace(text_, item + 1))) {
+        // A YAML-style `- item`: the marker is not part of the value (the reference lexer drops
+        // the '-' as an unknown character).
+        Warn(item, "YAML-style list item: the '- ' marker is not part of the value");
+        item = lex::SkipInlineSpace(text_, item + 1);
+        if (lex::AtLineEnd(text_, item) || text_[item] == '#') {
+          SkipLine(info);
+          out->items.push_back(Value::Null());
+          continue;
+        }
+      }
+      if (!ParseValueLine(item, depth, &value)) return false;
       out->items.push_back(std::move(value));
     }
+  }
+}
+
+bool Parser::ParseBraceBlock(size_t open_brace, const std::string& key, int depth, Value* out) {
+  if (depth > options_.max_depth) {
+    return Fail(open_brace, "nesting deeper than " + std::to_string(options_.max_depth) + " levels");
+  }
+  Warn(open_brace, "brace block '" + key + " {' (not SDN for the reference parser) read as a dict");
+  MoveTo(lex::NextLineStart(text_, open_brace));
+  *out = Value::Dict();
+  while (true) {
+    const LineInfo info = SkipTrivia();
+    if (info.type == LineType::kEnd) return Fail(open_brace, "unclosed '{' of block '" + key + "'");
+    const size_t p = info.content;
+    if (text_[p] == '}') {
+      const size_t rest = lex::SkipInlineSpace(text_, p + 1);
+      if (!lex::AtLineEnd(text_, rest) && text_[rest] != '#') return Fail(rest, "unexpected text after '}'");
+      SkipLine(info);
+      return true;
+    }
+    size_t key_end = p;
+    while (key_end < text_.size() && lex::IsKeyChar(text_[key_end])) ++key_end;
+    if (key_end == p) return Fail(p, "expected a key or '}' in block '" + key + "'");
+    std::string name(text_.substr(p, key_end - p));
+    size_t v = lex::SkipInlineSpace(text_, key_end);
+    Value value;
+    if (v < text_.size() && text_[v] == '{' &&
+        (lex::AtLineEnd(text_, lex::SkipInlineSpace(text_, v + 1)) ||
+         text_[lex::SkipInlineSpace(text_, v + 1)] == '#')) {
+      if (!ParseBraceBlock(v, name, depth + 1, &value)) return false;
+    } else {
+      if (v < text_.size() && (text_[v] == ':' || text_[v] == '=')) v = lex::SkipInlineSpace(text_, v + 1);
+      if (lex::AtLineEnd(text_, v) || text_[v] == '#') {
+        SkipLine(info);
+      } else if (!ParseValueLine(v, depth, &value)) {
+        return false;
+      }
+    }
+    out->entries.emplace_back(std::move(name), std::move(value));
   }
 }
 
@@ -289,10 +398,13 @@ bool Parser::ParseValueLine(size_t pos, int depth, Value* out) {
   Value value;
   std::vector<size_t> foreign;
   if (c == '"') {
-    size_t q = lex::FindClosingQuote(text_, pos);
-    if (q == std::string_view::npos) return Fail(pos, "unterminated quoted string");
-    value_end = q + 1;
-    kind = CellKind::kQuoted;
+    bool glued = false;
+    value_end = lex::FindQuotedRunEnd(text_, pos, &glued);
+    if (value_end == std::string_view::npos) {
+      fatal_ = true;
+      return Fail(pos, "unterminated quoted string");
+    }
+    kind = glued ? CellKind::kDoubledQuotes : CellKind::kQuoted;
   } else if (c == ']' || c == '}') {
     return Fail(pos, std::string("unbalanced '") + c + "'");
   } else if (c == '[' || c == '{') {
@@ -309,6 +421,9 @@ bool Parser::ParseValueLine(size_t pos, int depth, Value* out) {
     std::string_view spelling = text_.substr(pos, value_end - pos);
     if (kind != CellKind::kInline) value = lex::TokenValue(spelling, kind);
     if (kind == CellKind::kText && !WarningsFull()) Warn(pos, "unquoted text kept as a string: " + Excerpt(spelling));
+    if (kind == CellKind::kDoubledQuotes && !WarningsFull()) {
+      Warn(pos, "CSV-style doubled quotes read as one '\"' each: " + Excerpt(value.s));
+    }
     for (size_t i = 0; i < foreign.size() && !WarningsFull(); ++i) Warn(foreign[i], "unquoted text kept as a string");
     MoveTo(lex::NextLineStart(text_, after));
     *out = std::move(value);
@@ -318,7 +433,9 @@ bool Parser::ParseValueLine(size_t pos, int depth, Value* out) {
   size_t last_nonblank = value_end;
   size_t p = value_end;
   ScanError error;
-  if (!lex::ScanVerbatim(text_, value_end, "", &last_nonblank, &p, &error)) return Fail(error);
+  if (!lex::ScanVerbatim(text_, value_end, "", &last_nonblank, &p, &error, /*reject_stray_closers=*/true)) {
+    return Fail(error);
+  }
   std::string_view spelling = text_.substr(pos, last_nonblank - pos);
   if (!WarningsFull()) Warn(pos, "unquoted text kept as a string: " + Excerpt(spelling));
   *out = Value::String(std::string(spelling));
@@ -482,15 +599,28 @@ bool Parser::ScanTableRow(size_t row_start, size_t first, int depth, const std::
                           std::vector<CellSpan>* cells, size_t* row_end) {
   const size_t first_cell = cells->size();
   ScanError error;
-  if (!ScanRow(text_, row_start, first, depth, options_.max_depth, cells, row_end, &error)) return Fail(error);
+  if (!ScanRow(text_, row_start, first, depth, options_.max_depth, column_count - 1, cells, row_end, &error)) {
+    return Fail(error);
+  }
   const size_t count = cells->size() - first_cell;
   if (count != column_count) return Fail(first, CellCountMessage(count, name, column_count));
   const CellSpan* const end = cells->data() + cells->size();
   for (const CellSpan* cell = end - count; cell != end; ++cell) {
-    if (cell->kind != CellKind::kText) continue;
+    if (cell->kind < CellKind::kText) continue;
     if (WarningsFull()) break;
     const size_t at = row_start + cell->begin;
-    Warn(at, "unquoted text kept as a string: " + Excerpt(text_.substr(at, cell->len)));
+    const std::string_view spelling = text_.substr(at, cell->len);
+    switch (cell->kind) {
+      case CellKind::kText:
+        Warn(at, "unquoted text kept as a string: " + Excerpt(spelling));
+        break;
+      case CellKind::kAbsorbed:
+        Warn(at, "last cell takes the rest of the line, commas included; kept as text: " + Excerpt(spelling));
+        break;
+      default:  // kDoubledQuotes
+        Warn(at, "CSV-style doubled quotes read as one '\"' each: " + Excerpt(lex::DecodeDoubledQuotes(spelling)));
+        break;
+    }
   }
   return true;
 }
@@ -543,7 +673,20 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
     if (table != nullptr) {
       std::vector<CellSpan>& cells = table->cells_;
       const size_t first_cell = cells.size();
-      if (!ScanTableRow(pos_, info.content, depth, name, column_count, &cells, &row_end)) return false;
+      if (!ScanTableRow(pos_, info.content, depth, name, column_count, &cells, &row_end)) {
+        if (!RowFailureIsConfined(info)) return false;
+        // A malformed row: its own line is kept as it is and reported; the next line goes on.
+        cells.resize(first_cell);
+        RecordProblem(name);
+        const size_t line_end = lex::NextLineStart(text_, info.content);
+        Table::Item bad;
+        bad.text = text_.substr(pos_, line_end - pos_);
+        bad.malformed = true;
+        bad.line = line_;
+        table->items_.push_back(bad);
+        MoveTo(line_end);
+        continue;
+      }
       if (table->items_.empty()) {
         // Reserve for the rest of the input at this row's size (bounded by the input size).
         const size_t row_bytes = row_end - pos_ + 1;
@@ -561,8 +704,13 @@ bool Parser::ParseRows(int header_indent, int depth, const std::string& name, si
       table->items_.push_back(item);
     } else {
       scratch_cells_.clear();
-      if (!ScanTableRow(pos_, info.content, depth, name, column_count, &scratch_cells_, &row_end)) return false;
-      if (!AppendValueRow(pos_, depth, scratch_cells_, value)) return false;
+      if (!ScanTableRow(pos_, info.content, depth, name, column_count, &scratch_cells_, &row_end) ||
+          !AppendValueRow(pos_, depth, scratch_cells_, value)) {
+        if (!RowFailureIsConfined(info)) return false;
+        RecordProblem(name);
+        MoveTo(lex::NextLineStart(text_, info.content));
+        continue;
+      }
     }
     MoveTo(row_end);
   }
@@ -587,7 +735,8 @@ bool Parser::RescanRow(size_t column_count, std::string_view row_text, std::vect
   const size_t old_size = cells->size();
   size_t end = 0;
   ScanError error;
-  if (ScanRow(row_text, 0, first, 1, kDefaultMaxDepth, cells, &end, &error) && end == row_text.size() &&
+  if (ScanRow(row_text, 0, first, 1, kDefaultMaxDepth, column_count - 1, cells, &end, &error) &&
+      end == row_text.size() &&
       cells->size() - old_size == column_count) {
     return true;
   }

@@ -59,6 +59,19 @@ class Parser {
   bool ParseBlock(int parent_indent, int depth, Value* out);
   bool ParseValueLine(size_t pos, int depth, Value* out);
   bool ParseTextBlock(int key_indent, Value* out);
+  // `key {` + lines `name value` (or nested `name {`) + `}`: the brace-block form some Simple
+  // tools write (not SDN for the reference parser); read as a dict.
+  bool ParseBraceBlock(size_t open_brace, const std::string& key, int depth, Value* out);
+  // After a failed top-level statement that started at `start`: records the problem and
+  // skips to the next line at column 0 that holds content.
+  void SkipMalformedBlock(Mark start);
+  // Stores the last failure (error_) as a Problem of `table` ("" outside tables).
+  void RecordProblem(const std::string& table);
+  // After a row starting at `info` failed: false when the failure leaves nothing after it
+  // readable (a quote opened on the row's own line is never closed). Otherwise the row's
+  // first line is what is malformed: a quote not closed on it made the row run on into the
+  // next lines, so that quote is what gets reported.
+  bool RowFailureIsConfined(const LineInfo& info);
   bool ParseBlockTable(const LineInfo& info, size_t close, size_t after, int depth, bool top_level,
                        const std::string& name, bool typed, std::vector<std::string> columns, Value* value,
                        std::unique_ptr<Table>* table);
@@ -78,7 +91,10 @@ class Parser {
   bool ParseColumnList(size_t open, char close_char, std::vector<std::string>* names, size_t* close);
 
   bool Fail(size_t pos, const std::string& message);
-  bool Fail(const ScanError& error) { return Fail(error.pos, error.message); }
+  bool Fail(const ScanError& error) {
+    fatal_ = fatal_ || error.unrecoverable;
+    return Fail(error.pos, error.message);
+  }
   void Warn(size_t pos, const std::string& message);
   // True once max_warnings are stored: callers check it before building a message.
   bool WarningsFull() const { return doc_->warnings_.size() >= options_.max_warnings; }
@@ -90,6 +106,9 @@ class Parser {
   size_t pos_ = 0;  // always a line start in the line loops
   int line_ = 1;    // line number of pos_
   Status status_;
+  Problem error_;        // the last failure (status_ holds its report)
+  size_t error_pos_ = 0;  // its offset
+  bool fatal_ = false;   // the last failure leaves nothing after it readable
   std::vector<CellSpan> scratch_cells_;
 };
 

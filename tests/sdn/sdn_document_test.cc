@@ -296,5 +296,47 @@ TEST_CASE("JSON: scalars, non-finite floats, invalid UTF-8 does not throw") {
   v.entries.emplace_back("s", Value::String("bad \xFF utf8"));
   Json j = ToJson(v);
   CHECK(j["f"].is_null());
-  CHECK(sdndb::sdn::ToJsonText(v) == "{\"f\":null,\"s\":\"bad \xEF\xBF\xBD utf8\"}");
+  // Invalid UTF-8: each byte as the reversible escape \udcXX (docs/sdn.md, "Bytes are bytes").
+  CHECK(sdndb::sdn::ToJsonText(v) == "{\"f\":null,\"s\":\"bad \\udcff utf8\"}");
+  CHECK(sdndb::sdn::ToJsonText(v, 2) == "{\n  \"f\": null,\n  \"s\": \"bad \\udcff utf8\"\n}");
+  // The replacing mode (the server's) gives U+FFFD instead.
+  CHECK(sdndb::sdn::DumpJson(j, -1, sdndb::sdn::InvalidUtf8::kReplace) ==
+        "{\"f\":null,\"s\":\"bad \xEF\xBF\xBD utf8\"}");
+}
+
+TEST_CASE("bytes are bytes: invalid UTF-8 round-trips through reads, edits and JSON") {
+  // Lone continuation bytes, a truncated sequence, an overlong form, an encoded surrogate and
+  // a byte above U+10FFFF, in bare cells, quoted cells, absorbed text and comments.
+  const std::string bad[] = {"\x80", "\xC3", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xFF\xFE"};
+  for (const std::string& b : bad) {
+    CAPTURE(b);
+    const std::string text = "# note " + b + "\nt |id, a, note|\n    1, x" + b + "y, \"q " + b + "\"\n"
+                             "    2, plain, two words " + b + ", with commas\n";
+    auto parsed = Document::Parse(text);
+    REQUIRE(parsed.ok());
+    Document& doc = *parsed.value();
+    CHECK(doc.problems().empty());
+    CHECK(doc.Serialize() == text);
+    Table* t = doc.table(0);
+    CHECK(t->Cell(0, 1) == "x" + b + "y");
+    CHECK(t->Cell(0, 2) == "q " + b);
+    CHECK(t->Cell(1, 2) == "two words " + b + ", with commas");
+    // JSON: every invalid byte escaped, the rest as it is; mapping the escapes back gives the bytes.
+    const std::string json = sdndb::sdn::ToJsonText(doc.ToValue());
+    std::string escaped;
+    for (unsigned char c : b) {
+      const char hex[] = "0123456789abcdef";
+      escaped += std::string("\\udc") + hex[c >> 4] + hex[c & 15];
+    }
+    CHECK(json.find("\"x" + escaped + "y\"") != std::string::npos);
+    // Writing another row keeps them.
+    t->SetCell(1, 1, "edited");
+    t->AppendRow({"3", "new", "row"});
+    const std::string out = doc.Serialize();
+    CHECK(out.find("# note " + b + "\n") == 0);
+    CHECK(out.find("    1, x" + b + "y, \"q " + b + "\"\n") != std::string::npos);
+    auto again = Document::Parse(out);
+    REQUIRE(again.ok());
+    CHECK(again.value()->table(0)->Cell(1, 2) == "two words " + b + ", with commas");
+  }
 }
