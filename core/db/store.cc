@@ -228,6 +228,8 @@ Result<TxDoc> DocFromText(const std::string& path, std::string text) {
   if (!doc.ok()) return doc.status();
   tx.doc = std::move(doc.value());
   tx.table = RecordsTable(*tx.doc, DatabaseNameFromPath(path));
+  // No table because the one there is malformed (an unclosed header, ...): the file is broken.
+  if (!tx.table && !tx.doc->problems().empty()) return Status::ParseError(tx.doc->problems()[0].report);
   if (!tx.table)
     return Status::InvalidArgument(BaseName(path) + ": no table (a database needs a `name |columns|` table)");
   tx.id_col = IdColumn(*tx.table);
@@ -270,6 +272,15 @@ Status RunTransaction(const StoreOptions& options, const std::string& path, Fn&&
   SDNDB_RETURN_IF_ERROR(fn(tx.value(), &changed));
   if (!changed) return Status::OK();
   std::string bytes = tx->doc->Serialize();
+  if (tx->doc->problem_count() > 0) {
+    // A malformed row kept as it is can read differently once the rows around it change (a
+    // quote it leaves open pairs with a later one): never write what no longer reads as before.
+    auto check = sdn::Document::Parse(bytes);
+    if (!check.ok() || check.value()->problem_count() != tx->doc->problem_count()) {
+      return Status::InvalidArgument(
+          BaseName(path) + ": this change would alter how its malformed rows read; fix them first (sdndb check)");
+    }
+  }
   if (tx->sealed) bytes = ResealCrc(bytes);
   // The folder fsync stays under the lock: if it fails, the original is restored before any
   // other writer can build on the new content (see core/io/atomic_file.h).
@@ -306,10 +317,26 @@ Result<Snapshot> Store::Parse(const std::string& path, std::string text) {
   snap.records.reserve(tx->table->row_count());
   for (size_t r = 0; r < tx->table->row_count(); ++r) snap.records.push_back(tx->Record(r));
   snap.conflicts = tx->Conflicts().All();
+  snap.problems = tx->doc->problems();
   return snap;
 }
 
+namespace {
+
+// Values are stored exactly as given; a NUL byte cannot be (SDN text has none), so it is refused
+// instead of being changed.
+Status CheckNoNul(const FieldList& fields) {
+  for (const auto& [k, v] : fields) {
+    if (k.find('\0') != std::string::npos || v.find('\0') != std::string::npos)
+      return Status::InvalidArgument("field '" + k + "': a value cannot contain a NUL byte");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<RecordData> Store::Create(const FieldList& fields) {
+  SDNDB_RETURN_IF_ERROR(CheckNoNul(fields));
   RecordData created;
   Status st = RunTransaction(options_, path_, [&](TxDoc& tx, bool* changed) {
     sdn::Table& t = *tx.table;
@@ -344,6 +371,7 @@ Result<RecordData> Store::Create(const FieldList& fields) {
 }
 
 Result<EditResult> Store::Edit(const EditRequest& req) {
+  SDNDB_RETURN_IF_ERROR(CheckNoNul(req.changes));
   EditResult result;
   const Strategy strategy = req.strategy.value_or(options_.strategy);
   Status st = RunTransaction(options_, path_, [&](TxDoc& tx, bool* changed) {

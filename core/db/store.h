@@ -29,6 +29,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/env.h"
 #include "core/io/file_lock.h"
+#include "core/sdn/document.h"
 #include "core/status.h"
 
 namespace sdndb {
@@ -48,6 +49,9 @@ struct Snapshot {
   std::vector<std::string> columns;  // record columns (without version/modified)
   std::vector<RecordData> records;   // in file order
   std::vector<Conflict> conflicts;
+  // Malformed rows and blocks of the file (sdn::Document::problems()): the rest was read; these
+  // stay in the file byte for byte. `table` names the table of a malformed row.
+  std::vector<sdn::Problem> problems;
   const RecordData* Find(std::string_view id) const;
 };
 

@@ -46,8 +46,21 @@ SealParts SplitSeal(std::string_view text) {
   return p;
 }
 
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+// Where the decimal number of a seal line (after the prefix) begins and ends: blanks may stand
+// on both sides of it (`#sdn-crc32: 123`), as the Simple tools read the number with a trimming
+// integer parse. A rewrite keeps everything around the number as it was found.
+void NumberSpan(std::string_view line, size_t* begin, size_t* end) {
+  size_t b = kSealPrefixLen;
+  while (b < line.size() && IsBlank(line[b])) ++b;
+  size_t e = line.size();
+  while (e > b && IsBlank(line[e - 1])) --e;
+  *begin = b;
+  *end = e;
+}
+
 bool ParseU32(std::string_view s, uint32_t* out) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   if (s.empty() || s.size() > 10) return false;
   uint64_t v = 0;
   for (char c : s) {
@@ -75,7 +88,9 @@ Status VerifyCrcSeal(std::string_view text, const std::string& file) {
   if (!HasCrcSeal(text)) return Status::OK();
   SealParts p = SplitSeal(text);
   uint32_t stored = 0;
-  if (!ParseU32(p.line.substr(kSealPrefixLen), &stored)) {
+  size_t begin = 0, end = 0;
+  NumberSpan(p.line, &begin, &end);
+  if (!ParseU32(p.line.substr(begin, end - begin), &stored)) {
     return Status::Corruption(file + ":1:1: malformed #sdn-crc32 seal line \"" + std::string(p.line) + "\"");
   }
   uint32_t actual = Crc32(p.body);
@@ -98,7 +113,17 @@ std::string ResealCrc(std::string_view text) {
     p.eol = (p.eol.empty() || p.eol == "\n") ? std::string_view("\n") : std::string_view("\r\n");
   }
   std::string eol(p.eol.empty() ? std::string_view("\n") : p.eol);
-  std::string out = kSealPrefix + std::to_string(Crc32(p.body)) + eol;
+  std::string out;
+  if (HasCrcSeal(text)) {
+    size_t begin = 0, end = 0;
+    NumberSpan(p.line, &begin, &end);
+    out.append(p.line.substr(0, begin));
+    out += std::to_string(Crc32(p.body));
+    out.append(p.line.substr(end));
+  } else {
+    out = kSealPrefix + std::to_string(Crc32(p.body));
+  }
+  out += eol;
   out.append(p.body.data(), p.body.size());
   return out;
 }

@@ -1,5 +1,6 @@
 // CRC-32 (ISO-HDLC, as zlib/gzip: crc("123456789") = 3421780262) and the "#sdn-crc32:" seal of
 // the Simple project: first line "#sdn-crc32:<decimal>", checksum over everything after that line.
+// Blanks around the number (`#sdn-crc32: 123`) are accepted and kept as found when resealing.
 #pragma once
 
 #include <cstdint>

@@ -12,24 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sdn/json_string.h"
 #include "core/sdn/value.h"
 
 namespace sdndb::sdn {
 
 nlohmann::ordered_json ToJson(const Value& value);
-
-// What JSON output does with bytes that are not part of a valid UTF-8 sequence.
-enum class InvalidUtf8 {
-  // Each such byte is written as the escape \udcXX (XX = the byte, U+DC80..U+DCFF, Python's
-  // "surrogateescape"): valid JSON text, and reversible, as valid UTF-8 never encodes a lone low
-  // surrogate. Some decoders refuse lone surrogates (nlohmann, Neovim's vim.json).
-  kEscapeBytes,
-  // Each such byte becomes U+FFFD: what every decoder accepts (the JSON-RPC server).
-  kReplace,
-};
-
-// Appends `s` as a JSON string literal (with quotes).
-void AppendJsonString(std::string* out, std::string_view s, InvalidUtf8 invalid = InvalidUtf8::kEscapeBytes);
 
 // `json` as text in nlohmann's layout (`indent` < 0: compact; else pretty with `indent`
 // spaces), strings written as AppendJsonString does. Never throws.

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "core/io/file_lock.h"
+#include "core/sdn/json.h"
 #include "server/cli/context.h"
 #include "server/serve/serve.h"
 
@@ -220,6 +221,24 @@ int Context::Fail(const Status& st_in) const {
   return ExitCodeFor(st);
 }
 
+void Context::ReportProblems(const std::vector<sdn::Problem>& problems, size_t total) const {
+  for (const auto& p : problems) {
+    const std::string first_line = p.report.substr(0, p.report.find('\n'));
+    if (json) {
+      nlohmann::ordered_json j;
+      j["problem"] = {{"table", p.table}, {"line", p.line}, {"column", p.column}, {"message", p.message},
+                      {"report", first_line}};
+      std::fprintf(stderr, "%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    } else {
+      // The report starts "file:line:col: message"; say it is an error and that the row stays.
+      const size_t colon = first_line.find(": ");
+      std::fprintf(stderr, "%s: error: %s (kept as it is, not read)\n", first_line.substr(0, colon).c_str(),
+                   p.message.c_str());
+    }
+  }
+  if (total > problems.size()) std::fprintf(stderr, "... and %zu more problems\n", total - problems.size());
+}
+
 int Context::Usage(const std::string& message) const { return Fail(Status::InvalidArgument(message)); }
 
 int Context::UsageError() const {
@@ -281,7 +300,7 @@ std::string SelfExePath() {
 }
 
 void PrintJson(const nlohmann::ordered_json& j) {
-  std::string s = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string s = sdn::DumpJson(j, 2);  // invalid UTF-8 as reversible \udcXX escapes
   std::fwrite(s.data(), 1, s.size(), stdout);
   std::fputc('\n', stdout);
 }

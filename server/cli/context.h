@@ -36,6 +36,9 @@ struct Context {
   int UsageError() const;                       // "usage: sdndb <this command's usage line>" (exit 1)
   Result<Catalog> LoadCatalog() const;
   Result<std::unique_ptr<Store>> OpenStore(const std::string& db_name, const Catalog& catalog) const;
+  // Prints the malformed rows/blocks of a file that was otherwise read, one
+  // "file:line:col: error: message" line each, on stderr (a JSON line each with --json).
+  void ReportProblems(const std::vector<sdn::Problem>& problems, size_t total) const;
   std::string Bold(const std::string& s) const;
   std::string Colored(const std::string& s, int ansi) const;
 };

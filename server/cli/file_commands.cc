@@ -78,6 +78,21 @@ int CmdCheck(Context& ctx, const std::vector<std::string>& argv) {
       entry["error"] = doc.status().message();
       if (!ctx.json) std::printf("%s\n", ErrorLine(f, doc.status().message()).c_str());
     } else {
+      // Malformed rows/blocks: the rest of the file is readable, but the file is not valid.
+      entry["errors"] = nlohmann::ordered_json::array();
+      for (const auto& p : doc.value()->problems()) {
+        const std::string line = f + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) +
+                                 ": error: " + p.message;
+        entry["errors"].push_back(line);
+        if (!ctx.json) std::printf("%s\n", line.c_str());
+      }
+      if (doc.value()->problem_count() > doc.value()->problems().size() && !ctx.json)
+        std::printf("%s: ... and %zu more errors\n", f.c_str(),
+                     doc.value()->problem_count() - doc.value()->problems().size());
+      if (doc.value()->problem_count() > 0) {
+        failed = true;
+        entry["ok"] = false;
+      }
       entry["warnings"] = nlohmann::ordered_json::array();
       for (const auto& w : doc.value()->warnings()) {
         std::string line = f + ":" + std::to_string(w.line) + ":" + std::to_string(w.column) + ": " +
@@ -103,6 +118,7 @@ int CmdFmt(Context& ctx, const std::vector<std::string>& argv) {
   if (args->positional.size() != 1) return ctx.UsageError();
   auto doc = ParseFile(args->positional[0]);
   if (!doc.ok()) return ctx.Fail(doc.status());
+  ctx.ReportProblems(doc.value()->problems(), doc.value()->problem_count());
   std::string out = doc.value()->Serialize();
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
@@ -114,6 +130,7 @@ int CmdToJson(Context& ctx, const std::vector<std::string>& argv) {
   if (args->positional.size() != 1) return ctx.UsageError();
   auto doc = ParseFile(args->positional[0]);
   if (!doc.ok()) return ctx.Fail(doc.status());
+  ctx.ReportProblems(doc.value()->problems(), doc.value()->problem_count());
   PrintJson(sdn::ToJson(doc.value()->ToValue()));
   return kExitOk;
 }

@@ -66,6 +66,7 @@ int CmdList(Context& ctx, const std::vector<std::string>& argv) {
   if (!db.ok()) return ctx.Fail(db.status());
   auto snap = db->store->Read();
   if (!snap.ok()) return ctx.Fail(snap.status());
+  ctx.ReportProblems(snap->problems, snap->problems.size());
   Query query;
   std::string err;
   if (!ParseAssignments(args->All("where"), &query.where, &err)) return ctx.Usage(err);
@@ -134,6 +135,7 @@ int CmdShow(Context& ctx, const std::vector<std::string>& argv) {
   if (!db.ok()) return ctx.Fail(db.status());
   auto snap = db->store->Read();
   if (!snap.ok()) return ctx.Fail(snap.status());
+  ctx.ReportProblems(snap->problems, snap->problems.size());
   const RecordData* r = snap->Find(args->positional[1]);
   if (!r) return ctx.Fail(Status::NotFound("no record '" + args->positional[1] + "' in " + db->store->name()));
   if (ctx.json) {
@@ -270,7 +272,13 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& argv) {
     auto store = ctx.OpenStore(name, cat.value());
     if (!store.ok()) return ctx.Fail(store.status());
     auto snap = store.value()->Read();
-    if (!snap.ok()) return ctx.Fail(snap.status());
+    // Listing the whole folder: a file that cannot be read is reported and the others listed.
+    if (!snap.ok() && !args->positional.empty()) return ctx.Fail(snap.status());
+    if (!snap.ok()) {
+      ctx.Fail(snap.status());
+      continue;
+    }
+    ctx.ReportProblems(snap->problems, snap->problems.size());
     for (const auto& c : snap->conflicts) {
       ++count;
       if (ctx.json) {

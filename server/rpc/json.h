@@ -15,7 +15,8 @@ namespace sdndb::rpc {
 
 using Json = nlohmann::ordered_json;
 
-// Serialises compactly. Never throws: invalid UTF-8 in strings is replaced by U+FFFD.
+// Serialises compactly. Never throws: invalid UTF-8 in strings is replaced by U+FFFD (the
+// editors' JSON decoders refuse the reversible \udcXX escapes the CLI writes; docs/sdn.md).
 std::string DumpJson(const Json& value);
 
 // Appends `s` as a JSON string literal (with quotes). Invalid UTF-8 sequences become U+FFFD,

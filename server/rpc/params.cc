@@ -26,12 +26,18 @@ const Json* ParamReader::Find(const char* name) const {
 
 bool ParamReader::Has(const char* name) const { return Find(name) != nullptr; }
 
+namespace {
+constexpr char kNulMessage[] = "must not contain a NUL character (\\u0000)";
+bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
+}  // namespace
+
 void ParamReader::RequiredString(const char* name, std::string* out) {
   if (!ok()) return;
   const Json* v = Find(name);
   if (v == nullptr) return Fail(name, "required string is missing");
   if (!v->is_string()) return Fail(name, "must be a string");
   *out = v->get<std::string>();
+  if (HasNul(*out)) Fail(name, kNulMessage);
 }
 
 void ParamReader::OptionalString(const char* name, std::optional<std::string>* out) {
@@ -40,6 +46,7 @@ void ParamReader::OptionalString(const char* name, std::optional<std::string>* o
   if (v == nullptr) return;
   if (!v->is_string()) return Fail(name, "must be a string");
   *out = v->get<std::string>();
+  if (HasNul(**out)) Fail(name, kNulMessage);
 }
 
 void ParamReader::OptionalBool(const char* name, std::optional<bool>* out) {
@@ -109,6 +116,10 @@ bool ParamReader::ReadStringMap(const char* name, const Json& v,
       return false;
     }
     out->emplace_back(it.key(), it.value().get<std::string>());
+    if (HasNul(out->back().first) || HasNul(out->back().second)) {
+      Fail(std::string(name) + "." + it.key(), kNulMessage);
+      return false;
+    }
   }
   return true;
 }

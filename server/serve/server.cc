@@ -269,7 +269,10 @@ Server::Answer Server::List(const ListParams& p) {
     if (i > 0) out.push_back(',');
     out.append((*json)[static_cast<size_t>(rows[i] - s.records.data())]);
   }
-  out.append("],\"total\":").append(std::to_string(total)).append("}");
+  out.append("],\"total\":").append(std::to_string(total));
+  // Rows of the file that could not be read: the editors show them as diagnostics.
+  if (!s.problems.empty()) out.append(",\"problems\":").append(rpc::DumpJson(ProblemsToJson(s.problems)));
+  out.append("}");
   return Answer::Raw(std::move(out));
 }
 

@@ -226,17 +226,26 @@ void AppendRecordJson(std::string* out, const RecordData& record) {
   out->append("},\"line\":").append(std::to_string(record.line)).append("}");
 }
 
+Json ProblemsToJson(const std::vector<sdn::Problem>& problems) {
+  Json out = Json::array();
+  for (const auto& p : problems)
+    out.push_back(Json{{"table", p.table}, {"line", p.line}, {"column", p.column}, {"message", p.message}});
+  return out;
+}
+
 Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot) {
   // The store's key column (`id`, else the first column); "id" for an unreadable file.
   const std::string id_column = snapshot.id_column.empty() ? std::string("id") : snapshot.id_column;
-  return Json{{"name", entry.name},
-              {"path", entry.path},
-              {"table", snapshot.table},
-              {"columns", snapshot.columns},
-              {"idColumn", id_column},
-              {"count", snapshot.records.size()},
-              {"conflicts", snapshot.conflicts.size()},
-              {"strategy", StrategyName(entry.strategy)}};
+  Json out{{"name", entry.name},
+           {"path", entry.path},
+           {"table", snapshot.table},
+           {"columns", snapshot.columns},
+           {"idColumn", id_column},
+           {"count", snapshot.records.size()},
+           {"conflicts", snapshot.conflicts.size()},
+           {"strategy", StrategyName(entry.strategy)}};
+  if (!snapshot.problems.empty()) out["problems"] = ProblemsToJson(snapshot.problems);
+  return out;
 }
 
 }  // namespace sdndb::serve

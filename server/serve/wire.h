@@ -92,8 +92,10 @@ std::optional<RpcError> FromJson(const Json& params, ResolveParams* out);
 // RecordToJson(record) serialised by hand, byte for byte the same as DumpJson(RecordToJson(r))
 // (fields in column order): the hot path of sdndb/list.
 void AppendRecordJson(std::string* out, const RecordData& record);
-// Database = {"name","path","table","columns","idColumn","count","conflicts","strategy"};
-// idColumn is Snapshot::id_column.
+// [{table, line, column, message}] of the malformed rows/blocks of a file (kept, not read).
+Json ProblemsToJson(const std::vector<sdn::Problem>& problems);
+// Database = {"name","path","table","columns","idColumn","count","conflicts","strategy"} and,
+// when the file has malformed rows/blocks, "problems"; idColumn is Snapshot::id_column.
 Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot);
 
 // Every Strategy, in enum order (for the `strategies` capability).

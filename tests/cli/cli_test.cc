@@ -258,7 +258,11 @@ TEST_CASE("check, fmt and to-json") {
   CHECK(j["t"][0]["b"] == "x, y");
   CHECK(j["t"][0]["a"] == 1);
   CHECK(j["cfg"]["port"] == 8080);
-  CHECK(Sdndb({"fmt", bad}).exit_code == 1);
+  // A malformed row: fmt still gives the file's bytes and reports the row on stderr.
+  auto fmt_bad = Sdndb({"fmt", bad});
+  CHECK(fmt_bad.exit_code == 0);
+  CHECK(fmt_bad.out == dir.Read("bad.sdn"));
+  CHECK(fmt_bad.err.find(bad + ":3:5: error: row has 1 cell, table 't' has 2 columns") != std::string::npos);
   CHECK(Sdndb({"fmt", dir.path() + "/absent.sdn"}).exit_code == 4);  // cannot be read: I/O error
   // A malformed database is reported and never written.
   TempDir ws;
@@ -268,6 +272,44 @@ TEST_CASE("check, fmt and to-json") {
   CHECK(edit.exit_code == 1);
   CHECK(edit.err.find("todo_db.sdn:3:") != std::string::npos);
   CHECK(ws.Read("todo_db.sdn") == text);
+}
+
+TEST_CASE("a malformed row: the rest is listed and edited, the row is reported and kept byte for byte") {
+  TempDir ws;
+  const std::string bad_row = "    2, open, stray, cells, and more\n";
+  const std::string text = "todos |id, status|\n    1, open\n" + bad_row + "    3, open\n";
+  const std::string path = ws.Write("todo_db.sdn", text);
+  ws.Write("task_db.sdn", "tasks |id, status|\n    T-1, \"never closed\n");  // unreadable as a whole
+  auto list = Sdndb({"--dir", ws.path(), "list", "todo"});
+  REQUIRE(list.exit_code == 0);
+  CHECK(list.out.find("2 of 2 records") != std::string::npos);
+  CHECK(list.err.find("todo_db.sdn:3:5: error: row has 5 cells, table 'todos' has 2 columns") != std::string::npos);
+  auto list_json = Sdndb({"--dir", ws.path(), "list", "todo", "--json"});
+  REQUIRE(list_json.exit_code == 0);
+  CHECK(Json(list_json).size() == 2);
+  CHECK(list_json.err.find("\"line\":3") != std::string::npos);
+  auto show = Sdndb({"--dir", ws.path(), "show", "todo", "3"});
+  CHECK(show.exit_code == 0);
+  CHECK(show.err.find("todo_db.sdn:3:5") != std::string::npos);
+  auto edit = Sdndb({"--dir", ws.path(), "edit", "todo", "3", "status=closed"});
+  CHECK(edit.exit_code == 0);
+  const std::string after = ws.Read("todo_db.sdn");
+  CHECK(after.find("\n" + bad_row) != std::string::npos);
+  CHECK(after.find("    1, open") != std::string::npos);
+  CHECK(after.find("    3, closed") != std::string::npos);
+  auto check = Sdndb({"check", path});
+  CHECK(check.exit_code == 1);
+  CHECK(check.out.find(path + ":3:5: error: row has 5 cells") != std::string::npos);  // check's output
+  // The folder's conflicts: the unreadable task database is reported, the todo one is listed.
+  auto conflicts = Sdndb({"--dir", ws.path(), "conflicts"});
+  CHECK(conflicts.exit_code == 0);
+  CHECK(conflicts.out.find("no conflicts") != std::string::npos);
+  CHECK(conflicts.err.find("task_db.sdn:2:") != std::string::npos);
+  // Invalid UTF-8 in JSON: the reversible \udcXX escape.
+  const std::string bytes = ws.Write("bytes.sdn", "t |a|\n    x\xFFy\n");
+  auto js = Sdndb({"to-json", bytes});
+  CHECK(js.exit_code == 0);
+  CHECK(js.out.find("\"x\\udcffy\"") != std::string::npos);
 }
 
 TEST_CASE("corpus files: fmt gives identical bytes, check passes") {

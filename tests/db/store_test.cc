@@ -388,3 +388,39 @@ TEST_CASE("a second conflict on the same field updates the open one and keeps it
   CHECK(snap->conflicts[0].ours == "wontfix");
   CHECK(snap->conflicts[0].base == "open");
 }
+
+TEST_CASE("a NUL byte in a value is refused, never changed") {
+  TempDir dir;
+  std::string path = dir.Write("todo_db.sdn", kTodo);
+  auto store = OpenStore(path);
+  auto edit = store->Edit(Change("1", {{"description", std::string("a\0b", 3)}}));
+  CHECK(edit.status().code() == StatusCode::kInvalidArgument);
+  CHECK(edit.status().message() == "field 'description': a value cannot contain a NUL byte");
+  auto created = store->Create({{"description", std::string("x\0", 2)}});
+  CHECK(created.status().code() == StatusCode::kInvalidArgument);
+  CHECK(dir.Read("todo_db.sdn") == kTodo);
+}
+
+TEST_CASE("malformed rows: the snapshot lists them, writes keep them byte for byte") {
+  TempDir dir;
+  const std::string bad = "    9, TODO, broken row without enough cells\n";
+  std::string text = kTodo;
+  text.insert(text.find("    2, FIXME"), bad);
+  std::string path = dir.Write("todo_db.sdn", text);
+  auto store = OpenStore(path);
+  auto snap = store->Read();
+  REQUIRE(snap.ok());
+  CHECK(snap->records.size() == 3);
+  REQUIRE(snap->problems.size() == 1);
+  CHECK(snap->problems[0].table == "todos");
+  CHECK(snap->problems[0].line == 4);
+  REQUIRE(store->Edit(Change("2", {{"status", "closed"}})).ok());
+  REQUIRE(store->Create({{"description", "new"}}).ok());
+  REQUIRE(store->Delete("3", std::nullopt).ok());
+  const std::string after = dir.Read("todo_db.sdn");
+  CHECK(after.find("\n" + bad) != std::string::npos);
+  auto again = store->Read();
+  REQUIRE(again.ok());
+  CHECK(again->records.size() == 3);
+  CHECK(again->problems.size() == 1);
+}

@@ -73,3 +73,24 @@ TEST_CASE("crc32: CRLF seal lines and edge cases") {
   CHECK(VerifyCrcSeal(twice, "f").ok());
   CHECK(twice.find("\n#sdn-crc32:5\nx\n") != std::string::npos);
 }
+
+TEST_CASE("crc32: blanks around the number are accepted and kept by a reseal") {
+  const std::string body = "bugs |id|\n    1\n";
+  const std::string crc = std::to_string(Crc32(body));
+  for (const std::string& line : {"#sdn-crc32: " + crc, "#sdn-crc32:\t" + crc + " ", "#sdn-crc32:  " + crc + "\r"}) {
+    CAPTURE(line);
+    const std::string text = line + "\n" + body;
+    CHECK(VerifyCrcSeal(text, "bug_db.sdn").ok());
+    // A reseal after an edit changes only the digits.
+    const std::string edited = line + "\n" + body + "    2\n";
+    CHECK_FALSE(VerifyCrcSeal(edited, "bug_db.sdn").ok());
+    const std::string resealed = ResealCrc(edited);
+    CHECK(VerifyCrcSeal(resealed, "bug_db.sdn").ok());
+    const std::string new_crc = std::to_string(Crc32(body + "    2\n"));
+    std::string expected_line = line;
+    expected_line.replace(expected_line.find(crc), crc.size(), new_crc);
+    CHECK(resealed == expected_line + "\n" + body + "    2\n");
+  }
+  CHECK_FALSE(VerifyCrcSeal("#sdn-crc32: 12 34\n" + body, "x").ok());  // one number only
+  CHECK_FALSE(VerifyCrcSeal("#sdn-crc32: \n" + body, "x").ok());
+}

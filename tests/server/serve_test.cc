@@ -480,6 +480,27 @@ TEST_CASE("-32015 malformed database file, -32014 I/O error") {
   CHECK(io["error"]["data"]["path"].get<std::string>().find("dir_db.sdn") != std::string::npos);
 }
 
+TEST_CASE("a malformed row is a problem of its table: the rest is listed and edited, the row kept") {
+  Fixture f;
+  const std::string bad_row = "  2\n";
+  const std::string text = "todos |id, a|\n  1, x\n" + bad_row + "  3, y\n";
+  WriteFile(f.dir + "/bad_db.sdn", text);
+  Json list = f.s().Call(1, "sdndb/list", {{"database", "bad_db.sdn"}});
+  REQUIRE(list.contains("result"));
+  CHECK(list["result"]["total"] == 2);
+  REQUIRE(list["result"]["problems"].size() == 1);
+  CHECK(list["result"]["problems"][0] ==
+        Json({{"table", "todos"}, {"line", 3}, {"column", 3}, {"message", "row has 1 cell, table 'todos' has 2 columns"}}));
+  Json edit = f.s().Call(3, "sdndb/edit", {{"database", "bad_db.sdn"}, {"id", "3"}, {"changes", {{"a", "z"}}}});
+  REQUIRE(edit.contains("result"));
+  CHECK(ReadFile(f.dir + "/bad_db.sdn").find("\n" + bad_row) != std::string::npos);
+  // A NUL in a client value is refused, not changed.
+  Json nul = f.s().Call(4, "sdndb/edit",
+                        {{"database", "bad_db.sdn"}, {"id", "1"}, {"changes", {{"a", std::string("a\0b", 3)}}}});
+  CHECK(Code(nul) == -32602);
+  CHECK(nul["error"]["message"].get<std::string>().find("NUL") != std::string::npos);
+}
+
 TEST_CASE("lock timeout (-32011 with the holder) and cancel of a lock wait (-32800)") {
   Fixture f(Json{{"lockTimeoutMs", 300}});
   sdndb::LockOptions lo;

@@ -335,3 +335,20 @@ TEST_CASE("Workspace and Catalog read through their Env: faults reach every serv
   CHECK_FALSE(store.value()->Create({{"id", "3"}, {"status", "open"}}).ok());
   CHECK(env.Injected() >= 1);
 }
+
+TEST_CASE("DatabaseToJson: problems of a file only when it has some") {
+  sdndb::DatabaseEntry entry{"todo", "/w/todo_db.sdn", sdndb::Strategy::kMerge};
+  sdndb::Snapshot snap;
+  snap.table = "todos";
+  CHECK_FALSE(sdndb::serve::DatabaseToJson(entry, snap).contains("problems"));
+  sdndb::sdn::Problem p;
+  p.line = 3;
+  p.column = 5;
+  p.message = "row has 1 cell, table 'todos' has 2 columns";
+  p.table = "todos";
+  snap.problems.push_back(p);
+  sdndb::rpc::Json j = sdndb::serve::DatabaseToJson(entry, snap);
+  CHECK(j["problems"] == sdndb::rpc::Json::parse(
+                             R"([{"table":"todos","line":3,"column":5,"message":"row has 1 cell, table 'todos' has 2 columns"}])"));
+  CHECK(j.back() == j["problems"]);  // after the fixed members
+}
