@@ -651,11 +651,17 @@ Result<MergeReport> MergeDatabases(const MergeInput& base, const MergeInput& our
 
   // A broken input is named by its role, so git's user knows which version to look at.
   auto named = [](const char* role, const Status& st) { return std::string(role) + " is not valid SDN: " + st.message(); };
-  auto b = ParseDatabaseText(base.text, base.name);
+  // A version with malformed rows (which the reader keeps as text) is merged by lines too.
+  auto parse = [](const MergeInput& in) -> Result<std::unique_ptr<sdn::Document>> {
+    auto doc = ParseDatabaseText(in.text, in.name);
+    if (doc.ok() && doc.value()->problem_count() > 0) return Status::ParseError(doc.value()->problems()[0].report);
+    return doc;
+  };
+  auto b = parse(base);
   if (!b.ok()) return line_merge_all(named("the common ancestor (base)", b.status()));
-  auto o = ParseDatabaseText(ours.text, ours.name);
+  auto o = parse(ours);
   if (!o.ok()) return line_merge_all(named("our version", o.status()));
-  auto t = ParseDatabaseText(theirs.text, theirs.name);
+  auto t = parse(theirs);
   if (!t.ok()) return line_merge_all(named("their version", t.status()));
   for (const MergeInput* in : {&base, &ours, &theirs})
     if (in->text.find(kPlaceholder) != std::string::npos) return line_merge_all("a version holds sdndb's placeholder text");

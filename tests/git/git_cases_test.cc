@@ -270,10 +270,13 @@ TEST_CASE("case 4: comments added on both sides in different places are both kep
 TEST_CASE("case 5: a version sdndb cannot parse gets git's line merge and its exit code") {
   const std::string base = CorpusFile("07_");
   const std::string ours = Edit(base, "bugs", "cli_001", "status", "fixed");
-  // Theirs adds a broken row at the top of the bugs table (an unterminated quote).
+  // Theirs adds a broken row at the top of the bugs table (too few cells): the reader keeps it
+  // as text and reports it, the merge driver leaves such a version to git's line merge.
   const std::string header = "bugs |id, severity, status, title, file, line, description, reproducible_by|\n";
-  const std::string theirs = ReplaceOnce(base, header, header + "    broken_001, P1, open, \"never closed\n");
-  REQUIRE_FALSE(sdndb::sdn::Document::Parse(theirs).ok());
+  const std::string theirs = ReplaceOnce(base, header, header + "    broken_001, P1, open\n");
+  auto theirs_doc = sdndb::sdn::Document::Parse(theirs);
+  REQUIRE(theirs_doc.ok());
+  REQUIRE(theirs_doc.value()->problem_count() == 1);
   Case c("bug_db.sdn", base, ours, theirs);
   CHECK_MESSAGE(c.merge.exit_code == 0, c.merge.out << c.merge.err);
   CHECK((c.merge.out + c.merge.err).find("git merge-file") != std::string::npos);
