@@ -1,23 +1,34 @@
 // Bundles the extension (src/extension.ts and everything it imports, vscode-jsonrpc included) into
-// dist/extension.js, so the .vsix needs no node_modules. `--watch` rebuilds on change.
+// dist/extension.js, and the table editor's webview (src/webview/grid.ts with Tabulator and its CSS)
+// into dist/grid.js + dist/grid.css, so the .vsix needs no node_modules and the webview loads nothing
+// from outside the extension. `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 
-const options = {
-  entryPoints: ['src/extension.ts'],
-  bundle: true,
-  outfile: 'dist/extension.js',
-  platform: 'node',
-  format: 'cjs',
-  target: 'node18',
-  external: ['vscode'],
-  sourcemap: true,
-  minify: false,
-  logLevel: 'info',
-};
+const common = { bundle: true, sourcemap: true, logLevel: 'info' };
+const builds = [
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    external: ['vscode'],
+    minify: false,
+  },
+  {
+    ...common,
+    entryPoints: { grid: 'src/webview/grid.ts' },
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome114',
+    minify: true,
+  },
+];
 
 if (process.argv.includes('--watch')) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
-  await esbuild.build(options);
+  await Promise.all(builds.map((options) => esbuild.build(options)));
 }

@@ -2,15 +2,18 @@
 import * as vscode from 'vscode';
 import { RecordStore, ServerState, ServerSupervisor } from './client';
 import { registerConflictCommands } from './commands/conflictCommands';
+import { registerFileCommands } from './commands/fileCommands';
 import { CommandContext } from './commands/context';
 import { registerRecordCommands } from './commands/recordCommands';
 import { registerViewCommands } from './commands/viewCommands';
 import { launchConfig, RESTART_SETTINGS, SECTION, settings } from './config';
 import { CONFLICT_SCHEME, ConflictValueProvider } from './conflictValueProvider';
 import { ConflictsTreeProvider } from './conflictsTreeProvider';
+import { GRID_VIEW_TYPE, GridEditorProvider } from './gridEditorProvider';
 import { ConflictsNode, RecordsNode } from './nodes';
 import { RECORD_SCHEME, RecordFileSystemProvider } from './recordFileSystemProvider';
 import { RecordsTreeProvider } from './recordsTreeProvider';
+import { SdnSymbolProvider } from './sdnSymbolProvider';
 import { SdndbStatusBar } from './statusBar';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -28,16 +31,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const conflictsView = vscode.window.createTreeView<ConflictsNode>('sdndb.conflicts', { treeDataProvider: conflicts });
   const recordFs = new RecordFileSystemProvider(supervisor, store, () => settings().defaultStrategy, log);
   const conflictValues = new ConflictValueProvider(store);
+  const grid = new GridEditorProvider(context.extensionUri, supervisor, store, () => settings().defaultStrategy, log);
   const ctx: CommandContext = { supervisor, store, records, recordsView, conflictsView, recordFs, log };
 
   context.subscriptions.push(
-    log, supervisor, store, records, conflicts, recordsView, conflictsView, recordFs, conflictValues,
+    log, supervisor, store, records, conflicts, recordsView, conflictsView, recordFs, conflictValues, grid,
+    vscode.window.registerCustomEditorProvider(GRID_VIEW_TYPE, grid, {
+      webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true,
+    }),
+    vscode.languages.registerDocumentSymbolProvider({ language: 'sdn' }, new SdnSymbolProvider()),
     vscode.workspace.registerFileSystemProvider(RECORD_SCHEME, recordFs, { isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider(CONFLICT_SCHEME, conflictValues),
     new SdndbStatusBar(supervisor, store),
     ...registerViewCommands(ctx),
     ...registerRecordCommands(ctx),
     ...registerConflictCommands(ctx),
+    ...registerFileCommands(ctx),
     store.onDidUpdate(() => {
       const n = store.conflicts.length;
       conflictsView.badge = n ? { value: n, tooltip: `${n} sdndb conflict${n === 1 ? '' : 's'}` } : undefined;

@@ -8,7 +8,7 @@
 // changes elsewhere, and after every save (to show what was really stored).
 import * as vscode from 'vscode';
 import {
-  diffRecord, formatRecord, Logger, parseRecordText, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
+  diffRecord, formatRecord, Logger, parseRecordText, recordDocumentLabel, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 
@@ -17,13 +17,25 @@ export const RECORD_SCHEME = 'sdndb';
 interface Loaded { record: SdnRecord; idColumn: string; columns: string[]; stamp: number }
 
 export function parseRecordUri(uri: vscode.Uri): { database: string; id: string } | undefined {
-  const m = /^\/([^/]+)\/([^/]+)\.sdnrec$/.exec(uri.path);
+  // `/<database>/<id>/<label>.sdnrec`; `/<database>/<id>.sdnrec` from older versions (restored tabs).
+  const m = /^\/([^/]+)\/([^/]+)\/[^/]*\.sdnrec$/.exec(uri.path) ?? /^\/([^/]+)\/([^/]+)\.sdnrec$/.exec(uri.path);
   if (!m) return undefined;
   return { database: decodeURIComponent(m[1]), id: decodeURIComponent(m[2]) };
 }
 
-export function recordUriFor(database: string, id: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: RECORD_SCHEME, path: `/${encodeURIComponent(database)}/${encodeURIComponent(id)}.sdnrec` });
+/** The document of a record; its tab is named `todo #1 — title` (the label is ignored when parsing). */
+export function recordUriFor(database: string, id: string, title?: string): vscode.Uri {
+  const label = recordDocumentLabel(database, id, title);
+  return vscode.Uri.from({
+    scheme: RECORD_SCHEME,
+    path: `/${encodeURIComponent(database)}/${encodeURIComponent(id)}/${encodeURIComponent(label)}.sdnrec`,
+  });
+}
+
+/** True when both URIs name the same record (whatever their labels). */
+export function sameRecord(a: vscode.Uri, database: string, id: string): boolean {
+  const ref = parseRecordUri(a);
+  return !!ref && ref.database === database && ref.id === id;
 }
 
 export class RecordFileSystemProvider implements vscode.FileSystemProvider, vscode.Disposable {
@@ -47,8 +59,14 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     private readonly log: Logger,
   ) {
     this.subs.push(
+      // Added too: a record restored by Keep Mine after a delete comes back as "added".
       supervisor.onDidChange((p) => {
-        for (const id of [...p.changed, ...p.removed]) this.externalChange(recordUriFor(p.database, id));
+        const ids = new Set([...p.changed, ...p.added, ...p.removed]);
+        for (const key of [...this.base.keys()]) {
+          const uri = vscode.Uri.parse(key);
+          const ref = parseRecordUri(uri);
+          if (ref && ref.database === p.database && ids.has(ref.id)) this.reload(uri);
+        }
       }),
       vscode.workspace.onDidSaveTextDocument((doc) => {
         if (doc.uri.scheme === RECORD_SCHEME) this.reload(doc.uri);
@@ -65,12 +83,6 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
 
   private isDirty(key: string): boolean {
     return vscode.workspace.textDocuments.some((d) => d.uri.toString() === key && d.isDirty);
-  }
-
-  /** The record changed elsewhere. */
-  private externalChange(uri: vscode.Uri): void {
-    if (!this.base.has(uri.toString())) return;
-    this.reload(uri);
   }
 
   /** Marks the document stale and, unless it has unsaved edits (which will merge on save), lets VS Code re-read it. */

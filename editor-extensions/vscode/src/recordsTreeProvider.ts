@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import {
   Group, GroupBy, groupField, groupKey, groupRecords, matchesFilter, RecordStore, recordDescription, recordTitle,
-  recordTooltipMarkdown, statusIcon, SdnRecord,
+  plural, recordTooltipMarkdown, statusIcon, SdnRecord,
 } from './client';
 import { DatabaseNode, GroupNode, RecordNode, RecordsNode } from './nodes';
 
@@ -94,14 +94,15 @@ export class RecordsTreeProvider implements vscode.TreeDataProvider<RecordsNode>
     const entry = this.store.database(node.database)!;
     const item = new vscode.TreeItem(node.database, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `db:${node.database}`;
-    const shown = this.filterText ? `${this.visible(node.database).length}/${entry.records.length}` : `${entry.records.length}`;
     const conflicts = this.store.conflictsFor(node.database).length;
-    item.description = `${shown} records${conflicts ? ` · ${conflicts} conflict${conflicts === 1 ? '' : 's'}` : ''}`;
+    const total = plural(entry.records.length, 'record');
+    const shown = this.filterText ? `${this.visible(node.database).length} of ${total}` : total;
+    item.description = `${entry.error ? 'unreadable · ' : ''}${shown}${conflicts ? ` · ${plural(conflicts, 'conflict')}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(entry.error ? 'error' : 'database');
     item.contextValue = 'database';
     item.tooltip = new vscode.MarkdownString(
       `**${node.database}** (table \`${entry.db.table}\`)\n\n${entry.db.path}\n\n` +
-      `${entry.records.length} records, ${conflicts} conflicts, strategy \`${entry.db.strategy}\`` +
+      `${plural(entry.records.length, 'record')}, ${plural(conflicts, 'conflict')}, strategy \`${entry.db.strategy}\`` +
       (entry.error ? `\n\n$(error) ${entry.error}` : ''), true);
     return item;
   }

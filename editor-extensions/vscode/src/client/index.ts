@@ -8,3 +8,5 @@ export * from './throttle';
 export * from './present';
 export * from './recordText';
 export * from './store';
+export * from './grid';
+export * from './sdnOutline';

@@ -138,3 +138,29 @@ export function shortValue(v: string, max = 40): string {
   if (one === '') return '""';
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
+
+/** The fields a new record starts with: the table's first "open"-like status when it uses one. */
+export function newRecordFields(columns: string[], records: SdnRecord[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const status = groupField(columns, 'status');
+  if (status) {
+    const used = new Set(records.map((r) => r.fields[status]));
+    const first = ['open', 'planned', 'todo'].find((s) => used.has(s));
+    if (first) fields[status] = first;
+  }
+  return fields;
+}
+
+/** "1 record", "2 records". */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** The tab label of a record document: `todo #1 — title` (no slashes, at most ~60 characters). */
+export function recordDocumentLabel(database: string, id: string, title?: string): string {
+  const clean = (title ?? '').replace(/[\\/\r\n\t]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const head = `${database} #${id}`;
+  if (!clean || clean === `(record ${id})`) return head;
+  const short = clean.length > 48 ? `${clean.slice(0, 47)}…` : clean;
+  return `${head} — ${short}`;
+}

@@ -1,8 +1,8 @@
 // What the command modules need, handed over by activate().
 import * as vscode from 'vscode';
-import { Conflict, RecordStore, SdnRecord, ServerSupervisor, recordTitle, conflictLabel, shortValue } from '../client';
+import { Conflict, RecordStore, SdnRecord, ServerSupervisor, recordTitle, conflictLabel, plural, shortValue } from '../client';
 import { ConflictNode, ConflictsNode, RecordNode, RecordsNode } from '../nodes';
-import { RecordFileSystemProvider } from '../recordFileSystemProvider';
+import { parseRecordUri, RECORD_SCHEME, RecordFileSystemProvider } from '../recordFileSystemProvider';
 import { RecordsTreeProvider } from '../recordsTreeProvider';
 
 export interface CommandContext {
@@ -32,7 +32,7 @@ export async function pickDatabase(ctx: CommandContext, placeHolder: string): Pr
   const dbs = ctx.store.databases;
   if (dbs.length === 1) return dbs[0].db.name;
   const pick = await vscode.window.showQuickPick(
-    dbs.map((e) => ({ label: e.db.name, description: `${e.records.length} records`, detail: e.db.path })),
+    dbs.map((e) => ({ label: e.db.name, description: plural(e.records.length, 'record'), detail: e.db.path })),
     { placeHolder });
   return pick?.label;
 }
@@ -41,6 +41,10 @@ export async function pickDatabase(ctx: CommandContext, placeHolder: string): Pr
 export async function resolveRecord(ctx: CommandContext, node: unknown, placeHolder: string): Promise<{ node: RecordNode; record: SdnRecord } | undefined> {
   let target: RecordNode | undefined;
   if (node && typeof node === 'object' && (node as RecordNode).kind === 'record') target = node as RecordNode;
+  // From the palette: the record of the active record document, if that is what the user looks at.
+  const active = node === undefined ? vscode.window.activeTextEditor?.document.uri : undefined;
+  const ref = active?.scheme === RECORD_SCHEME ? parseRecordUri(active) : undefined;
+  if (!target && ref && ctx.store.findRecord(ref.database, ref.id)) target = { kind: 'record', database: ref.database, id: ref.id };
   if (!target) {
     const items = ctx.store.databases.flatMap((e) => e.records.map((r) => ({
       label: recordTitle(r),

@@ -1,9 +1,9 @@
 // Commands on records: open, add, delete, change status / priority, edit title.
 import * as vscode from 'vscode';
-import { groupField, recordTitle, SdnRecord, titleField } from '../client';
+import { groupField, newRecordFields, recordTitle, SdnRecord, titleField } from '../client';
 import { settings } from '../config';
 import { reportEditOutcome } from '../editOutcome';
-import { recordUriFor } from '../recordFileSystemProvider';
+import { RECORD_SCHEME, recordUriFor, sameRecord } from '../recordFileSystemProvider';
 import { CommandContext, guarded, pickDatabase, resolveRecord } from './context';
 
 const COMMON_VALUES: Record<string, string[]> = {
@@ -75,7 +75,10 @@ export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[]
     vscode.commands.registerCommand('sdndb.openRecord', guarded(ctx, 'openRecord', async (node?: unknown) => {
       const target = await resolveRecord(ctx, node, 'Record to open');
       if (!target) return;
-      const doc = await vscode.workspace.openTextDocument(recordUriFor(target.node.database, target.node.id));
+      const { database, id } = target.node;
+      // An open document of the record is reused, whatever title its tab had then.
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === RECORD_SCHEME && sameRecord(d.uri, database, id));
+      const doc = open ?? await vscode.workspace.openTextDocument(recordUriFor(database, id, recordTitle(target.record)));
       await vscode.window.showTextDocument(doc, { preview: false });
     })),
 
@@ -105,13 +108,7 @@ export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[]
       if (!field) throw new Error(`${database} has no title, name or description column`);
       const title = await vscode.window.showInputBox({ prompt: `New ${database} record: ${field}`, placeHolder: field });
       if (!title) return;
-      const fields: Record<string, string> = { [field]: title };
-      const status = entry && groupField(entry.db.columns, 'status');
-      if (status) {
-        const used = new Set(entry.records.map((r) => r.fields[status]));
-        const first = ['open', 'planned', 'todo'].find((s) => used.has(s));
-        if (first) fields[status] = first;
-      }
+      const fields: Record<string, string> = { ...newRecordFields(entry?.db.columns ?? [], entry?.records ?? []), [field]: title };
       const client = await ctx.supervisor.ready();
       const record = await client.create(database, fields);
       ctx.store.applyRecord(database, record);

@@ -29,7 +29,12 @@ const log = (...a) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
+// Steps belong to groups; E2E_ONLY=grid,language (for development) runs the setup and those groups only.
+const ONLY = process.env.E2E_ONLY ? process.env.E2E_ONLY.split(',') : undefined;
+let group = 'setup';
 async function step(name, fn) {
+  if (ONLY && group !== 'setup' && !ONLY.includes(group)) { skipped++; return; }
   log(`▶ ${name}`);
   try {
     await fn();
@@ -167,6 +172,9 @@ try {
   });
   page = ctx.pages()[0] ?? (await ctx.newPage());
   page.on('pageerror', (e) => csLog.push(`[pageerror] ${e.message}\n`));
+  // Console errors of the workbench and the webviews (a Content-Security-Policy violation shows up here).
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') { consoleErrors.push(m.text()); csLog.push(`[console.error] ${m.text()}\n`); } });
 
   await step('open the workspace in VS Code', async () => {
     await page.goto(`${BASE}/?folder=${encodeURIComponent(WS)}`);
@@ -190,6 +198,7 @@ try {
     await page.locator('.activitybar .action-item a[aria-label^="sdndb"], .activitybar .action-item[aria-label^="sdndb"]').first().click({ timeout: 30000 });
     await recordRow('todo').first().waitFor({ timeout: 30000 });
     await poll('todo to show 12 records', async () => (await recordRow(/^todo/).first().textContent())?.includes('12 records'));
+    await poll('task to show 2 records', async () => (await recordRow(/^task/).first().textContent())?.includes('2 records'));
     await recordRow('feature').first().waitFor();
     await recordRow('task').first().waitFor();
     await recordRow('Document the CLI 3').waitFor();
@@ -198,6 +207,7 @@ try {
     await shot('01-records-tree');
   });
 
+  group = 'tree';
   await step('the tooltip of a record lists all its fields', async () => {
     const hover = page.locator('.monaco-hover, .workbench-hover-container, .monaco-hover-content', { hasText: 'src/stdlib/mod3.spl' }).first();
     for (let attempt = 1; ; attempt++) {
@@ -327,7 +337,7 @@ try {
     if (conflicts.length !== 0) throw new Error(`CLI still sees conflicts: ${JSON.stringify(conflicts)}`);
     await statusBar.getByText('sdndb: 1 conflict').waitFor({ state: 'detached', timeout: 10000 });
     await poll('the activity bar badge to go', async () => (await activityBadge()) === '', 10000);
-    await page.locator('.tabs-container .tab', { hasText: '3.sdnrec' }).click();
+    await page.locator('.tabs-container .tab', { hasText: 'todo #3 — Document the CLI' }).click();
     await poll('the open document to follow the resolution', async () => (await editorText()).includes('status: blocked'), 10000);
   });
 
@@ -415,6 +425,140 @@ try {
     await poll('record gone from the tree', async () => (await recordRow('Added from VS Code').count()) === 0);
     await runCommand('sdndb: Clear Filter');
   });
+
+  // ------------------------------------------------------------------ the table editor (grid)
+  group = 'grid';
+  // The webview of the visible "sdndb table" editor: VS Code nests it in two iframes.
+  const gridFrame = () => page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+  async function gridEval(fn, arg) {
+    const outer = await page.locator('iframe.webview.ready >> visible=true').elementHandle();
+    const inner = await (await outer.contentFrame()).locator('iframe#active-frame').elementHandle();
+    return (await inner.contentFrame()).evaluate(fn, arg);
+  }
+  const gridCell = (id, field) => gridFrame().locator('.tabulator-row')
+    .filter({ has: gridFrame().locator('.tabulator-cell[tabulator-field="id"]', { hasText: new RegExp(`^${id}$`) }) })
+    .locator(`.tabulator-cell[tabulator-field="${field}"]`);
+  // The ids of the rows the grid renders, top to bottom.
+  const gridIds = () => gridEval(() => [...document.querySelectorAll('.tabulator-row .tabulator-cell[tabulator-field="id"]')].map((c) => c.textContent));
+  const todoLines = () => fileText().split('\n');
+  function changedLines(before, after) {
+    if (before.length !== after.length) throw new Error(`line count changed: ${before.length} -> ${after.length}`);
+    return before.map((l, i) => [l, after[i]]).filter(([a, b]) => a !== b);
+  }
+
+  await step('Open Database (inline action in the Records view) shows the todo table as a grid', async () => {
+    await page.keyboard.press('Escape');
+    const row = recordRow(/^todo/).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Open Database"]').click();
+    await gridFrame().locator('.tabulator-row').first().waitFor({ timeout: 30000 });
+    await poll('12 rows in the grid', async () => (await gridFrame().locator('#count').textContent()) === '12 records');
+    const headers = await gridEval(() => [...document.querySelectorAll('.tabulator-col[tabulator-field]')].map((c) => c.getAttribute('tabulator-field')));
+    for (const f of ['id', 'keyword', 'area', 'priority', 'description', 'status']) if (!headers.includes(f)) throw new Error(`no column ${f}: ${headers}`);
+    await gridFrame().locator('.table-tab[aria-selected="true"]', { hasText: 'todos (12)' }).waitFor();
+    const paint = await gridEval(() => document.body.dataset.firstPaintMs);
+    log(`  grid first paint: ${paint} ms for 12 rows`);
+    await shot('10-grid');
+  });
+
+  await step('the grid sorts by a column (header sort icon) and filters by a column', async () => {
+    const sorter = gridFrame().locator('.tabulator-col[tabulator-field="id"] .tabulator-col-sorter');
+    await sorter.click();
+    await sorter.click(); // descending
+    await poll('rows sorted by id descending', async () => (await gridIds()).slice(0, 3).join(',') === '12,11,10');
+    await gridFrame().locator('.tabulator-col[tabulator-field="description"] input').pressSequentially('lexer');
+    await poll('filtered to the lexer rows', async () => (await gridIds()).join(',') === '12,8,2');
+    await poll('count says 3 of 12', async () => (await gridFrame().locator('#count').textContent()) === '3 of 12 records');
+    await shot('11-grid-sorted-filtered');
+    await gridFrame().locator('#clear-filters').click();
+    await poll('all rows back', async () => (await gridIds()).length === 12);
+  });
+
+  await step('editing a cell with the value picker changes exactly one line of the file', async () => {
+    // (A partial run has not written the file yet; sdndb 0.1 adds its version columns on the first write.)
+    if (ONLY) cli(WS, 'edit', 'todo', '1', 'keyword=FIXME');
+    const before = todoLines();
+    const cell = gridCell('4', 'status');
+    await cell.dblclick();
+    const list = gridFrame().locator('.tabulator-edit-list');
+    await list.waitFor({ timeout: 10000 });
+    const offered = await list.locator('.tabulator-edit-list-item').allInnerTexts();
+    if (!offered.includes('closed') || !offered.includes('open')) throw new Error(`value picker offers ${offered}`);
+    await list.locator('.tabulator-edit-list-item', { hasText: /^closed$/ }).click();
+    await poll('the edit on disk', () => /\n\s*4, TODO, parser, P3, "Support generic aliases 4"[^\n]*, closed, true/.test(fileText()));
+    const diff = changedLines(before, todoLines());
+    if (diff.length !== 1) throw new Error(`expected one changed line, got ${JSON.stringify(diff)}`);
+    await poll('the grid shows the stored value', async () => (await cell.textContent()) === 'closed');
+    await shot('12-grid-edited');
+  });
+
+  await step('a CLI edit appears live in the grid without disturbing an edit in progress', async () => {
+    const cell = gridCell('4', 'description');
+    await cell.dblclick();
+    const input = cell.locator('input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill('Support generic aliases (typed in the grid)');
+    cli(WS, 'edit', 'todo', '6', 'description=Fix CRLF handling (CLI, live)');
+    // The change reaches the grid and waits there until the edit is finished.
+    await poll('the CLI change held back by the grid', async () => Number(await gridEval(() => document.body.dataset.queued ?? 0)) > 0);
+    if ((await input.inputValue()) !== 'Support generic aliases (typed in the grid)') throw new Error('the edit in progress was lost');
+    await input.press('Enter');
+    await poll('my edit on disk', () => /\n\s*4, TODO, parser, P3, "Support generic aliases \(typed in the grid\)"/.test(fileText()));
+    await poll('the CLI edit in the grid', async () => (await gridCell('6', 'description').textContent()) === 'Fix CRLF handling (CLI, live)');
+    await shot('13-grid-live');
+  });
+
+  await step('a conflict shows in its cell; Keep Theirs in the cell resolves it', async () => {
+    cli(WS, 'edit', 'todo', '7', 'priority=P1');
+    try { cli(WS, 'edit', 'todo', '7', 'priority=P3', '--expect-version', '0'); } catch { /* exit 2 = conflict recorded */ }
+    const cell = gridCell('7', 'priority');
+    await poll('the conflict cell', async () => (await cell.getAttribute('class'))?.includes('sdndb-conflict'), 15000);
+    await cell.locator('button', { hasText: 'Keep Mine: P3' }).waitFor();
+    await shot('14-grid-conflict');
+    await cell.locator('button', { hasText: 'Keep Theirs' }).click();
+    await poll('conflict gone from the grid', async () => !(await cell.getAttribute('class'))?.includes('sdndb-conflict'), 15000);
+    await poll('P1 kept on disk', () => /\n\s*7, TODO, runtime, P1, /.test(fileText()));
+    const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
+    if (conflicts.length !== 0) throw new Error(`CLI still sees conflicts: ${JSON.stringify(conflicts)}`);
+  });
+
+  await step('Add Record in the grid creates a row and edits its title; the keyboard moves between cells', async () => {
+    await gridFrame().locator('#add').click();
+    await poll('13 records', async () => (await gridFrame().locator('#count').textContent()) === '13 records');
+    const input = gridFrame().locator('.tabulator-cell.tabulator-editing input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill('Added in the grid');
+    await input.press('Enter');
+    await poll('the new record on disk', () => /"Added in the grid"/.test(fileText()));
+    await gridCell('1', 'area').click();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await gridCell('1', 'priority').locator('input, .tabulator-edit-list').first().waitFor({ timeout: 5000 }).catch(async () => {
+      await gridFrame().locator('.tabulator-edit-list').waitFor({ timeout: 5000 });
+    });
+    await page.keyboard.press('Escape');
+  });
+
+  await step('a 3,000-row table keeps its scroll position when a row changes elsewhere', async () => {
+    const rows = ['big |id, title, status, priority|'];
+    for (let i = 1; i <= 3000; i++) rows.push(`    ${i}, "Row ${i}", ${i % 3 ? 'open' : 'closed'}, P${i % 4}`);
+    writeFileSync(join(WS, 'big_db.sdn'), `${rows.join('\n')}\n`);
+    await recordRow(/^big/).first().waitFor({ timeout: 20000 });
+    await runAndPick('sdndb: Open Database as Table', 'Database to open as a table', 'big');
+    await poll('3000 rows', async () => (await gridFrame().locator('#count').textContent()) === '3000 records', 20000);
+    const paint = await gridEval(() => document.body.dataset.firstPaintMs);
+    log(`  grid first paint: ${paint} ms for 3000 rows`);
+    await gridEval(() => { document.querySelector('.tabulator-tableholder').scrollTop = 40000; });
+    await poll('rows near 1500 rendered', async () => (await gridIds()).some((id) => Number(id) > 1000));
+    const ids = await gridIds();
+    const target = ids[Math.floor(ids.length / 2)];
+    const top = await gridEval(() => document.querySelector('.tabulator-tableholder').scrollTop);
+    cli(WS, 'edit', 'big', target, 'title=Changed by the CLI while scrolled');
+    await poll('the change in view', async () => (await gridCell(target, 'title').textContent()) === 'Changed by the CLI while scrolled', 15000);
+    const after = await gridEval(() => document.querySelector('.tabulator-tableholder').scrollTop);
+    if (after !== top) throw new Error(`scroll moved from ${top} to ${after}`);
+    await shot('15-grid-big-live');
+  });
   ok = true;
 } catch (err) {
   console.error('E2E FAILED:', err);
@@ -431,6 +575,6 @@ try {
   if (!process.env.KEEP_RUN) rmSync(RUN, { recursive: true, force: true });
   else log(`run folder kept: ${RUN}`);
   log(ok ? 'PASS' : 'FAIL', `(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exitCode = ok ? 0 : 1;
+  console.log(`e2e: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} not run (E2E_ONLY=${ONLY})` : ''}`);
+  process.exitCode = ok && !skipped ? 0 : 1; // a partial run (E2E_ONLY) is never a pass
 }
