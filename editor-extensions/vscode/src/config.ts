@@ -49,3 +49,9 @@ export function launchConfig(logger: Logger, version: string): LaunchConfig {
     },
   };
 }
+
+/** The sdndb binary the settings point to (for `sdndb check`), or undefined when there is none. */
+export function serverBinary(): string | undefined {
+  const found = findServer({ configured: settings().serverPath, workspaceFolders: workspaceFolderPaths(), home: os.homedir() });
+  return 'error' in found ? undefined : found.path;
+}

@@ -1,17 +1,15 @@
-// `sdndb-conflict:/<database>/<conflict id>/<label>.txt?<side>`: read-only text of one side of a conflict,
-// for the diff editor (conflict ids are unique per database only).
+// `sdndb-conflict:/<database>/<conflict id>-<when>/<database #record field (side)>.txt?<side>`: read-only
+// text of one side of a conflict, for the diff editor. Conflict ids are unique per database only and
+// are used again after a resolve, so the path also holds when the conflict arose: a new conflict
+// never reuses the tab (and title) of an old one.
 import * as vscode from 'vscode';
-import { RecordStore } from './client';
+import { Conflict, conflictSidePath, RecordStore } from './client';
 
 export const CONFLICT_SCHEME = 'sdndb-conflict';
 export type Side = 'base' | 'ours' | 'theirs';
 
-export function conflictSideUri(database: string, conflictId: string, side: Side, label: string): vscode.Uri {
-  return vscode.Uri.from({
-    scheme: CONFLICT_SCHEME,
-    path: `/${encodeURIComponent(database)}/${encodeURIComponent(conflictId)}/${label}.txt`,
-    query: side,
-  });
+export function conflictSideUri(c: Conflict, side: Side, label: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: CONFLICT_SCHEME, path: conflictSidePath(c, label), query: side });
 }
 
 export class ConflictValueProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -29,7 +27,8 @@ export class ConflictValueProvider implements vscode.TextDocumentContentProvider
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    const [, database = '', id = ''] = uri.path.split('/').map(decodeURIComponent);
+    const [, database = '', idWhen = ''] = uri.path.split('/').map(decodeURIComponent);
+    const id = idWhen.slice(0, idWhen.lastIndexOf('-'));
     const side = uri.query as Side;
     const c = this.store.findConflict(database, id);
     if (!c) return '(this conflict has been resolved)\n';

@@ -1,18 +1,21 @@
 // Entry point: activate() only wires things together; the logic lives in the modules it creates.
 import * as vscode from 'vscode';
-import { RecordStore, ServerState, ServerSupervisor } from './client';
+import { RecordStore, serverPathChange, ServerState, ServerSupervisor } from './client';
 import { registerConflictCommands } from './commands/conflictCommands';
 import { registerFileCommands } from './commands/fileCommands';
 import { CommandContext } from './commands/context';
 import { registerRecordCommands } from './commands/recordCommands';
 import { registerViewCommands } from './commands/viewCommands';
-import { launchConfig, RESTART_SETTINGS, SECTION, settings } from './config';
+import { launchConfig, RESTART_SETTINGS, SECTION, serverBinary, settings } from './config';
+import { ConflictCodeActions } from './conflictCodeActions';
 import { CONFLICT_SCHEME, ConflictValueProvider } from './conflictValueProvider';
 import { ConflictsTreeProvider } from './conflictsTreeProvider';
 import { GRID_VIEW_TYPE, GridEditorProvider } from './gridEditorProvider';
 import { ConflictsNode, RecordsNode } from './nodes';
 import { RECORD_SCHEME, RecordFileSystemProvider } from './recordFileSystemProvider';
+import { RecordDiagnostics } from './recordDiagnostics';
 import { RecordsTreeProvider } from './recordsTreeProvider';
+import { SdnFileDiagnostics } from './sdnFileDiagnostics';
 import { SdnSymbolProvider } from './sdnSymbolProvider';
 import { SdndbStatusBar } from './statusBar';
 
@@ -32,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const recordFs = new RecordFileSystemProvider(supervisor, store, () => settings().defaultStrategy, log);
   const conflictValues = new ConflictValueProvider(store);
   const grid = new GridEditorProvider(context.extensionUri, supervisor, store, () => settings().defaultStrategy, log);
+  let serverPath = settings().serverPath;
   const ctx: CommandContext = { supervisor, store, records, recordsView, conflictsView, recordFs, log };
 
   context.subscriptions.push(
@@ -40,6 +44,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true,
     }),
     vscode.languages.registerDocumentSymbolProvider({ language: 'sdn' }, new SdnSymbolProvider()),
+    new SdnFileDiagnostics(supervisor, serverBinary, log),
+    new RecordDiagnostics(store),
+    vscode.languages.registerCodeActionsProvider({ scheme: RECORD_SCHEME }, new ConflictCodeActions(store),
+      { providedCodeActionKinds: ConflictCodeActions.kinds }),
     vscode.workspace.registerFileSystemProvider(RECORD_SCHEME, recordFs, { isCaseSensitive: true }),
     vscode.workspace.registerTextDocumentContentProvider(CONFLICT_SCHEME, conflictValues),
     new SdndbStatusBar(supervisor, store),
@@ -54,7 +62,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     supervisor.onDidChangeState((state) => onStateChange(state, supervisor, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (RESTART_SETTINGS.some((k) => e.affectsConfiguration(k))) {
+      if (e.affectsConfiguration(`${SECTION}.serverPath`)) {
+        const next = settings().serverPath;
+        const change = serverPathChange(serverPath, next, vscode.env.remoteName);
+        serverPath = next;
+        if (change.notice) {
+          log.info(change.notice);
+          void (change.restart ? vscode.window.showInformationMessage(change.notice) : vscode.window.showWarningMessage(change.notice));
+        }
+        if (change.restart) void supervisor.restart();
+      } else if (RESTART_SETTINGS.some((k) => e.affectsConfiguration(k))) {
         log.info('settings changed: restarting the sdndb server');
         void supervisor.restart();
       }
@@ -71,18 +88,27 @@ function onStateChange(state: ServerState, supervisor: ServerSupervisor, log: vs
   void vscode.commands.executeCommand('setContext', 'sdndb.serverState', state);
   log.info(`server state: ${state}`);
   if (state === 'missing') {
-    void vscode.window.showErrorMessage(`sdndb: ${supervisor.lastError}`, 'Open Settings', 'Show Log').then((c) => {
-      if (c === 'Open Settings') void vscode.commands.executeCommand('sdndb.openSettings');
-      if (c === 'Show Log') log.show(true);
-    });
+    showUntilStateChanges(supervisor, state,
+      `sdndb: ${supervisor.lastError} Fix "sdndb.serverPath" (the sdndb view has Open Settings), then Restart Server.`);
   } else if (state === 'failed') {
-    void vscode.window.showErrorMessage(`sdndb: the server keeps failing (${supervisor.lastError}).`, 'Restart Server', 'Show Log').then((c) => {
-      if (c === 'Restart Server') void supervisor.restart();
-      if (c === 'Show Log') log.show(true);
-    });
+    showUntilStateChanges(supervisor, state,
+      `sdndb: the server keeps failing (${supervisor.lastError}). Use "sdndb: Restart Server" (status bar) after fixing the cause; the log has details.`);
   } else if (state === 'restarting') {
     void vscode.window.setStatusBarMessage(`sdndb: ${supervisor.lastError}; restarting…`, 5000);
   }
+}
+
+/**
+ * A notification that closes by itself once the server leaves `state` (a plain error message would
+ * stay after a successful restart). Closing it by hand dismisses it.
+ */
+function showUntilStateChanges(supervisor: ServerSupervisor, state: ServerState, message: string): void {
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: message, cancellable: true }, (_p, token) =>
+    new Promise<void>((resolve) => {
+      const sub = supervisor.onDidChangeState((s) => { if (s !== state) done(); });
+      const cancel = token.onCancellationRequested(() => done());
+      function done() { sub.dispose(); cancel.dispose(); resolve(); }
+    }));
 }
 
 export function deactivate(): void {

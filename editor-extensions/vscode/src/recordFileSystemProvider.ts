@@ -8,7 +8,7 @@
 // changes elsewhere, and after every save (to show what was really stored).
 import * as vscode from 'vscode';
 import {
-  diffRecord, formatRecord, Logger, parseRecordText, recordDocumentLabel, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
+  diffRecord, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, recordDocumentLabel, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 
@@ -32,6 +32,20 @@ export function recordUriFor(database: string, id: string, title?: string): vsco
   });
 }
 
+/** A document that creates a record of `database` when saved (`/<database>/+new<n>/New <database> record.sdnrec`). */
+let newCounter = 0;
+export function newRecordUri(database: string): vscode.Uri {
+  newCounter++;
+  return vscode.Uri.from({
+    scheme: RECORD_SCHEME,
+    path: `/${encodeURIComponent(database)}/+new${newCounter}/${encodeURIComponent(`New ${database} record`)}.sdnrec`,
+  });
+}
+
+function isNewRecordId(id: string): boolean {
+  return /^\+new\d+$/.test(id);
+}
+
 /** True when both URIs name the same record (whatever their labels). */
 export function sameRecord(a: vscode.Uri, database: string, id: string): boolean {
   const ref = parseRecordUri(a);
@@ -51,6 +65,8 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
   private readonly stamps = new Map<string, number>();
   private readonly subs: vscode.Disposable[] = [];
   private readonly encoder = new TextEncoder();
+  /** New-record documents already saved (→ the id created), so a second save does not create twice. */
+  private readonly created = new Map<string, string>();
 
   constructor(
     private readonly supervisor: ServerSupervisor,
@@ -114,8 +130,20 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     return formatRecord(parseRecordUri(uri)!.database, l.record, l.idColumn, l.columns);
   }
 
+  /** The text of a new-record document (all columns, defaults filled in). */
+  private newRecordText(uri: vscode.Uri): string {
+    const ref = parseRecordUri(uri)!;
+    const entry = this.store.database(ref.database);
+    if (!entry) throw vscode.FileSystemError.FileNotFound(uri);
+    return formatNewRecord(ref.database, entry.db.columns, entry.db.idColumn, newRecordFields(entry.db.columns, entry.records));
+  }
+
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const key = uri.toString();
+    const ref = parseRecordUri(uri);
+    if (ref && isNewRecordId(ref.id)) {
+      return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: this.encoder.encode(this.newRecordText(uri)).byteLength };
+    }
     let l = this.base.get(key);
     if (!l || (this.stale.has(key) && !this.isDirty(key))) {
       l = await this.fetch(uri);
@@ -128,6 +156,8 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const key = uri.toString();
+    const ref = parseRecordUri(uri);
+    if (ref && isNewRecordId(ref.id)) return this.encoder.encode(this.newRecordText(uri));
     const l = this.prefetched.get(key) ?? (await this.fetch(uri));
     this.prefetched.delete(key);
     this.stale.delete(key);
@@ -137,19 +167,22 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { create: boolean; overwrite: boolean }): Promise<void> {
+    // Errors are plain Errors: VS Code shows their message as it is ("Failed to save '…': <message>"),
+    // where a FileSystemError would be labelled with its code (e.g. "NoPermissions").
     const ref = parseRecordUri(uri);
-    if (!ref) throw vscode.FileSystemError.NoPermissions('not an sdndb record');
+    if (!ref) throw new Error('not an sdndb record document');
+    if (isNewRecordId(ref.id)) return this.create(uri, ref.database, content);
     const key = uri.toString();
     const base = this.base.get(key);
     if (!base) {
-      if (options.create) throw vscode.FileSystemError.NoPermissions('use "sdndb: Add Record…" to create records');
-      throw vscode.FileSystemError.Unavailable('this record document was not read from the server; reopen it');
+      if (options.create) throw new Error('use "sdndb: Add Record…" to create records');
+      throw new Error('this record document was not read from the server; reopen it');
     }
     let changes: Record<string, string>;
     try {
       changes = diffRecord(base.record, parseRecordText(new TextDecoder().decode(content)), base.idColumn);
     } catch (err) {
-      throw vscode.FileSystemError.NoPermissions(`not saved: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`not saved: ${err instanceof Error ? err.message : String(err)}`);
     }
     this.log.debug(`save ${uri.path}: base version ${base.record.version}, changes ${JSON.stringify(changes)}`);
     if (Object.keys(changes).length === 0) return;
@@ -167,12 +200,41 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     } catch (err) {
       if (err instanceof SdndbError && err.isConflict) {
         const fields = (err.data as { fields?: string[] } | undefined)?.fields ?? [];
-        throw vscode.FileSystemError.Unavailable(
+        throw new Error(
           `${ref.database} #${ref.id} was changed elsewhere (${fields.join(', ') || 'same fields'}); ` +
           'your edit was refused by the "error" strategy. Copy your text, reopen the record and apply it again.');
       }
-      throw err instanceof Error ? vscode.FileSystemError.Unavailable(err.message) : err;
+      if (err instanceof SdndbError && err.isNotFound) {
+        this.store.removeRecord(ref.database, ref.id);
+        throw new Error(`${ref.database} #${ref.id} was deleted elsewhere; your edit was not saved (copy it into a new record if you need it).`);
+      }
+      throw err instanceof Error ? new Error(err.message) : err;
     }
+  }
+
+  /** Saves a new-record document: creates the record, then swaps the document for the record's own. */
+  private async create(uri: vscode.Uri, database: string, content: Uint8Array): Promise<void> {
+    const entry = this.store.database(database);
+    if (!entry) throw new Error(`no database ${database}`);
+    if (this.created.has(uri.toString())) throw new Error(`already created as ${database} #${this.created.get(uri.toString())}`);
+    let fields: Record<string, string>;
+    try {
+      fields = newRecordFromText(new TextDecoder().decode(content), entry.db.idColumn);
+    } catch (err) {
+      throw new Error(`not created: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const client = await this.supervisor.ready();
+    const record = await client.create(database, fields);
+    this.created.set(uri.toString(), record.id);
+    this.store.applyRecord(database, record);
+    this.log.info(`created ${database} #${record.id} from a new-record document`);
+    // After VS Code has finished this save: close the new-record tab, open the record's document.
+    setTimeout(() => {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
+      void vscode.window.tabGroups.close(tabs).then(() =>
+        vscode.commands.executeCommand('sdndb.openRecord', { kind: 'record', database, id: record.id }));
+    }, 50);
   }
 
   watch(): vscode.Disposable { return new vscode.Disposable(() => undefined); }

@@ -60,3 +60,20 @@ export function findServer(opts: FindServerOptions): FoundServer | { error: stri
       'or put sdndb on PATH.',
   };
 }
+
+/**
+ * What to do when the settings say `sdndb.serverPath` changed. It is machine-scoped: in a remote
+ * window (code-server, SSH, containers) a value in the local User settings is not used, so the event
+ * fires while the value in effect stays the same. Then nothing restarts and the user is told where
+ * the setting must go; otherwise the server restarts with the new binary.
+ */
+export function serverPathChange(before: string, after: string, remoteName: string | undefined): { restart: boolean; notice?: string } {
+  if (before !== after) return { restart: true, notice: `sdndb: restarting the server with ${after || 'the default binary'}.` };
+  if (!remoteName) return { restart: false };
+  return {
+    restart: false,
+    notice: `sdndb: "sdndb.serverPath" changed in settings this ${remoteName} window does not use for it (it is set per ` +
+      `machine): put it in the Remote settings ("Preferences: Open Remote Settings") or the workspace settings. ` +
+      `In use: ${before || 'the default (build/server/sdndb in the workspace, then PATH)'}.`,
+  };
+}

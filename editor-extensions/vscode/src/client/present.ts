@@ -1,5 +1,5 @@
 // How records are shown: titles, grouping, filtering, icons, tooltips. Pure functions, no vscode import.
-import { Conflict, SdnRecord } from './protocol';
+import { Conflict, EditResult, SdnRecord } from './protocol';
 
 export type GroupBy = 'status' | 'area' | 'priority';
 export const GROUP_BYS: readonly GroupBy[] = ['status', 'area', 'priority'];
@@ -130,6 +130,40 @@ export function recordTooltipMarkdown(database: string, r: SdnRecord): string {
 
 export function conflictLabel(c: Conflict): string {
   return `${c.database} #${c.record} · ${c.field === '*' ? 'whole record' : c.field}`;
+}
+
+/** What to tell the user after an edit that merged or conflicted (undefined: nothing to say). */
+export function editOutcomeMessage(database: string, id: string, result: EditResult): { text: string; warning: boolean } | undefined {
+  if (result.outcome === 'merged') {
+    return { warning: false, text: `sdndb: ${database} #${id} was also changed elsewhere; the changes were merged (version ${result.record.version}).` };
+  }
+  if (result.outcome !== 'conflict') return undefined;
+  const whole = result.conflicts.find((c) => c.field === '*');
+  if (whole && whole.theirs === '<deleted>') {
+    return { warning: true, text: `sdndb: ${database} #${id} was deleted elsewhere. Your edit is kept as a conflict: ` +
+      'Keep Mine restores the record with your changes, Keep Theirs leaves it deleted.' };
+  }
+  if (whole) {
+    return { warning: true, text: `sdndb: ${database} #${id} was changed elsewhere as a whole; resolve the conflict in the Conflicts view.` };
+  }
+  const fields = [...new Set(result.conflicts.map((c) => c.field))].join(', ');
+  return { warning: true, text: `sdndb: ${database} #${id}: ${fields} was changed elsewhere too. The stored value was kept; ` +
+    'resolve the conflict in the Conflicts view.' };
+}
+
+/** The path of one side of a conflict as a read-only document: unique per conflict occurrence (ids repeat across databases and after resolving). */
+export function conflictSidePath(c: Conflict, label: string): string {
+  const field = c.field === '*' ? 'record' : c.field;
+  const when = (c.when || '').replace(/[^0-9A-Za-z]/g, '');
+  const clean = (s: string) => s.replace(/[\\/]/g, '_');
+  return `/${encodeURIComponent(c.database)}/${encodeURIComponent(c.id)}-${when}/${encodeURIComponent(clean(`${c.database} #${c.record} ${field} (${label})`))}.txt`;
+}
+
+/** Values offered for a field: those the table already uses; the common scale only when it has none. */
+export function fieldValueChoices(used: Iterable<string>, common: string[]): string[] {
+  const seen = [...new Set([...used].filter((v) => v !== ''))];
+  const values = seen.length ? seen : common;
+  return [...values].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
 }
 
 /** One line, shortened, for showing a value inline. */

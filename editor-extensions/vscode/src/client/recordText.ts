@@ -85,3 +85,93 @@ export function diffRecord(base: SdnRecord, edited: Record<string, string>, idCo
   }
   return changes;
 }
+
+export interface TextProblem { line: number; message: string; severity: 'error' | 'warning' }
+
+/**
+ * Everything that would make saving a record document fail or surprise, by 1-based line: a line
+ * that is not `field: value`, a field the table does not have or that appears twice, a changed id,
+ * a removed field, a quoted value that is not a valid string (it would be saved as typed).
+ */
+export function validateRecordText(text: string, opts: { id: string; idColumn: string; columns: string[] }): TextProblem[] {
+  const problems: TextProblem[] = [];
+  const seen = new Map<string, number>();
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const n = i + 1;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return;
+    const colon = line.indexOf(':');
+    if (colon <= 0) { problems.push({ line: n, severity: 'error', message: `expected "field: value"` }); return; }
+    const key = line.slice(0, colon).trim();
+    const raw = line.slice(colon + 1).trim();
+    if (!/^[A-Za-z_][\w.-]*$/.test(key)) { problems.push({ line: n, severity: 'error', message: `bad field name ${JSON.stringify(key)}` }); return; }
+    if (seen.has(key)) problems.push({ line: n, severity: 'error', message: `field "${key}" appears twice (first on line ${seen.get(key)})` });
+    else seen.set(key, n);
+    if (opts.columns.length && !opts.columns.includes(key)) {
+      problems.push({ line: n, severity: 'error', message: `the table has no field "${key}" (fields: ${opts.columns.join(', ')})` });
+    }
+    if (key === opts.idColumn && parseValue(raw) !== opts.id) {
+      problems.push({ line: n, severity: 'error', message: `the ${opts.idColumn} cannot be changed here (it is ${opts.id})` });
+    }
+    if (raw.startsWith('"')) {
+      let ok = false;
+      try { ok = typeof JSON.parse(raw) === 'string'; } catch { ok = false; }
+      if (!ok) problems.push({ line: n, severity: 'warning', message: 'this quoted value is not a complete string; it will be saved exactly as typed, quotes included' });
+    }
+  });
+  const missing = opts.columns.filter((c) => !seen.has(c));
+  if (missing.length) {
+    problems.push({ line: 1, severity: 'error', message: `missing field${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: every field must stay in the document` });
+  }
+  return problems;
+}
+
+/** The 1-based line of `field:` in a record document (0 if absent). */
+export function fieldLine(text: string, field: string): number {
+  const lines = text.split(/\r?\n/);
+  const i = lines.findIndex((l) => !l.trimStart().startsWith('#') && l.slice(0, Math.max(0, l.indexOf(':'))).trim() === field);
+  return i + 1;
+}
+
+export interface CheckProblem { file: string; line: number; column: number; severity: 'error' | 'warning'; message: string }
+
+/**
+ * Parses the `file:line:col: [warning: ]message` texts of `sdndb check --json` (an error may carry
+ * the offending line and a caret after a newline: only the first line is the message).
+ */
+export function parseCheckMessage(text: string): CheckProblem | undefined {
+  const first = text.split('\n')[0];
+  const m = /^(.*?):(\d+):(\d+): (?:(warning|error): )?(.*)$/.exec(first);
+  if (!m) return undefined;
+  return { file: m[1], line: Number(m[2]), column: Number(m[3]), severity: m[4] === 'warning' ? 'warning' : 'error', message: m[5] };
+}
+
+export interface CheckFileResult { file: string; ok: boolean; error?: string; warnings?: string[] }
+
+/** Every problem of a `sdndb check --json` result, by file (files without problems map to []). */
+export function checkProblems(results: CheckFileResult[]): Map<string, CheckProblem[]> {
+  const out = new Map<string, CheckProblem[]>();
+  for (const r of results) {
+    const list: CheckProblem[] = [];
+    for (const text of [...(r.error ? [r.error] : []), ...(r.warnings ?? [])]) {
+      list.push(parseCheckMessage(text) ?? { file: r.file, line: 1, column: 1, severity: r.error === text ? 'error' : 'warning', message: text });
+    }
+    out.set(r.file, list);
+  }
+  return out;
+}
+
+/** The text of a record document that creates a record on save: every column, the id left empty (generated). */
+export function formatNewRecord(database: string, columns: string[], idColumn: string, defaults: Record<string, string> = {}): string {
+  const head = [`# New ${database} record: fill in the fields and save to create it (an empty ${idColumn} is generated).`,
+    '# Lines starting with # are ignored.'];
+  const names = [idColumn, ...columns.filter((c) => c !== idColumn)];
+  return [...head, ...names.map((k) => `${k}: ${formatValue(defaults[k] ?? '')}`.trimEnd()), ''].join('\n');
+}
+
+/** The fields to create from a new record document: every field given, an empty id left out (generated). */
+export function newRecordFromText(text: string, idColumn: string): Record<string, string> {
+  const fields = parseRecordText(text);
+  if (fields[idColumn] === '') delete fields[idColumn];
+  return fields;
+}

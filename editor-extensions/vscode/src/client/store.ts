@@ -30,6 +30,15 @@ function withRecord(records: SdnRecord[], record: SdnRecord): SdnRecord[] {
   return rest;
 }
 
+/** The stored side of a conflict on a record that no longer exists. */
+export const DELETED_MARKER = '<deleted>';
+
+/** True when an edit result says the record is not stored any more. */
+export function isDeletedResult(result: EditResult): boolean {
+  if (!result.record || Object.keys(result.record.fields ?? {}).length === 0) return true;
+  return result.conflicts.some((c) => c.field === '*' && c.theirs === DELETED_MARKER);
+}
+
 export class RecordStore implements Disposable {
   private readonly updateEmitter = new Emitter<void>();
   /** Data changed (after a reload, or a result put in). */
@@ -55,7 +64,9 @@ export class RecordStore implements Disposable {
       supervisor.onDidChange((p) => {
         this.log.debug(`didChange ${p.database}: changed [${p.changed}] added [${p.added}] removed [${p.removed}] conflicts ${p.conflicts}`);
         if (!autoRefresh()) return;
-        if (this.loaded && this.dbs.has(p.database)) {
+        // A database that could not be read (malformed file) is reloaded whole once it changes:
+        // its catalog entry and error must go, not only the records the notification names.
+        if (this.loaded && this.dbs.has(p.database) && !this.dbs.get(p.database)!.error) {
           this.queue(p);
           this.throttle.request(p.database);
         } else {
@@ -110,16 +121,21 @@ export class RecordStore implements Disposable {
   }
 
   /** Drops a record the server deleted. */
-  removeRecord(database: string, id: string): void {
+  removeRecord(database: string, id: string | undefined): void {
     const entry = this.dbs.get(database);
-    if (!entry || !entry.records.some((r) => r.id === id)) return;
+    if (id === undefined || !entry || !entry.records.some((r) => r.id === id)) return;
     this.setRecords(entry, entry.records.filter((r) => r.id !== id));
     this.updateEmitter.fire();
   }
 
-  /** Puts the record of an edit result in; re-reads the database's conflicts when it made some. */
+  /**
+   * Puts the record of an edit result in; re-reads the database's conflicts when it made some. A
+   * result whose record is gone (deleted elsewhere: a whole-record conflict, or no fields) removes
+   * it instead, so no empty "(record N)" stays behind.
+   */
   async applyEdit(database: string, result: EditResult): Promise<void> {
-    this.applyRecord(database, result.record);
+    if (isDeletedResult(result)) this.removeRecord(database, result.record?.id ?? result.conflicts[0]?.record);
+    else this.applyRecord(database, result.record);
     if (result.outcome === 'conflict') await this.refreshConflicts(database);
   }
 

@@ -30,8 +30,8 @@ export function registerConflictCommands(ctx: CommandContext): vscode.Disposable
       const c = await resolveConflict(ctx, node, 'Conflict to compare');
       if (!c) return;
       await vscode.commands.executeCommand('vscode.diff',
-        conflictSideUri(c.database, c.id, 'ours', 'mine'), conflictSideUri(c.database, c.id, 'theirs', 'theirs'),
-        `${c.database} #${c.record} ${c.field}: Mine ↔ Theirs`);
+        conflictSideUri(c, 'ours', 'mine'), conflictSideUri(c, 'theirs', 'theirs'),
+        `${c.database} #${c.record} ${c.field === '*' ? 'whole record' : c.field}: Mine ↔ Theirs`);
     })),
   ];
 }

@@ -1,6 +1,6 @@
 // What the command modules need, handed over by activate().
 import * as vscode from 'vscode';
-import { Conflict, RecordStore, SdnRecord, ServerSupervisor, recordTitle, conflictLabel, plural, shortValue } from '../client';
+import { Conflict, DatabaseEntry, RecordStore, SdnRecord, ServerSupervisor, recordTitle, conflictLabel, plural, shortValue } from '../client';
 import { ConflictNode, ConflictsNode, RecordNode, RecordsNode } from '../nodes';
 import { parseRecordUri, RECORD_SCHEME, RecordFileSystemProvider } from '../recordFileSystemProvider';
 import { RecordsTreeProvider } from '../recordsTreeProvider';
@@ -38,7 +38,10 @@ export async function pickDatabase(ctx: CommandContext, placeHolder: string): Pr
 }
 
 /** The record a command acts on: the tree node it was invoked on, else one picked in a QuickPick. */
-export async function resolveRecord(ctx: CommandContext, node: unknown, placeHolder: string): Promise<{ node: RecordNode; record: SdnRecord } | undefined> {
+/** `inDatabase`: which databases' records the picker offers (e.g. only tables with a priority column). */
+export async function resolveRecord(
+  ctx: CommandContext, node: unknown, placeHolder: string, inDatabase: (e: DatabaseEntry) => boolean = () => true,
+): Promise<{ node: RecordNode; record: SdnRecord } | undefined> {
   let target: RecordNode | undefined;
   if (node && typeof node === 'object' && (node as RecordNode).kind === 'record') target = node as RecordNode;
   // From the palette: the record of the active record document, if that is what the user looks at.
@@ -46,7 +49,7 @@ export async function resolveRecord(ctx: CommandContext, node: unknown, placeHol
   const ref = active?.scheme === RECORD_SCHEME ? parseRecordUri(active) : undefined;
   if (!target && ref && ctx.store.findRecord(ref.database, ref.id)) target = { kind: 'record', database: ref.database, id: ref.id };
   if (!target) {
-    const items = ctx.store.databases.flatMap((e) => e.records.map((r) => ({
+    const items = ctx.store.databases.filter(inDatabase).flatMap((e) => e.records.map((r) => ({
       label: recordTitle(r),
       description: `${e.db.name} #${r.id}`,
       detail: Object.entries(r.fields).filter(([k]) => k !== 'id').map(([k, v]) => `${k}=${shortValue(v, 20)}`).join('  '),

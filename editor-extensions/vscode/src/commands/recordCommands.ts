@@ -1,9 +1,9 @@
 // Commands on records: open, add, delete, change status / priority, edit title.
 import * as vscode from 'vscode';
-import { groupField, newRecordFields, recordTitle, SdnRecord, titleField } from '../client';
+import { DatabaseEntry, fieldValueChoices, groupField, recordTitle, SdnRecord, titleField } from '../client';
 import { settings } from '../config';
 import { reportEditOutcome } from '../editOutcome';
-import { RECORD_SCHEME, recordUriFor, sameRecord } from '../recordFileSystemProvider';
+import { newRecordUri, RECORD_SCHEME, recordUriFor, sameRecord } from '../recordFileSystemProvider';
 import { CommandContext, guarded, pickDatabase, resolveRecord } from './context';
 
 const COMMON_VALUES: Record<string, string[]> = {
@@ -27,9 +27,8 @@ async function editFields(ctx: CommandContext, database: string, record: SdnReco
 async function pickFieldValue(ctx: CommandContext, database: string, field: string, current: string): Promise<string | undefined> {
   const seen = new Set<string>();
   for (const r of ctx.store.database(database)?.records ?? []) if (r.fields[field]) seen.add(r.fields[field]);
-  const common = COMMON_VALUES[field] ?? [];
-  // Offer the values already used in this database plus the common ones.
-  const values = [...new Set([...seen, ...common])].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  // The values this table uses (one scale: never "high" next to "P0"); the common ones only for an unused column.
+  const values = fieldValueChoices(seen, COMMON_VALUES[field] ?? []);
   const OTHER = 'Other…';
   const items: vscode.QuickPickItem[] = values.map((v) => ({ label: v, description: v === current ? '(current)' : undefined }));
   items.push({ label: OTHER, description: 'type a value' });
@@ -47,8 +46,9 @@ async function editOneField(
   ctx: CommandContext, node: unknown, placeHolder: string,
   fieldOf: (database: string, record: SdnRecord) => string | undefined,
   ask: (database: string, field: string, record: SdnRecord) => Thenable<string | undefined>,
+  inDatabase?: (e: DatabaseEntry) => boolean,
 ) {
-  const target = await resolveRecord(ctx, node, placeHolder);
+  const target = await resolveRecord(ctx, node, placeHolder, inDatabase);
   if (!target) return;
   const { database } = target.node;
   const field = fieldOf(database, target.record);
@@ -67,7 +67,8 @@ function changeField(ctx: CommandContext, node: unknown, by: 'status' | 'priorit
       if (!field) void vscode.window.showInformationMessage(`sdndb: ${database} has no ${by} column.`);
       return field;
     },
-    (database, field, record) => pickFieldValue(ctx, database, field, record.fields[field] ?? ''));
+    (database, field, record) => pickFieldValue(ctx, database, field, record.fields[field] ?? ''),
+    (e) => groupField(e.db.columns, by) !== undefined);
 }
 
 export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -98,23 +99,19 @@ export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[]
         validateInput: (v) => (v.includes('\n') ? 'one line only' : undefined),
       })))),
 
+    // A new-record document with every field of the table; saving it creates the record.
     vscode.commands.registerCommand('sdndb.addRecord', guarded(ctx, 'addRecord', async (node?: unknown) => {
       let database: string | undefined;
       if (node && typeof node === 'object' && 'database' in node) database = (node as { database: string }).database;
       database ??= await pickDatabase(ctx, 'Database to add a record to');
       if (!database) return;
-      const entry = ctx.store.database(database);
-      const field = titleField(entry?.db.columns ?? []);
-      if (!field) throw new Error(`${database} has no title, name or description column`);
-      const title = await vscode.window.showInputBox({ prompt: `New ${database} record: ${field}`, placeHolder: field });
-      if (!title) return;
-      const fields: Record<string, string> = { ...newRecordFields(entry?.db.columns ?? [], entry?.records ?? []), [field]: title };
-      const client = await ctx.supervisor.ready();
-      const record = await client.create(database, fields);
-      ctx.store.applyRecord(database, record);
-      const open = 'Open';
-      const choice = await vscode.window.showInformationMessage(`sdndb: added ${database} #${record.id} "${recordTitle(record)}".`, open);
-      if (choice === open) await vscode.commands.executeCommand('sdndb.openRecord', { kind: 'record', database, id: record.id });
+      if (!ctx.store.database(database)) throw new Error(`no database ${database}`);
+      const doc = await vscode.workspace.openTextDocument(newRecordUri(database));
+      const editor = await vscode.window.showTextDocument(doc, { preview: false });
+      // Put the cursor on the title field's value, ready to type.
+      const field = titleField(ctx.store.database(database)!.db.columns);
+      const line = field ? doc.getText().split('\n').findIndex((l) => l.startsWith(`${field}:`)) : -1;
+      if (line >= 0) editor.selection = new vscode.Selection(line, doc.lineAt(line).text.length, line, doc.lineAt(line).text.length);
     })),
 
     vscode.commands.registerCommand('sdndb.deleteRecord', guarded(ctx, 'deleteRecord', async (node?: unknown) => {

@@ -1,0 +1,29 @@
+// Quick fixes on a conflict squiggle in a record document: Keep Mine / Keep Theirs.
+import * as vscode from 'vscode';
+import { RecordStore } from './client';
+import { CONFLICT_CODE, conflictLine } from './recordDiagnostics';
+import { parseRecordUri } from './recordFileSystemProvider';
+
+export class ConflictCodeActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+
+  constructor(private readonly store: RecordStore) {}
+
+  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const ref = parseRecordUri(doc.uri);
+    if (!ref || !context.diagnostics.some((d) => d.code === CONFLICT_CODE)) return [];
+    const text = doc.getText();
+    const actions: vscode.CodeAction[] = [];
+    for (const c of this.store.conflictsFor(ref.database, ref.id)) {
+      if (conflictLine(text, c.field) - 1 !== range.start.line) continue;
+      const node = { kind: 'conflict', database: c.database, conflictId: c.id };
+      for (const [command, label] of [['sdndb.keepMine', `Keep Mine (${c.ours})`], ['sdndb.keepTheirs', `Keep Theirs (${c.theirs})`]]) {
+        const a = new vscode.CodeAction(label, vscode.CodeActionKind.QuickFix);
+        a.diagnostics = context.diagnostics.filter((d) => d.code === CONFLICT_CODE);
+        a.command = { command, title: label, arguments: [node] };
+        actions.push(a);
+      }
+    }
+    return actions;
+  }
+}

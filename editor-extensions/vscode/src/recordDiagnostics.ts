@@ -1,0 +1,60 @@
+// Squiggles in open record documents: what would make a save fail (bad lines, unknown or repeated
+// fields, a changed id, a removed field) while typing, and each stored conflict on its field's line.
+import * as vscode from 'vscode';
+import { fieldLine, RecordStore, validateRecordText } from './client';
+import { parseRecordUri, RECORD_SCHEME } from './recordFileSystemProvider';
+
+/** Diagnostic code of a conflict squiggle. */
+export const CONFLICT_CODE = 'conflict';
+
+/** The 1-based line of a record document that shows a conflict's field. */
+export function conflictLine(text: string, field: string): number {
+  return field === '*' ? 1 : fieldLine(text, field) || 1;
+}
+
+export class RecordDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('sdndb-record');
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(private readonly store: RecordStore) {
+    this.subs.push(
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.update(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
+      store.onDidUpdate(() => { for (const d of vscode.workspace.textDocuments) this.update(d); }),
+    );
+    for (const d of vscode.workspace.textDocuments) this.update(d);
+  }
+
+  private update(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== RECORD_SCHEME) return;
+    const ref = parseRecordUri(doc.uri);
+    const entry = ref && this.store.database(ref.database);
+    if (!ref || !entry) return;
+    const text = doc.getText();
+    const lineRange = (line: number) => doc.lineAt(Math.max(0, Math.min(line - 1, doc.lineCount - 1))).range;
+    const out: vscode.Diagnostic[] = validateRecordText(text, { id: ref.id, idColumn: entry.db.idColumn, columns: entry.db.columns })
+      .map((p) => {
+        const d = new vscode.Diagnostic(lineRange(p.line), p.message,
+          p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+        d.source = 'sdndb';
+        return d;
+      });
+    for (const c of this.store.conflictsFor(ref.database, ref.id)) {
+      const line = conflictLine(text, c.field);
+      const what = c.field === '*' ? 'the whole record' : c.field;
+      const d = new vscode.Diagnostic(lineRange(line),
+        `Conflict on ${what}: mine ${JSON.stringify(c.ours)}, theirs ${JSON.stringify(c.theirs)} (base ${JSON.stringify(c.base)}). ` +
+        'Use Keep Mine / Keep Theirs (quick fix or the Conflicts view).', vscode.DiagnosticSeverity.Warning);
+      d.source = 'sdndb';
+      d.code = CONFLICT_CODE;
+      out.push(d);
+    }
+    this.collection.set(doc.uri, out);
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+  }
+}

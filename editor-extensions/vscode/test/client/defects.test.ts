@@ -1,0 +1,172 @@
+// The defects found when the extension was tried in real VS Code (issue 17, item 4) and the
+// diagnostics helpers: one test per defect where the fix lives in the vscode-free module (the rest
+// are end-to-end steps in test/e2e/run-e2e.mjs).
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  checkProblems, Conflict, conflictSidePath, editOutcomeMessage, EditResult, fieldLine, fieldValueChoices, formatNewRecord,
+  newRecordFromText, parseCheckMessage, plural, recordDocumentLabel, RecordStore, serverPathChange, ServerSupervisor,
+  validateRecordText,
+} from '../../src/client';
+import { BIN, cli, exampleDir, requireBinary, waitFor } from './helpers';
+
+const EXT = path.resolve(__dirname, '../../..');
+
+async function storeFor(dir: string) {
+  const sup = new ServerSupervisor({ launchConfig: () => ({ ok: true, options: { binary: BIN, dir, rootPath: dir, startTimeoutMs: 20000 } }) });
+  const store = new RecordStore(sup, { throttleMs: () => 50 });
+  await sup.start();
+  await waitFor(() => (store.isLoaded ? true : undefined), 10000, 'initial load');
+  return { sup, store, stop: async () => { store.dispose(); await sup.stop(); } };
+}
+
+const conflict = (over: Partial<Conflict>): Conflict =>
+  ({ id: 'c1', database: 'todo', record: '2', field: 'status', base: 'open', ours: 'blocked', theirs: 'closed', who: '', when: '2026-01-01T00:00:00.000Z', ...over });
+
+describe('defects of issue 17', () => {
+  it('a broken file that is fixed again is shown as readable without a manual refresh', async () => {
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    const file = path.join(dir, 'task_db.sdn');
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, good.replace(/\|\n/, '\n')); // the header loses its closing '|'
+    const { store, stop } = await storeFor(dir);
+    try {
+      const task = store.databases.find((e) => e.db.path.endsWith('task_db.sdn'))!;
+      assert.ok(task.error, 'the malformed database carries its error');
+      assert.equal(task.records.length, 0);
+      writeFileSync(file, good);
+      await waitFor(() => {
+        const e = store.databases.find((x) => x.db.path.endsWith('task_db.sdn'));
+        return e && !e.error && e.records.length === 2 ? true : undefined;
+      }, 10000, 'the fixed database to load by itself');
+    } finally {
+      await stop();
+      cleanup();
+    }
+  });
+
+  it('edit vs delete: the message names the deletion, no raw "*", and no ghost record stays', async () => {
+    const deleted: EditResult = {
+      outcome: 'conflict',
+      record: { id: '2', version: 0, modified: '', line: 0, fields: {} },
+      conflicts: [conflict({ field: '*', ours: '{"status":"blocked"}', theirs: '<deleted>' })],
+    };
+    const m = editOutcomeMessage('todo', '2', deleted)!;
+    assert.ok(m.warning);
+    assert.match(m.text, /was deleted elsewhere/);
+    assert.doesNotMatch(m.text, /\*|stored value was kept/);
+    const plain = editOutcomeMessage('todo', '2', { outcome: 'conflict', record: deleted.record, conflicts: [conflict({})] })!;
+    assert.match(plain.text, /status was changed elsewhere too\. The stored value was kept/);
+
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    const { store, stop } = await storeFor(dir);
+    try {
+      cli(dir, 'delete', 'todo', '2');
+      await store.applyEdit('todo', deleted);
+      assert.equal(store.findRecord('todo', '2'), undefined, 'no "(record 2)" ghost');
+    } finally {
+      await stop();
+      cleanup();
+    }
+  });
+
+  it('Compare: each conflict (ids repeat across databases and after a resolve) gets its own side documents', () => {
+    const a = conflictSidePath(conflict({}), 'mine');
+    assert.notEqual(a, conflictSidePath(conflict({ database: 'task' }), 'mine'));
+    assert.notEqual(a, conflictSidePath(conflict({ when: '2026-01-02T00:00:00.000Z', record: '5' }), 'mine'));
+    assert.match(decodeURIComponent(a), /todo #2 status \(mine\)\.txt$/);
+    assert.match(decodeURIComponent(conflictSidePath(conflict({ field: '*' }), 'theirs')), /todo #2 record \(theirs\)\.txt$/);
+  });
+
+  it('the priority picker offers one scale: the values the table uses, the common scale only when it has none', () => {
+    assert.deepEqual(fieldValueChoices(['high', 'low', '', 'high'], ['P0', 'P1', 'P2', 'P3']), ['high', 'low']);
+    assert.deepEqual(fieldValueChoices(['P2', 'P10', 'P1'], ['P0', 'P1']), ['P1', 'P2', 'P10']);
+    assert.deepEqual(fieldValueChoices([''], ['P0', 'P1']), ['P0', 'P1']);
+  });
+
+  it('counts and tab titles read as English: "1 record", "todo #1 — title"', () => {
+    assert.equal(plural(1, 'record'), '1 record');
+    assert.equal(plural(0, 'record'), '0 records');
+    assert.equal(recordDocumentLabel('todo', '1', 'Fix the lexer'), 'todo #1 — Fix the lexer');
+    assert.equal(recordDocumentLabel('todo', '1', 'a/b\\c'), 'todo #1 — a b c', 'no path separators in a tab title');
+    assert.equal(recordDocumentLabel('todo', '7', '(record 7)'), 'todo #7');
+    assert.ok(recordDocumentLabel('todo', '1', 'x'.repeat(200)).length < 64);
+  });
+
+  it('a serverPath change that a remote window does not use is explained; a real change restarts', () => {
+    assert.deepEqual(serverPathChange('', '/opt/sdndb', undefined).restart, true);
+    const ignored = serverPathChange('/a/sdndb', '/a/sdndb', 'code-server');
+    assert.equal(ignored.restart, false);
+    assert.match(ignored.notice!, /Remote settings/);
+    assert.match(ignored.notice!, /In use: \/a\/sdndb/);
+    assert.deepEqual(serverPathChange('/a', '/a', undefined), { restart: false });
+  });
+
+  it('restored sdndb: record tabs activate the extension (onFileSystem:sdndb)', () => {
+    const manifest = JSON.parse(readFileSync(path.join(EXT, 'package.json'), 'utf8'));
+    assert.ok(manifest.activationEvents.includes('onFileSystem:sdndb'));
+  });
+});
+
+describe('record documents: validation before save, conflicts on their line, new records', () => {
+  const text = ['# sdndb record todo #3', 'id: 3', 'status: open', 'priority: P0', 'description: "half quoted', ''].join('\n');
+  const opts = { id: '3', idColumn: 'id', columns: ['id', 'status', 'priority', 'description'] };
+
+  it('accepts a valid document', () => {
+    assert.deepEqual(validateRecordText(text.replace('"half quoted', '"whole"'), opts), []);
+  });
+
+  it('reports bad lines, unknown, repeated and missing fields, a changed id and a broken quoted value at their lines', () => {
+    const p = validateRecordText(text, opts);
+    assert.deepEqual(p.map((x) => [x.line, x.severity]), [[5, 'warning']]);
+    const bad = validateRecordText(['id: 4', 'status open', 'colour: red', 'priority: P0', 'priority: P1', ''].join('\n'), opts);
+    const by = (line: number) => bad.filter((x) => x.line === line).map((x) => x.message).join(' | ');
+    assert.match(by(1), /cannot be changed/);
+    assert.match(by(1), /missing fields status, description/);
+    assert.match(by(2), /expected "field: value"/);
+    assert.match(by(3), /no field "colour"/);
+    assert.match(by(5), /appears twice \(first on line 4\)/);
+  });
+
+  it('finds the line of a field (for conflict squiggles)', () => {
+    assert.equal(fieldLine(text, 'priority'), 4);
+    assert.equal(fieldLine(text, 'nope'), 0);
+  });
+
+  it('a new-record document has every field and creates what was filled in (an empty id is generated)', () => {
+    const t = formatNewRecord('todo', ['id', 'status', 'description'], 'id', { status: 'open' });
+    assert.match(t, /^# New todo record/);
+    assert.match(t, /\nid:\nstatus: open\ndescription:\n$/);
+    assert.deepEqual(newRecordFromText(t.replace('description:', 'description: Write docs'), 'id'), { status: 'open', description: 'Write docs' });
+  });
+});
+
+describe('sdndb check output → Problems', () => {
+  it('parses file:line:col messages, warnings and errors with a caret line', () => {
+    assert.deepEqual(parseCheckMessage('/w/bad_db.sdn:2:8: unterminated quoted string\n    1, "x\n       ^'),
+      { file: '/w/bad_db.sdn', line: 2, column: 8, severity: 'error', message: 'unterminated quoted string' });
+    assert.equal(parseCheckMessage('a.sdn:61:98: warning: unquoted text kept as a string: x')!.severity, 'warning');
+    assert.equal(parseCheckMessage('no position here'), undefined);
+  });
+
+  it('maps the real `sdndb check --json` of a malformed file to its error at line and column', () => {
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    try {
+      writeFileSync(path.join(dir, 'bad_db.sdn'), 'bad |id, a|\n    1, "x\n');
+      let out = '';
+      try { out = cli(dir, 'check', '--json'); } catch (e) { out = (e as { stdout: string }).stdout; }
+      const problems = checkProblems(JSON.parse(out));
+      const bad = [...problems.entries()].find(([f]) => f.endsWith('bad_db.sdn'))![1];
+      assert.deepEqual(bad.map((p) => [p.line, p.column, p.severity]), [[2, 8, 'error']]);
+      assert.match(bad[0].message, /unterminated/);
+      assert.deepEqual([...problems.entries()].filter(([f]) => f.endsWith('todo_db.sdn')).map(([, v]) => v), [[]]);
+    } finally {
+      cleanup();
+    }
+  });
+});
