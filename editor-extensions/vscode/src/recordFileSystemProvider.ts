@@ -1,4 +1,4 @@
-// `sdndb:/<database>/<id>.sdnrec`: one record as an editable text document. Saving sends
+// `sdndb:/<database>/<id>/<database #id — title>.sdnrec`: one record as an editable text document. Saving sends
 // `sdndb/edit` with the version the document's text was read from as the base, so the server merges
 // with changes made elsewhere instead of overwriting them.
 //
@@ -28,7 +28,7 @@ export function recordUriFor(database: string, id: string, title?: string): vsco
   const label = recordDocumentLabel(database, id, title);
   return vscode.Uri.from({
     scheme: RECORD_SCHEME,
-    path: `/${encodeURIComponent(database)}/${encodeURIComponent(id)}/${encodeURIComponent(label)}.sdnrec`,
+    path: `/${encodeURIComponent(database)}/${encodeURIComponent(id)}/${label}.sdnrec`, // (a Uri's path is unencoded)
   });
 }
 
@@ -38,7 +38,7 @@ export function newRecordUri(database: string): vscode.Uri {
   newCounter++;
   return vscode.Uri.from({
     scheme: RECORD_SCHEME,
-    path: `/${encodeURIComponent(database)}/+new${newCounter}/${encodeURIComponent(`New ${database} record`)}.sdnrec`,
+    path: `/${encodeURIComponent(database)}/+new${newCounter}/New ${database.replace(/\//g, ' ')} record.sdnrec`,
   });
 }
 

@@ -156,7 +156,7 @@ export function conflictSidePath(c: Conflict, label: string): string {
   const field = c.field === '*' ? 'record' : c.field;
   const when = (c.when || '').replace(/[^0-9A-Za-z]/g, '');
   const clean = (s: string) => s.replace(/[\\/]/g, '_');
-  return `/${encodeURIComponent(c.database)}/${encodeURIComponent(c.id)}-${when}/${encodeURIComponent(clean(`${c.database} #${c.record} ${field} (${label})`))}.txt`;
+  return `/${encodeURIComponent(c.database)}/${encodeURIComponent(c.id)}-${when}/${clean(`${c.database} #${c.record} ${field} (${label})`)}.txt`;
 }
 
 /** Values offered for a field: those the table already uses; the common scale only when it has none. */

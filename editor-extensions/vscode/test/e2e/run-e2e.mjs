@@ -102,6 +102,7 @@ const WS = join(RUN, 'workspace');
 mkdirSync(WS);
 for (const f of readdirSync(join(REPO, 'docs/example'))) if (f.endsWith('.sdn')) copyFileSync(join(REPO, 'docs/example', f), join(WS, f));
 writeFileSync(join(WS, 'README.txt'), 'sdndb example databases for the VS Code end-to-end test\n');
+writeFileSync(join(WS, 'solo_db.sdn'), 'notes |id, title, status|\n    1, "The only note", open\n');
 mkdirSync(join(RUN, 'user-data/User'), { recursive: true });
 mkdirSync(join(RUN, 'extensions'));
 mkdirSync(join(RUN, 'tmp'));
@@ -199,6 +200,7 @@ try {
     await recordRow('todo').first().waitFor({ timeout: 30000 });
     await poll('todo to show 12 records', async () => (await recordRow(/^todo/).first().textContent())?.includes('12 records'));
     await poll('task to show 2 records', async () => (await recordRow(/^task/).first().textContent())?.includes('2 records'));
+    await poll('solo to show "1 record"', async () => /1 record(?!s)/.test((await recordRow(/^solo/).first().textContent()) ?? ''));
     await recordRow('feature').first().waitFor();
     await recordRow('task').first().waitFor();
     await recordRow('Document the CLI 3').waitFor();
@@ -407,11 +409,19 @@ try {
     await recordRow('Changed after the restart').waitFor({ timeout: 15000 });
   });
 
-  await step('Add Record from the view title, then Delete Record with confirmation', async () => {
+  await step('Add Record opens a document with every field; saving it creates the record; then Delete Record', async () => {
     await runAndPick('sdndb: Add Record', 'Database to add a record to', 'todo');
-    await answerInput('New todo record', 'Added from VS Code');
-    await poll('new record on disk', () => /"Added from VS Code"/.test(fileText()));
-    await page.locator('.notification-toast', { hasText: 'added todo' }).waitFor({ timeout: 10000 });
+    await page.locator('.tabs-container .tab', { hasText: 'New todo record' }).waitFor({ timeout: 10000 });
+    await poll('every field in the new document', async () => {
+      const t = await editorText();
+      return ['id:', 'keyword:', 'area:', 'priority:', 'description:', 'file:', 'status: open', 'valid:'].every((f) => t.includes(f));
+    });
+    await shot('06a-new-record-document');
+    await replaceEditorText((t) => t.replace(/^description:.*$/m, 'description: Added from VS Code').replace(/^area:.*$/m, 'area: editor'));
+    await page.keyboard.press('Control+S');
+    await poll('new record on disk', () => /, editor, [^\n]*"Added from VS Code"/.test(fileText()));
+    await page.locator('.tabs-container .tab', { hasText: /todo #\d+ — Added from VS Code/ }).waitFor({ timeout: 10000 });
+    await poll('the new-record tab closed', async () => (await page.locator('.tabs-container .tab', { hasText: 'New todo record' }).count()) === 0);
     await runAndAnswer('sdndb: Filter Records', 'Show records containing', 'Added from VS Code');
     // Wait until the filtered tree has settled (database, group, record) so the right-click hits the record.
     await poll('the filtered tree', async () => (await recordsPane.locator('.monaco-list-row').count()) === 3);
@@ -558,6 +568,186 @@ try {
     const after = await gridEval(() => document.querySelector('.tabulator-tableholder').scrollTop);
     if (after !== top) throw new Error(`scroll moved from ${top} to ${after}`);
     await shot('15-grid-big-live');
+  });
+
+  // ------------------------------------------------------------------ SDN as a language
+  group = 'language';
+  async function openFile(name) {
+    await page.mouse.move(900, 600);
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill(name);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 10000 });
+  }
+  async function gotoLine(n) {
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill(`:${n}`);
+    await page.keyboard.press('Enter');
+    await statusBar.getByText(new RegExp(`Ln ${n},`)).waitFor({ timeout: 10000 });
+  }
+
+  await step('a .sdn file is highlighted: table name, fields, strings and comments get their own colours', async () => {
+    await runCommand('View: Close All Editors');
+    await openFile('todo_db.sdn');
+    await statusBar.getByText('SDN', { exact: true }).waitFor({ timeout: 10000 });
+    const cls = async (text) => editor.locator('.view-line span span', { hasText: new RegExp(`^${text.replace(/[()]/g, '\\$&')}$`) }).first().getAttribute('class');
+    await poll('tokens coloured', async () => (await cls('todos')) && (await cls('todos')) !== 'mtk1');
+    const table = await cls('todos');
+    const field = await cls('keyword');
+    const comment = await editor.locator('.view-line span span', { hasText: /^#\sExample\stodo\sdatabase/ }).first().getAttribute('class');
+    const string = await editor.locator('.view-line span span', { hasText: /Document\sthe\sCLI\s1/ }).first().getAttribute('class');
+    const classes = { table, field, comment, string };
+    log(`  token classes: ${JSON.stringify(classes)}`);
+    if (new Set(Object.values(classes)).size !== 4 || Object.values(classes).includes('mtk1')) throw new Error(`not highlighted: ${JSON.stringify(classes)}`);
+    await shot('20-sdn-highlighting');
+  });
+
+  await step('the outline of a .sdn file lists its table and records (Go to Symbol)', async () => {
+    await page.keyboard.press('Control+Shift+O');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'todos' }).first().waitFor({ timeout: 10000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: '#9 Fix CRLF handling 9' }).first().waitFor({ timeout: 10000 });
+    await shot('21-sdn-outline');
+    await page.keyboard.press('Escape');
+  });
+
+  await step('Open Record at Cursor opens the record of the row; Reveal Record in File goes back to its line', async () => {
+    const line = fileText().split('\n').findIndex((l) => /^\s*9, TODO/.test(l)) + 1;
+    await gotoLine(line);
+    await runCommand('sdndb: Open Record at Cursor');
+    await page.locator('.tabs-container .tab.active', { hasText: 'todo #9 — Fix CRLF handling 9' }).waitFor({ timeout: 10000 });
+    await poll('the record document', async () => (await editorText()).includes('id: 9'));
+    await runCommand('sdndb: Reveal Record in File');
+    await page.locator('.tabs-container .tab.active', { hasText: 'todo_db.sdn' }).waitFor({ timeout: 10000 });
+    await statusBar.getByText(new RegExp(`Ln ${line},`)).waitFor({ timeout: 10000 });
+  });
+
+  // ------------------------------------------------------------------ diagnostics
+  group = 'diagnostics';
+  const problemsPanel = page.locator('.markers-panel');
+  async function showProblems() {
+    if (await problemsPanel.isVisible()) return;
+    await page.mouse.move(900, 600);
+    await page.keyboard.press('Control+Shift+M');
+    await problemsPanel.waitFor({ timeout: 10000 });
+  }
+  async function hideProblems() {
+    if (await problemsPanel.isVisible()) await page.keyboard.press('Control+Shift+M');
+  }
+
+  await step('a malformed database shows its parse error in the Problems view at line:col; fixed, it loads again by itself', async () => {
+    const good = 'broken |id, title, status|\n    1, "First", open\n    2, "Second", open\n';
+    writeFileSync(join(WS, 'broken_db.sdn'), good);
+    await recordRow(/^broken/).first().waitFor({ timeout: 20000 });
+    writeFileSync(join(WS, 'broken_db.sdn'), good.replace('"Second"', '"Second'));
+    // A full reload while the file is malformed marks the database unreadable.
+    await poll('the file checked', async () => { await showProblems(); return (await problemsPanel.locator('.monaco-list-row', { hasText: 'unterminated' }).count()) > 0; }, 20000);
+    await runCommand('sdndb: Refresh');
+    await poll('broken shown as unreadable', async () => /unreadable/.test((await recordRow(/^broken/).first().textContent()) ?? ''), 20000);
+    await showProblems();
+    const row = problemsPanel.locator('.monaco-list-row', { hasText: 'unterminated quoted string' }).first();
+    await row.waitFor({ timeout: 20000 });
+    const text = await row.innerText();
+    if (!/Ln 3, Col 8/.test(text)) throw new Error(`problem without its position: ${text}`);
+    await problemsPanel.locator('.monaco-list-row', { hasText: 'broken_db.sdn' }).first().waitFor();
+    await shot('30-problems-malformed');
+    writeFileSync(join(WS, 'broken_db.sdn'), good.replace('"Second"', '"Second, fixed"'));
+    await poll('the problem gone', async () => (await problemsPanel.locator('.monaco-list-row', { hasText: 'unterminated quoted string' }).count()) === 0, 20000);
+    await poll('the database readable again (no Refresh)', async () => /2 records/.test((await recordRow(/^broken/).first().textContent()) ?? ''), 20000);
+    await recordRow('Second, fixed').waitFor({ timeout: 10000 }).catch(() => {}); // (may be scrolled out of view)
+    await hideProblems();
+  });
+
+  await step('a record document shows invalid lines as squiggles before saving; the save error reads plainly', async () => {
+    await runAndPick('sdndb: Open Record', 'Record to open', 'Fix CRLF handling 9');
+    await poll('record 9', async () => (await editorText()).includes('id: 9'));
+    await replaceEditorText((t) => t.replace(/^status: .*$/m, (l) => `${l}\ncolour: red`));
+    await editor.locator('.squiggly-error').first().waitFor({ timeout: 10000 });
+    await showProblems();
+    await problemsPanel.locator('.monaco-list-row', { hasText: 'the table has no field "colour"' }).first().waitFor({ timeout: 10000 });
+    await shot('31-record-squiggle');
+    await hideProblems();
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+S');
+    const toast = page.locator('.notification-toast', { hasText: 'colour' }).first();
+    await toast.waitFor({ timeout: 10000 });
+    const msg = await toast.locator('.notification-list-item-message').first().innerText();
+    if (/NoPermissions|Unavailable|FileSystemError/.test(msg)) throw new Error(`save error labelled with a code: ${msg}`);
+    log(`  save error: ${msg.split('\n')[0]}`);
+    await replaceEditorText((t) => t.replace(/\ncolour: red/, ''));
+    await poll('the squiggle gone', async () => (await editor.locator('.squiggly-error').count()) === 0);
+    await page.keyboard.press('Control+S');
+    await poll('saved', async () => !(await page.locator('.tabs-container .tab.active.dirty').count()));
+    await page.keyboard.press('Escape');
+  });
+
+  await step('a conflict is marked on its field line in the open record document; its quick fix resolves it', async () => {
+    cli(WS, 'edit', 'todo', '9', 'area=parser');
+    try { cli(WS, 'edit', 'todo', '9', 'area=lexer', '--expect-version', '0'); } catch { /* exit 2 = conflict recorded */ }
+    await editor.locator('.squiggly-warning').first().waitFor({ timeout: 15000 });
+    const areaLine = (await editor.locator('.view-line').allInnerTexts()).findIndex((l) => l.replace(/\u00a0/g, ' ').startsWith('area:'));
+    const top = await editor.locator('.view-line').nth(areaLine).boundingBox();
+    const squiggle = await editor.locator('.squiggly-warning').first().boundingBox();
+    if (Math.abs(top.y - squiggle.y) > 4) throw new Error(`the conflict squiggle is not on the area line (${squiggle.y} vs ${top.y})`);
+    await shot('32-record-conflict-squiggle');
+    await gotoLine(areaLine + 1);
+    await page.keyboard.press('Control+.');
+    await page.locator('.action-widget, .context-view', { hasText: 'Keep Theirs (parser)' }).first().waitFor({ timeout: 10000 });
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Keep Theirs (parser)' }).first();
+    await page.keyboard.press('ArrowDown'); // focus moves through the list; stop on the fix
+    for (let i = 0; i < 5 && !(await fix.getAttribute('class'))?.includes('focused'); i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await poll('conflict resolved', () => JSON.parse(cli(WS, 'conflicts', '--json')).length === 0, 15000);
+    await poll('the squiggle gone', async () => (await editor.locator('.squiggly-warning').count()) === 0, 10000);
+  });
+
+  // ------------------------------------------------------------------ the other fixed defects
+  group = 'defects';
+  await step('palette actions act on the active record document (no record picker)', async () => {
+    if (!(await page.locator('.tabs-container .tab.active', { hasText: 'todo #9' }).count())) {
+      await runAndPick('sdndb: Open Record', 'Record to open', 'Fix CRLF handling 9');
+      await page.locator('.tabs-container .tab.active', { hasText: 'todo #9' }).waitFor({ timeout: 10000 });
+    }
+    await runCommand('sdndb: Change Status');
+    await answerPick('status of todo record', 'closed');
+    await poll('record 9 closed on disk', () => /\n\s*9, TODO, [^\n]*, closed, true/.test(fileText()));
+  });
+
+  await step('the priority picker offers the table\'s own scale only', async () => {
+    await runCommand('sdndb: Change Priority');
+    const input = page.locator('.quick-input-widget input[placeholder^="priority of todo record"]');
+    await input.waitFor({ timeout: 10000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Other…' }).first().waitFor({ timeout: 10000 });
+    const labels = await page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+    if (!labels.includes('P1')) throw new Error(`the picker lacks the table's values: ${labels}`);
+    if (labels.some((l) => /high|low|medium/i.test(l))) throw new Error(`mixed scales: ${labels}`);
+    await page.keyboard.press('Escape');
+  });
+
+  await step('a restored record tab loads after a window reload (the extension activates on its scheme)', async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'todo #9' }).first().click();
+    await runCommand('Developer: Reload Window'); // saves the workbench state (open tabs) like a user's reload
+    await page.waitForEvent('load', { timeout: 60000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+    await page.locator('.tabs-container .tab', { hasText: 'todo #9' }).first().click({ timeout: 30000 });
+    await poll('the restored document', async () => (await editorText()).includes('id: 9'), 30000);
+    await shot('40-restored-record-tab');
+  });
+
+  await step('a missing server binary is reported, and the report goes away once the setting is fixed', async () => {
+    mkdirSync(join(WS, '.vscode'), { recursive: true });
+    writeFileSync(join(WS, '.vscode/settings.json'), JSON.stringify({ 'sdndb.serverPath': '/nonexistent/sdndb' }));
+    const toast = page.locator('.notification-toast', { hasText: 'was not found' }).first();
+    await toast.waitFor({ timeout: 20000 });
+    await statusBar.getByText('sdndb: binary missing').waitFor({ timeout: 10000 });
+    await shot('41-binary-missing');
+    writeFileSync(join(WS, '.vscode/settings.json'), JSON.stringify({ 'sdndb.serverPath': SDNDB }));
+    await statusBar.locator('.statusbar-item', { hasText: /^\s*sdndb\s*$/ }).first().waitFor({ timeout: 20000 });
+    await toast.waitFor({ state: 'detached', timeout: 10000 });
   });
   ok = true;
 } catch (err) {
