@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
-  buildGridState, columnsChanged, DatabaseEntry, diffGridRows, GridMessage, GridRequest, GridState, Logger, newRecordFields,
+  buildGridState, columnsChanged, DatabaseEntry, pickersChanged, diffGridRows, GridMessage, GridRequest, GridState, Logger, newRecordFields,
   recordTitle, RecordStore, SdndbError, ServerSupervisor, Strategy, titleField,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
@@ -109,9 +109,10 @@ export class GridPanel implements vscode.Disposable {
       return;
     }
     const patch = diffGridRows(prev.rows, next.rows);
+    const columns = pickersChanged(prev.columns, next.columns) ? next.columns : undefined;
     this.shown = next;
-    if (patch.upsert.length || patch.remove.length || JSON.stringify(prev.tables) !== JSON.stringify(next.tables)) {
-      this.post({ type: 'patch', patch, tables: next.tables });
+    if (patch.upsert.length || patch.remove.length || columns || JSON.stringify(prev.tables) !== JSON.stringify(next.tables)) {
+      this.post({ type: 'patch', patch, tables: next.tables, columns });
     }
   }
 

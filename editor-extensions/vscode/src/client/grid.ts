@@ -132,9 +132,19 @@ export function diffGridRows(shown: GridRow[], next: GridRow[]): GridPatch {
   return { upsert, remove };
 }
 
-/** True when the columns (names, pickers, editability) differ: the grid must rebuild its columns. */
+/**
+ * True when the columns' layout (names, order, editability) differs: the grid must be rebuilt. A
+ * change of a column's picker values or width alone is sent with the next patch (a rebuild would
+ * lose the user's scroll position).
+ */
 export function columnsChanged(a: GridColumn[], b: GridColumn[]): boolean {
-  return JSON.stringify(a) !== JSON.stringify(b);
+  const layout = (cs: GridColumn[]) => JSON.stringify(cs.map((c) => [c.field, c.editable]));
+  return layout(a) !== layout(b);
+}
+
+/** True when some column's picker values differ. */
+export function pickersChanged(a: GridColumn[], b: GridColumn[]): boolean {
+  return JSON.stringify(a.map((c) => c.values ?? null)) !== JSON.stringify(b.map((c) => c.values ?? null));
 }
 
 /** Case-insensitive substring match used by the column filters. */
@@ -158,6 +168,6 @@ export type GridRequest =
 /** Messages from the extension to the grid webview. */
 export type GridMessage =
   | { type: 'state'; state: GridState }
-  | { type: 'patch'; patch: GridPatch; tables: GridTable[] }
+  | { type: 'patch'; patch: GridPatch; tables: GridTable[]; columns?: GridColumn[] }
   | { type: 'focusRecord'; id: string; field?: string; edit?: boolean }
   | { type: 'editFailed'; id: string; field: string; value: string; message: string };

@@ -70,7 +70,11 @@ function formatCell(cell: CellComponent): HTMLElement | string {
   return box;
 }
 
+/** Each column's current picker values (they follow the data without rebuilding the grid). */
+const pickers = new Map<string, string[] | undefined>();
+
 function columnDefs(s: GridState): ColumnDefinition[] {
+  for (const c of s.columns) pickers.set(c.field, c.values);
   return s.columns.map((c): ColumnDefinition => ({
     title: c.field,
     field: c.field,
@@ -80,7 +84,9 @@ function columnDefs(s: GridState): ColumnDefinition[] {
     headerFilterFunc: (filter: string, value: unknown) => cellMatches(value === undefined ? '' : String(value), filter),
     editable: c.editable,
     editor: c.editable ? (c.values ? 'list' : 'input') : undefined,
-    editorParams: c.values ? { values: c.values, autocomplete: true, freetext: true, listOnEmpty: true, allowEmpty: true } : undefined,
+    editorParams: c.values
+      ? () => ({ values: pickers.get(c.field) ?? [], autocomplete: true, freetext: true, listOnEmpty: true, allowEmpty: true })
+      : undefined,
     formatter: formatCell,
     frozen: !c.editable,
     width: c.width,
@@ -181,6 +187,10 @@ function applyPatch(m: Extract<GridMessage, { type: 'patch' }>): void {
   for (const r of upsert) byId.set(r.id, r);
   state.rows = [...byId.values()];
   state.tables = m.tables;
+  if (m.columns) {
+    state.columns = m.columns;
+    for (const c of m.columns) pickers.set(c.field, c.values);
+  }
   if (remove.length) table.deleteRow(remove.filter((id) => table!.getRow(id)));
   const existing = upsert.filter((r) => table!.getRow(r.id));
   const added = upsert.filter((r) => !table!.getRow(r.id));
