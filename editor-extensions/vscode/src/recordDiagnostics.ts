@@ -1,8 +1,8 @@
 // Squiggles in open record documents: what would make a save fail (bad lines, unknown or repeated
 // fields, a changed id, a removed field) while typing, and each stored conflict on its field's line.
 import * as vscode from 'vscode';
-import { fieldLine, RecordStore, validateRecordText } from './client';
-import { parseRecordUri, RECORD_SCHEME } from './recordFileSystemProvider';
+import { fieldLine, parseValue, RecordStore, validateRecordText } from './client';
+import { isNewRecordId, parseRecordUri, RECORD_SCHEME } from './recordFileSystemProvider';
 
 /** Diagnostic code of a conflict squiggle. */
 export const CONFLICT_CODE = 'conflict';
@@ -34,14 +34,19 @@ export class RecordDiagnostics implements vscode.Disposable {
     if (!ref || !entry) return;
     const text = doc.getText();
     const lineRange = (line: number) => doc.lineAt(Math.max(0, Math.min(line - 1, doc.lineCount - 1))).range;
-    const out: vscode.Diagnostic[] = validateRecordText(text, { id: ref.id, idColumn: entry.db.idColumn, columns: entry.db.columns })
+    // A new-record document has no id yet (an empty one is generated; a typed one is the user's choice).
+    const isNew = isNewRecordId(ref.id);
+    const idLine = isNew ? fieldLine(text, entry.db.idColumn) : 0;
+    const typed = idLine ? text.split(/\r?\n/)[idLine - 1] : '';
+    const id = isNew ? parseValue(typed.slice(typed.indexOf(':') + 1)) : ref.id;
+    const out: vscode.Diagnostic[] = validateRecordText(text, { id, idColumn: entry.db.idColumn, columns: entry.db.columns })
       .map((p) => {
         const d = new vscode.Diagnostic(lineRange(p.line), p.message,
           p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
         d.source = 'sdndb';
         return d;
       });
-    for (const c of this.store.conflictsFor(ref.database, ref.id)) {
+    for (const c of isNew ? [] : this.store.conflictsFor(ref.database, ref.id)) {
       const line = conflictLine(text, c.field);
       const what = c.field === '*' ? 'the whole record' : c.field;
       const d = new vscode.Diagnostic(lineRange(line),

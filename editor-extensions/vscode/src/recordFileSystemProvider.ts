@@ -42,7 +42,7 @@ export function newRecordUri(database: string): vscode.Uri {
   });
 }
 
-function isNewRecordId(id: string): boolean {
+export function isNewRecordId(id: string): boolean {
   return /^\+new\d+$/.test(id);
 }
 

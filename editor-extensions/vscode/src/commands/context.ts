@@ -38,14 +38,17 @@ export async function pickDatabase(ctx: CommandContext, placeHolder: string): Pr
 }
 
 /** The record a command acts on: the tree node it was invoked on, else one picked in a QuickPick. */
-/** `inDatabase`: which databases' records the picker offers (e.g. only tables with a priority column). */
+/**
+ * `inDatabase`: which databases' records the picker offers (e.g. only tables with a priority column).
+ * `useActive`: from the palette, act on the active record document instead of asking.
+ */
 export async function resolveRecord(
-  ctx: CommandContext, node: unknown, placeHolder: string, inDatabase: (e: DatabaseEntry) => boolean = () => true,
+  ctx: CommandContext, node: unknown, placeHolder: string, inDatabase: (e: DatabaseEntry) => boolean = () => true, useActive = true,
 ): Promise<{ node: RecordNode; record: SdnRecord } | undefined> {
   let target: RecordNode | undefined;
   if (node && typeof node === 'object' && (node as RecordNode).kind === 'record') target = node as RecordNode;
   // From the palette: the record of the active record document, if that is what the user looks at.
-  const active = node === undefined ? vscode.window.activeTextEditor?.document.uri : undefined;
+  const active = node === undefined && useActive ? vscode.window.activeTextEditor?.document.uri : undefined;
   const ref = active?.scheme === RECORD_SCHEME ? parseRecordUri(active) : undefined;
   if (!target && ref && ctx.store.findRecord(ref.database, ref.id)) target = { kind: 'record', database: ref.database, id: ref.id };
   if (!target) {

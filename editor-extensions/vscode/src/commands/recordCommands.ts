@@ -74,7 +74,7 @@ function changeField(ctx: CommandContext, node: unknown, by: 'status' | 'priorit
 export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('sdndb.openRecord', guarded(ctx, 'openRecord', async (node?: unknown) => {
-      const target = await resolveRecord(ctx, node, 'Record to open');
+      const target = await resolveRecord(ctx, node, 'Record to open', undefined, false);
       if (!target) return;
       const { database, id } = target.node;
       // An open document of the record is reused, whatever title its tab had then.
