@@ -15,6 +15,7 @@ const post = (m: GridRequest) => vscode.postMessage(m);
 /** Tabulator row data: the fields plus our own keys (names no SDN column can have). */
 type RowData = Record<string, unknown> & { '#id': string; '#version': number; '#conflicts'?: Record<string, CellConflict> };
 const ID = '#id';
+const ROW_HEIGHT = 24;
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string) => {
   const e = document.createElement(tag);
@@ -44,19 +45,27 @@ function fieldsOf(data: RowData, columns: GridColumn[]): Record<string, string> 
   return out;
 }
 
-/** A cell: its text, or for a conflicted cell the stored value with Keep Mine / Keep Theirs in place. */
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/**
+ * A cell: its text (escaped: Tabulator sets a returned string as HTML), or for a conflicted cell the
+ * stored value with Keep Mine / Keep Theirs in place. The common path touches no DOM itself: this
+ * runs for every cell that scrolls into view.
+ */
 function formatCell(cell: CellComponent): HTMLElement | string {
   const data = cell.getData() as RowData;
   const field = cell.getField();
   const conflict = data['#conflicts']?.[field];
   const value = String(cell.getValue() ?? '');
   const cellEl = cell.getElement();
-  cellEl.classList.toggle('sdndb-conflict', !!conflict);
-  cellEl.classList.remove('sdndb-pending');
   if (!conflict) {
-    cellEl.removeAttribute('title');
-    return el('span', {}, value);
+    if (cellEl.classList.length > 1) cellEl.classList.remove('sdndb-conflict', 'sdndb-pending');
+    if (cellEl.title) cellEl.removeAttribute('title');
+    return escapeHtml(value);
   }
+  cellEl.classList.add('sdndb-conflict');
+  cellEl.classList.remove('sdndb-pending');
   const whole = conflict.field === '*';
   cellEl.title = whole
     ? `Whole-record conflict: mine ${conflict.ours}, theirs ${conflict.theirs}`
@@ -133,6 +142,8 @@ function build(s: GridState): void {
     height: '100%',
     layout: 'fitData',
     renderVertical: 'virtual',
+    rowHeight: ROW_HEIGHT, // every row the same height: the virtual renderer need not measure rows
+
     nestedFieldSeparator: false,
     selectableRange: 1,
     selectableRangeColumns: false,

@@ -25,7 +25,7 @@ writeFileSync(join(WS, 'README.txt'), 'grid benchmark\n');
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const round = (x) => Math.round(x * 10) / 10;
 const { page, BASE, stop } = await startVSCode(RUN);
-const result = { rows: ROWS, runs: RUNS, firstPaint: [], openToRows: [], scroll: undefined };
+const result = { rows: ROWS, runs: RUNS, firstPaint: [], openToRows: [], scroll: undefined, wheel: undefined };
 try {
   await openFolder(page, BASE, WS, 'README.txt');
   await page.locator('.activitybar .action-item a[aria-label^="sdndb"], .activitybar .action-item[aria-label^="sdndb"]').first().click({ timeout: 30000 });
@@ -52,16 +52,18 @@ try {
     }
   }
 
-  // Scroll from top to bottom in steps of one screen per animation frame; record every frame's duration.
-  result.scroll = await gridEval(page, async () => {
+  // Scroll in steps per animation frame and record every frame's duration: one screen per frame from
+  // top to bottom (every frame renders all-new rows: the worst case), then 96 px (four rows, like a
+  // mouse wheel) per frame for 300 frames.
+  const scroll = (arg) => gridEval(page, async ({ step, maxFrames }) => {
     const holder = document.querySelector('.tabulator-tableholder');
     const frames = [];
-    let last = performance.now();
-    const start = last;
     holder.scrollTop = 0;
     await new Promise((r) => requestAnimationFrame(r));
-    while (holder.scrollTop + holder.clientHeight < holder.scrollHeight - 1) {
-      holder.scrollTop += holder.clientHeight;
+    let last = performance.now();
+    const start = last;
+    while (holder.scrollTop + holder.clientHeight < holder.scrollHeight - 1 && frames.length < maxFrames) {
+      holder.scrollTop += step || holder.clientHeight;
       await new Promise((r) => requestAnimationFrame(r));
       const now = performance.now();
       frames.push(now - last);
@@ -78,10 +80,13 @@ try {
       lastRowShown: Math.max(...ids),
       renderedRows: ids.length,
     };
-  });
+  }, arg);
+  result.scroll = await scroll({ step: 0, maxFrames: 1e9 });
+  result.wheel = await scroll({ step: 96, maxFrames: 300 });
   if (result.scroll.lastRowShown !== ROWS) throw new Error(`the last row shown after scrolling is ${result.scroll.lastRowShown}, not ${ROWS}`);
 
   const s = result.scroll;
+  const w = result.wheel;
   console.log(JSON.stringify(result, null, 2));
   console.log(`
 | ${ROWS} rows, ${RUNS} opens | median | min | max |
@@ -89,14 +94,14 @@ try {
 | first paint in the webview (data received → grid built and painted), ms | ${round(median(result.firstPaint))} | ${round(Math.min(...result.firstPaint))} | ${round(Math.max(...result.firstPaint))} |
 | command → first rows visible (whole path: webview, server data, paint), ms | ${median(result.openToRows)} | ${Math.min(...result.openToRows)} | ${Math.max(...result.openToRows)} |
 
-| scroll top → bottom, one screen per frame | value |
-|---|---|
-| screens scrolled | ${s.screens} |
-| total, ms | ${round(s.totalMs)} |
-| mean frame, ms | ${round(s.meanFrameMs)} |
-| p95 frame, ms | ${round(s.p95FrameMs)} |
-| max frame, ms | ${round(s.maxFrameMs)} |
-| rows in the DOM at the end (virtualised) | ${s.renderedRows} |`);
+| scrolling | one screen per frame, top → bottom | 96 px per frame, 300 frames |
+|---|---|---|
+| frames | ${s.screens} | ${w.screens} |
+| total, ms | ${round(s.totalMs)} | ${round(w.totalMs)} |
+| mean frame, ms | ${round(s.meanFrameMs)} | ${round(w.meanFrameMs)} |
+| p95 frame, ms | ${round(s.p95FrameMs)} | ${round(w.p95FrameMs)} |
+| max frame, ms | ${round(s.maxFrameMs)} | ${round(w.maxFrameMs)} |
+| rows in the DOM at the end (virtualised) | ${s.renderedRows} | ${w.renderedRows} |`);
 } finally {
   await stop();
 }
