@@ -366,8 +366,16 @@ try {
   await step('Open Database (inline action in the Records view) shows the todo table as a grid', async () => {
     await page.keyboard.press('Escape');
     const row = recordRow(/^todo/).first();
-    await row.hover();
-    await row.locator('.action-label[aria-label^="Open Database"]').click();
+    for (let attempt = 1; ; attempt++) { // a tooltip of another row can sit over the action: move away and retry
+      try {
+        await page.mouse.move(900, 600);
+        await row.hover();
+        await row.locator('.action-label[aria-label^="Open Database"]').click({ timeout: 8000 });
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
     await gridFrame().locator('.tabulator-row').first().waitFor({ timeout: 30000 });
     await poll('12 rows in the grid', async () => (await gridFrame().locator('#count').textContent()) === '12 records');
     const headers = await gridEval(() => [...document.querySelectorAll('.tabulator-col[tabulator-field]')].map((c) => c.getAttribute('tabulator-field')));
