@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
-  buildGridState, columnsChanged, DatabaseEntry, pickersChanged, diffGridRows, GridMessage, GridRequest, GridState, Logger, newRecordFields,
+  buildGridState, columnsChanged, DatabaseEntry, pickersChanged, Problem, diffGridRows, GridMessage, GridRequest, GridState, Logger, newRecordFields,
   recordTitle, RecordStore, SdndbError, ServerSupervisor, Strategy, titleField,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
@@ -17,6 +17,14 @@ function nonce(): string {
 
 function realPath(p: string): string {
   try { return fs.realpathSync(p); } catch { return p; }
+}
+
+/** Malformed rows are not records: say where they are (they are kept in the file as they are). */
+function problemsText(problems: Problem[]): string | undefined {
+  if (!problems.length) return undefined;
+  const shown = problems.slice(0, 5).map((p) => `line ${p.line}:${p.column}: ${p.message}`).join('\n');
+  return `${problems.length} malformed row${problems.length === 1 ? '' : 's'} kept in the file as written, not shown here (see the Problems view):\n${shown}` +
+    (problems.length > 5 ? '\n…' : '');
 }
 
 export class GridPanel implements vscode.Disposable {
@@ -89,7 +97,7 @@ export class GridPanel implements vscode.Disposable {
     this.table ??= e.db.table;
     return buildGridState({
       database: e.db.name, path: e.db.path, table: e.db.table, idColumn: e.db.idColumn, columns: e.db.columns,
-      records: e.records, conflicts: this.store.conflictsFor(e.db.name), error: e.error,
+      records: e.records, conflicts: this.store.conflictsFor(e.db.name), error: e.error ?? problemsText(e.db.problems ?? []),
     });
   }
 

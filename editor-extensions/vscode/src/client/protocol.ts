@@ -27,7 +27,12 @@ export interface Conflict {
   when: string;
 }
 
+/** A malformed row or block the server kept as text (it is not a record). */
+export interface Problem { table: string; line: number; column: number; message: string }
+
 export interface Database {
+  /** Present when some rows or blocks of the file are malformed. */
+  problems?: Problem[];
   name: string;
   path: string;
   table: string;

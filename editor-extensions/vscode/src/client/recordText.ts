@@ -146,15 +146,17 @@ export function parseCheckMessage(text: string): CheckProblem | undefined {
   return { file: m[1], line: Number(m[2]), column: Number(m[3]), severity: m[4] === 'warning' ? 'warning' : 'error', message: m[5] };
 }
 
-export interface CheckFileResult { file: string; ok: boolean; error?: string; warnings?: string[] }
+/** One file of `sdndb check --json`: a file-level `error`, or per-row `errors` (malformed rows, kept as text), and `warnings`. */
+export interface CheckFileResult { file: string; ok: boolean; error?: string; errors?: string[]; warnings?: string[] }
 
 /** Every problem of a `sdndb check --json` result, by file (files without problems map to []). */
 export function checkProblems(results: CheckFileResult[]): Map<string, CheckProblem[]> {
   const out = new Map<string, CheckProblem[]>();
   for (const r of results) {
     const list: CheckProblem[] = [];
-    for (const text of [...(r.error ? [r.error] : []), ...(r.warnings ?? [])]) {
-      list.push(parseCheckMessage(text) ?? { file: r.file, line: 1, column: 1, severity: r.error === text ? 'error' : 'warning', message: text });
+    const errors = [...(r.error ? [r.error] : []), ...(r.errors ?? [])];
+    for (const text of [...errors, ...(r.warnings ?? [])]) {
+      list.push(parseCheckMessage(text) ?? { file: r.file, line: 1, column: 1, severity: errors.includes(text) ? 'error' : 'warning', message: text });
     }
     out.set(r.file, list);
   }

@@ -169,4 +169,19 @@ describe('sdndb check output → Problems', () => {
       cleanup();
     }
   });
+
+  it('reports a malformed row (kept as text by the reader) at its line and column', () => {
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    try {
+      writeFileSync(path.join(dir, 'notes_db.sdn'), 'notes |id, a, b|\n    1, x, y\n    2, z\n    3, p, q\n');
+      let out = '';
+      try { out = cli(dir, 'check', '--json'); } catch (e) { out = (e as { stdout: string }).stdout; }
+      const notes = [...checkProblems(JSON.parse(out)).entries()].find(([f]) => f.endsWith('notes_db.sdn'))![1];
+      assert.deepEqual(notes.map((p) => [p.line, p.column, p.severity]), [[3, 5, 'error']]);
+      assert.match(notes[0].message, /row has 2 cells, table 'notes' has 3 columns/);
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -591,6 +591,13 @@ try {
     await poll('the problem gone', async () => (await problemsPanel.locator('.monaco-list-row', { hasText: 'unterminated quoted string' }).count()) === 0, 20000);
     await poll('the database readable again (no Refresh)', async () => /2 records/.test((await recordRow(/^broken/).first().textContent()) ?? ''), 20000);
     await recordRow('Second, fixed').waitFor({ timeout: 10000 }).catch(() => {}); // (may be scrolled out of view)
+    // A malformed row (the rest of the file is read; the row is kept as written) is a problem at its line too.
+    writeFileSync(join(WS, 'rows_db.sdn'), 'notes |id, a, b|\n    1, x, y\n    2, z\n    3, p, q\n');
+    await showProblems();
+    const rowProblem = problemsPanel.locator('.monaco-list-row', { hasText: "row has 2 cells, table 'notes' has 3 columns" }).first();
+    await rowProblem.waitFor({ timeout: 20000 });
+    if (!/Ln 3, Col 5/.test(await rowProblem.innerText())) throw new Error(`row problem without its position: ${await rowProblem.innerText()}`);
+    await shot('30b-problems-malformed-row');
     await hideProblems();
   });
 
