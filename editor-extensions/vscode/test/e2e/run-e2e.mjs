@@ -491,10 +491,19 @@ try {
   async function openFile(name) {
     await page.mouse.move(900, 600);
     await page.keyboard.press('Control+Shift+E');
-    const item = page.getByRole('treeitem', { name });
-    await item.waitFor({ timeout: 10000 });
-    await item.click();
-    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 10000 });
+    const item = page.getByRole('treeitem', { name, exact: true });
+    const active = page.locator('.tabs-container .tab.active', { hasText: name });
+    // The Explorer list can shift under the pointer (sdndb's lock files appear next to the databases): retry.
+    for (let attempt = 1; ; attempt++) {
+      await item.waitFor({ timeout: 10000 });
+      await item.click();
+      try {
+        await active.waitFor({ timeout: 3000 });
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
     await editor.locator('.view-lines').waitFor({ timeout: 10000 });
   }
   // (Clicking the icon of the view already shown would hide the side bar.)
