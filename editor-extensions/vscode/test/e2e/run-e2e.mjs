@@ -458,9 +458,9 @@ try {
     await gridCell('1', 'area').click();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Enter');
-    await gridCell('1', 'priority').locator('input, .tabulator-edit-list').first().waitFor({ timeout: 5000 }).catch(async () => {
-      await gridFrame().locator('.tabulator-edit-list').waitFor({ timeout: 5000 });
-    });
+    // The arrow moved the active cell from area to priority, and Enter opened priority's editor.
+    await poll('the priority cell of row 1 in edit mode', async () => (await gridCell('1', 'priority').getAttribute('class'))?.includes('tabulator-editing'), 5000);
+    if ((await gridCell('1', 'area').getAttribute('class'))?.includes('tabulator-editing')) throw new Error('Enter edited the area cell');
     await page.keyboard.press('Escape');
   });
 
