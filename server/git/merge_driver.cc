@@ -48,7 +48,8 @@ struct TableView {
   int key_col = 0;
   int version_col = -1;
   int modified_col = -1;
-  std::string repeated_key;  // a key that occurs more than once ("" when unique)
+  std::set<std::string> repeated;  // keys that occur more than once
+  std::map<std::string, std::vector<RowView>> all;  // every row of each key, in file order
   std::vector<std::string> order;  // keys in file order
   std::unordered_map<std::string, RowView> rows;
   std::vector<std::pair<std::string, Cell>> dropped;  // (row key \x1f column, cell) of columns the map drops
@@ -56,6 +57,11 @@ struct TableView {
   const RowView* Find(const std::string& key) const {
     auto it = rows.find(key);
     return it == rows.end() ? nullptr : &it->second;
+  }
+  const std::vector<RowView>& All(const std::string& key) const {
+    static const std::vector<RowView> kNone;
+    auto it = all.find(key);
+    return it == all.end() ? kNone : it->second;
   }
 };
 
@@ -75,10 +81,6 @@ TableView MakeView(const sdn::Table* t, bool records, const ColumnMap& map) {
   }
   for (size_t r = 0; r < t->row_count(); ++r) {
     std::string key = t->Cell(r, static_cast<size_t>(v.key_col));
-    if (v.rows.count(key)) {
-      if (v.repeated_key.empty()) v.repeated_key = key;
-      continue;
-    }
     RowView row;
     for (size_t c = 0; c < t->columns().size(); ++c) {
       if (static_cast<int>(c) == v.version_col) {
@@ -96,6 +98,11 @@ TableView MakeView(const sdn::Table* t, bool records, const ColumnMap& map) {
         row.fields.emplace_back(ck, cell.value);
         row.cells.emplace(std::move(ck), std::move(cell));
       }
+    }
+    v.all[key].push_back(row);
+    if (v.rows.count(key)) {
+      v.repeated.insert(key);
+      continue;
     }
     v.order.push_back(key);
     v.rows.emplace(key, std::move(row));
@@ -403,9 +410,6 @@ class Merger {
     const bool same_layouts = columns(to) == columns(tt);
     TableView o = MakeView(to, records, host_ours || same_layouts ? ColumnMap{} : map);
     TableView t = MakeView(tt, records, host_ours && !same_layouts ? map : ColumnMap{});
-    for (const TableView* v : {&b, &o, &t})
-      if (!v->repeated_key.empty())
-        return Decline(where + ": the key '" + v->repeated_key + "' occurs more than once");
     // A removed column: the other side must not have put or changed a value in it.
     const TableView& kept_layout = same_layouts ? b : host_ours ? t : o;
     std::map<std::string, std::string> dropped_in_base;
@@ -427,6 +431,19 @@ class Merger {
     if (!h) return Decline(where + ": missing from the merged document");
     source_[name] = host_ours ? Side::kOurs : Side::kTheirs;
 
+    // Rows whose key occurs more than once (real files have duplicate ids) cannot be matched one
+    // by one: all rows of such a key are taken from the side that changed them.
+    std::set<std::string> repeated;
+    for (const TableView* v : {&b, &o, &t}) repeated.insert(v->repeated.begin(), v->repeated.end());
+    for (const auto& key : repeated) {
+      const std::vector<RowView>&rb = b.All(key), &ro = o.All(key), &rt = t.All(key);
+      const std::vector<RowView>* take = nullptr;
+      if (SameRows(ro, rb)) take = &rt;
+      else if (SameRows(rt, rb) || SameRows(ro, rt)) take = &ro;
+      else return Decline(where + ": the key '" + key + "' occurs more than once and its rows changed on both sides");
+      if (!SameRows(*take, host_ours ? ro : rt)) ReplaceRows(h, records, key, *take);
+    }
+
     const std::string key_name = ColumnKey(*h, static_cast<size_t>(KeyColumn(*h)));
     std::vector<std::string> ids;
     std::set<std::string> listed;
@@ -434,6 +451,7 @@ class Merger {
       for (const auto& id : v->order)
         if (listed.insert(id).second) ids.push_back(id);
     for (const auto& id : ids) {
+      if (repeated.count(id)) continue;
       const RowView *rb = b.Find(id), *ro = o.Find(id), *rt = t.Find(id);
       if (rb && ro && rt && Changed(*ro, *rb) && Changed(*rt, *rb) && (Reassigned(name, key_name, *rb, *ro) ||
                                                                        Reassigned(name, key_name, *rb, *rt)))
@@ -453,6 +471,33 @@ class Merger {
     FieldList a = WithoutKey(base.fields, key_name), b = WithoutKey(side.fields, key_name);
     auto it = options_.identity.find(table);
     return it != options_.identity.end() ? IdentityChanged(a, b, it->second) : IdentityChanged(a, b);
+  }
+
+  static bool SameRows(const std::vector<RowView>& a, const std::vector<RowView>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].cells.size() != b[i].cells.size() || a[i].version != b[i].version || a[i].modified != b[i].modified)
+        return false;
+      for (const auto& [k, c] : a[i].cells) {
+        auto it = b[i].cells.find(k);
+        if (it == b[i].cells.end() || it->second.value != c.value) return false;
+      }
+    }
+    return true;
+  }
+
+  // Makes the rows of `key` in the host table exactly `rows` (in place, then removed or appended).
+  void ReplaceRows(sdn::Table* h, bool records, const std::string& key, const std::vector<RowView>& rows) {
+    const size_t key_col = static_cast<size_t>(KeyColumn(*h));
+    std::vector<size_t> at;
+    for (size_t r = 0; r < h->row_count(); ++r)
+      if (h->Cell(r, key_col) == key) at.push_back(r);
+    for (size_t i = 0; i < std::min(at.size(), rows.size()); ++i) WriteRow(h, at[i], records, From(rows[i]), false);
+    for (size_t i = at.size(); i-- > rows.size();) h->RemoveRow(at[i]);
+    for (size_t i = at.size(); i < rows.size(); ++i) {
+      size_t r = h->AppendRow(std::vector<std::string>(h->columns().size()));
+      WriteRow(h, r, records, From(rows[i]), true);
+    }
   }
 
   static bool SameCells(const std::map<std::string, Cell>& cells, const RowView& row) {
@@ -545,7 +590,11 @@ class Merger {
       row = static_cast<int>(h->AppendRow(std::vector<std::string>(h->columns().size())));
       appended = true;
     }
-    const size_t r = static_cast<size_t>(row);
+    WriteRow(h, static_cast<size_t>(row), records, out, appended);
+  }
+
+  // Writes the outcome's cells into row `r` (only cells whose value changes, all of a new row).
+  void WriteRow(sdn::Table* h, size_t r, bool records, const Outcome& out, bool appended) {
     // Only tables that have version/modified columns get them written (none are added).
     const int vc = records && !h->typed() ? h->ColumnIndex(kVersionColumn) : -1;
     const int mc = records && !h->typed() ? h->ColumnIndex(kModifiedColumn) : -1;

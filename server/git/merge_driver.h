@@ -24,11 +24,14 @@
 //       * a column layout changed on one side only (column added, removed, renamed, reordered)
 //         is applied: the table is merged into that side's layout; a renamed column is one that
 //         took a removed column's place;
+//       * the rows of a key that occurs more than once (duplicate ids, keyless log tables) are
+//         taken together, in order, from the side that changed them;
 //   - existing conflict rows merge three-way by content (a clashing id is renumbered).
 // The merge declines (Outcome "line merge", with the reason) and runs options.line_merge on the
 // whole file when any version does not parse, or:
-//   - a table changed on both sides has a repeated key (real files do) or changed its column
-//     layout differently on both sides, or was removed on one side and changed on the other;
+//   - the rows of a repeated key (real files have them) changed on both sides;
+//   - a table changed its column layout differently on both sides, or was removed on one side
+//     and changed on the other;
 //   - a record changed on both sides holds a different record on one side (ids that changed
 //     meaning): see IdentityChanged below;
 //   - a row of a table other than the records table was changed differently on both sides or

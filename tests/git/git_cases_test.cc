@@ -189,7 +189,7 @@ TEST_CASE("case 2: a duplicate id in the base never becomes two rows without a c
     CHECK(merged.find("<<<<<<<") != std::string::npos);
     CHECK((c.merge.out + c.merge.err).find("'119' occurs more than once") != std::string::npos);
   }
-  SUBCASE("the duplicated record on one side, another record on the other: git's clean line merge") {
+  SUBCASE("the duplicated record on one side, another record on the other: merged, as git would") {
     Case c("todo_db.sdn", base, Edit(base, "todos", "119", "status", "done", 1),
            Edit(base, "todos", "5", "priority", "P1"));
     CHECK_MESSAGE(c.merge.exit_code == 0, c.merge.out << c.merge.err);
@@ -200,6 +200,18 @@ TEST_CASE("case 2: a duplicate id in the base never becomes two rows without a c
     CHECK(git_conflicts == 0);
     CHECK(DifferentLines(base, merged) == 2);
   }
+}
+
+TEST_CASE("case 2: a duplicated id's row changed on one side, the next row on the other: merged record by record") {
+  const std::string base = CorpusFile("18_");
+  const std::string ours = Edit(base, "todos", "119", "status", "done", 1);
+  const std::string theirs = Edit(base, "todos", "120", "priority", "P1");
+  REQUIRE(base.find(RowOf(base, "120")) == base.find(LinesOf(base)[122]));  // the line after the second 119
+  Case c("todo_db.sdn", base, ours, theirs);
+  CHECK_MESSAGE(c.merge.exit_code == 0, c.merge.out << c.merge.err);
+  CHECK(c.Merged() == Edit(ours, "todos", "120", "priority", "P1"));
+  CHECK(CountLinesStartingWith(c.Merged(), "    119, ") == 2);
+  CHECK((c.merge.out + c.merge.err).find("git merge-file") == std::string::npos);  // not handed to git
 }
 
 TEST_CASE("case 3: a column dropped, renamed or added by one side is applied, never reverted") {

@@ -41,8 +41,7 @@ using Row = std::map<std::string, std::string>;  // column -> value
 struct Expected {
   bool line_merge_only = false;  // the rule cannot be applied record by record
   bool conflict = false;         // the rule reports a conflict
-  std::map<std::string, std::map<std::string, Row>> rows;                   // table -> key -> row
-  std::map<std::string, std::vector<std::vector<std::string>>> multiset;   // tables taken whole (repeated keys)
+  std::map<std::string, std::map<std::string, std::vector<Row>>> rows;  // table -> key -> its rows, in order
   std::set<std::pair<std::string, std::string>> conflicted;                // (table, key)
   std::string why;
 };
@@ -59,9 +58,9 @@ int KeyCol(const sdndb::sdn::Table& t) {
 
 struct Version {
   const sdndb::sdn::Table* t = nullptr;
-  std::map<std::string, Row> rows;
-  std::vector<std::vector<std::string>> all;  // every row's cells
-  bool repeated = false;
+  std::map<std::string, Row> rows;                 // the first row of each key
+  std::map<std::string, std::vector<Row>> lists;   // every row of each key
+  std::set<std::string> repeated;                  // keys that occur more than once
 };
 
 Version ReadTable(const sdndb::sdn::Table* t, bool records, const std::map<std::string, std::string>& rename) {
@@ -70,18 +69,16 @@ Version ReadTable(const sdndb::sdn::Table* t, bool records, const std::map<std::
   if (!t) return v;
   for (size_t r = 0; r < t->row_count(); ++r) {
     Row row;
-    std::vector<std::string> cells;
     for (size_t c = 0; c < t->columns().size(); ++c) {
-      cells.push_back(t->Cell(r, c));
       std::string name = t->columns()[c];
       if (records && (name == "version" || name == "modified")) continue;
       if (auto it = rename.find(name); it != rename.end()) name = it->second;
       row[name] = t->Cell(r, c);  // a dropped column keeps an empty-named... see below
     }
-    v.all.push_back(cells);
     std::string key = t->Cell(r, static_cast<size_t>(KeyCol(*t)));
-    if (v.rows.count(key)) v.repeated = true;
-    v.rows[key] = row;
+    v.lists[key].push_back(row);
+    if (v.rows.count(key)) v.repeated.insert(key);
+    else v.rows[key] = row;
   }
   return v;
 }
@@ -155,9 +152,7 @@ Expected Oracle(const sdndb::sdn::Document& b, const sdndb::sdn::Document& o, co
     else if (xt == xb || xo == xt) whole = to, gone = !to;
     if (gone) continue;
     if (whole) {
-      Version v = ReadTable(whole, records, {});
-      if (v.repeated) e.multiset[name] = v.all;
-      else e.rows[name] = v.rows;
+      e.rows[name] = ReadTable(whole, records, {}).lists;
       continue;
     }
     if (!to || !tt) {
@@ -188,9 +183,25 @@ Expected Oracle(const sdndb::sdn::Document& b, const sdndb::sdn::Document& o, co
     const std::map<std::string, std::string> none;
     Version vo = ReadTable(to, records, tb && cols(to) == cols(tb) ? rename : none);
     Version vt = ReadTable(tt, records, tb && cols(tt) == cols(tb) ? rename : none);
-    if (vb.repeated || vo.repeated || vt.repeated) {
-      decline("repeated key");
-      continue;
+    auto& out = e.rows[name];
+    // A repeated key: its rows from the side that changed them; changed on both: line merge.
+    std::set<std::string> repeated;
+    for (const auto* v : {&vb, &vo, &vt}) repeated.insert(v->repeated.begin(), v->repeated.end());
+    auto list = [](const Version& v, const std::string& k) {
+      std::vector<Row> rows_of_key;
+      if (auto it = v.lists.find(k); it != v.lists.end())
+        for (Row r : it->second) {
+          r.erase("");  // a dropped column: checked below
+          rows_of_key.push_back(r);
+        }
+      return rows_of_key;
+    };
+    for (const auto& k : repeated) {
+      auto lb = list(vb, k), lo = list(vo, k), lt = list(vt, k);
+      if (lo == lb) out[k] = lt;
+      else if (lt == lb || lo == lt) out[k] = lo;
+      else decline("a repeated key changed on both sides");
+      if (out[k].empty()) out.erase(k);
     }
     const std::string key_col = to->columns()[static_cast<size_t>(KeyCol(*to))];
     // A dropped column ("" after renaming) changed by the side that kept it.
@@ -207,8 +218,8 @@ Expected Oracle(const sdndb::sdn::Document& b, const sdndb::sdn::Document& o, co
     std::set<std::string> keys;
     for (const auto* v : {&vo, &vt})
       for (const auto& kv : v->rows) keys.insert(kv.first);
-    auto& out = e.rows[name];
     for (const auto& k : keys) {
+      if (repeated.count(k)) continue;
       auto find = [&](const Version& v) -> const Row* {
         auto it = v.rows.find(k);
         if (it == v.rows.end()) return nullptr;
@@ -230,17 +241,17 @@ Expected Oracle(const sdndb::sdn::Document& b, const sdndb::sdn::Document& o, co
       if (ro && rt) {
         Row so = strip(*ro), st = strip(*rt);
         if (so == st) {
-          out[k] = so;
+          out[k] = {so};
           continue;
         }
         std::optional<Row> sb;
         if (rb) sb = strip(*rb);
         if (sb && so == *sb) {
-          out[k] = st;
+          out[k] = {st};
           continue;
         }
         if (sb && st == *sb) {
-          out[k] = so;
+          out[k] = {so};
           continue;
         }
         if (sb && (DifferentRecord(*sb, so, key_col) || DifferentRecord(*sb, st, key_col))) {
@@ -269,12 +280,12 @@ Expected Oracle(const sdndb::sdn::Document& b, const sdndb::sdn::Document& o, co
           }
         }
         if (clash) conflict();
-        else out[k] = merged;
+        else out[k] = {merged};
         continue;
       }
       const Row* kept = ro ? ro : rt;
       if (!rb) {
-        out[k] = strip(*kept);
+        out[k] = {strip(*kept)};
       } else if (strip(*kept) != strip(*rb)) {
         conflict();  // deleted on one side, changed on the other
       }
@@ -283,10 +294,8 @@ Expected Oracle(const sdndb::sdn::Document& b, const sdndb::sdn::Document& o, co
   return e;
 }
 
-std::map<std::string, Row> RowsOf(const sdndb::sdn::Table* t, bool records, bool* repeated) {
-  Version v = ReadTable(t, records, {});
-  *repeated = v.repeated;
-  return v.rows;
+std::map<std::string, std::vector<Row>> RowsOf(const sdndb::sdn::Table* t, bool records) {
+  return ReadTable(t, records, {}).lists;
 }
 
 struct Stats {
@@ -343,38 +352,30 @@ void Check(const std::string& b, const std::string& o, const std::string& t, con
   for (const auto& [name, rows] : e.rows) {
     const sdndb::sdn::Table* mt = pm.value()->FindTable(name);
     REQUIRE_MESSAGE(mt != nullptr, "table " << name << " lost\n" << context);
-    bool repeated = false;
-    auto got = RowsOf(mt, name == records, &repeated);
-    CHECK_MESSAGE(!repeated, "a record came out twice in " << name << "\n" << context);
-    for (const auto& [k, row] : got) {
+    auto got = RowsOf(mt, name == records);
+    // A column the merged layout has and the row's side had not reads as empty.
+    auto non_empty = [](const std::vector<Row>& rs) {
+      std::vector<Row> out;
+      for (const auto& x : rs) {
+        Row y;
+        for (const auto& kv : x)
+          if (!kv.second.empty()) y.insert(kv);
+        out.push_back(y);
+      }
+      return out;
+    };
+    for (const auto& [k, list] : got) {
       if (e.conflicted.count({name, k})) continue;
       auto it = rows.find(k);
       if (it == rows.end()) {
         CHECK_MESSAGE(false, "row " << k << " of " << name << " should not be there\n" << context);
         continue;
       }
-      // A column the merged layout has and the row's side had not reads as empty.
-      auto non_empty = [](const Row& x) {
-        Row y;
-        for (const auto& kv : x)
-          if (!kv.second.empty()) y.insert(kv);
-        return y;
-      };
-      CHECK_MESSAGE(non_empty(row) == non_empty(it->second), "row " << k << " of " << name << " differs\n" << context);
+      CHECK_MESSAGE(list.size() == it->second.size(), "row " << k << " of " << name << " duplicated or lost\n" << context);
+      CHECK_MESSAGE(non_empty(list) == non_empty(it->second), "row " << k << " of " << name << " differs\n" << context);
     }
-    for (const auto& [k, row] : rows)
+    for (const auto& [k, list] : rows)
       CHECK_MESSAGE(got.count(k) == 1, "row " << k << " of " << name << " lost\n" << context);
-  }
-  for (const auto& [name, all] : e.multiset) {
-    const sdndb::sdn::Table* mt = pm.value()->FindTable(name);
-    REQUIRE(mt != nullptr);
-    std::vector<std::vector<std::string>> got;
-    for (size_t row = 0; row < mt->row_count(); ++row) {
-      std::vector<std::string> cells;
-      for (size_t c = 0; c < mt->columns().size(); ++c) cells.push_back(mt->Cell(row, c));
-      got.push_back(cells);
-    }
-    CHECK_MESSAGE(got == all, "table " << name << " differs\n" << context);
   }
   // Comment lines added by either side are kept (text around tables merges like git).
   auto comments = [](const std::string& s) {
