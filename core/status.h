@@ -5,6 +5,7 @@
 
 #include <cassert>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -21,6 +22,7 @@ enum class StatusCode {
   kIOError,          // the OS said no (ENOSPC, EIO, ...); message names path and errno
   kCorruption,       // e.g. a #sdn-crc32 seal that does not match
   kCancelled,        // the caller cancelled a blocking wait
+  kOutsideRoot,      // a path leads outside the workspace root (e.g. through a swapped symlink)
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -40,6 +42,7 @@ class Status {
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
+  static Status OutsideRoot(std::string m) { return {StatusCode::kOutsideRoot, std::move(m)}; }
   // "<context>: <strerror(err)>" as an IOError.
   static Status FromErrno(const std::string& context, int err);
 
@@ -75,6 +78,11 @@ class Result {
  private:
   std::variant<T, Status> v_;
 };
+
+// `text` for quoting in an error message: at most max_bytes of it (cut at a UTF-8 boundary),
+// followed by " [N bytes cut]" when it was longer, so that echoing input (an id, a key, a line
+// of a file) can never make a message larger than a few hundred bytes.
+std::string CapEcho(std::string_view text, size_t max_bytes = 200);
 
 }  // namespace sdndb
 

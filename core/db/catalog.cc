@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/db/store.h"
+#include "core/io/confined_env.h"
 #include "core/io/env.h"
 #include "core/sdn/document.h"
 
@@ -61,6 +62,15 @@ Result<Catalog> Catalog::Load(const std::string& root, Env* env) {
   Catalog cat;
   cat.root_ = RealPath(root);
   if (cat.root_.empty()) return Status::NotFound("folder not found: " + root);
+  if (env == PosixEnv()) {
+    // The real file system: confined to the root (a `.sdndb` that is a symlink leading out is
+    // not read either). Other Envs (fault injection in tests) are used as given.
+    auto confined = NewConfinedEnv(cat.root_);
+    if (!confined.ok()) return confined.status();
+    cat.confined_env_ = std::move(confined.value());
+    env = cat.confined_env_.get();
+  }
+  cat.env_ = env;
   std::vector<std::string> names;
   SDNDB_RETURN_IF_ERROR(env->ListDir(cat.root_, &names));
   std::sort(names.begin(), names.end());
@@ -144,15 +154,21 @@ bool Catalog::InsideRoot(const std::string& canonical) const {
 
 bool Catalog::Contains(const std::string& path) const { return InsideRoot(Canonical(path)); }
 
+void Catalog::Confine(StoreOptions* o) const {
+  o->env = env_;
+  o->env_owner = confined_env_;
+  o->lock.root = root_;
+}
+
 Result<DatabaseEntry> Catalog::Resolve(const std::string& name_or_path) const {
   if (const DatabaseEntry* e = Find(name_or_path)) return *e;
-  Status not_found = Status::NotFound("no database '" + name_or_path + "'");
+  Status not_found = Status::NotFound("no database '" + CapEcho(name_or_path) + "'");
   const bool looks_like_path = name_or_path.find('/') != std::string::npos || EndsWith(name_or_path, ".sdn");
   if (name_or_path.empty() || !looks_like_path) return not_found;
   const std::string path = name_or_path[0] == '/' ? name_or_path : root_ + "/" + name_or_path;
   const std::string real = RealPath(path);
   if (!InsideRoot(real.empty() ? Canonical(path) : real)) {
-    return Status::InvalidArgument("path is outside the workspace: " + name_or_path);
+    return Status::InvalidArgument("path is outside the workspace: " + CapEcho(name_or_path));
   }
   if (real.empty()) return not_found;  // only existing files are opened by path
   for (size_t i = 0; i < entries_.size(); ++i)

@@ -8,16 +8,19 @@
 // Discovery: an explicit --dir, else the nearest folder upward from the start folder that holds
 // `*_db.sdn` files or an `.sdndb` file. Paths are confined to the root: entries that resolve
 // (through symlinks) outside it are rejected.
-// Errors of Load: NotFound (the root folder does not exist), IOError, and for a malformed
+// Errors of Load: NotFound (the root folder does not exist), IOError, OutsideRoot (a `.sdndb`
+// that is a symlink leading outside the root), and for a malformed
 // `.sdndb`: ParseError (bad SDN, "file:line:col: what") or InvalidArgument (bad strategy, an
 // entry without a path or outside the root; the message starts with ".sdndb: ").
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/db/record.h"
+#include "core/db/store.h"
 #include "core/io/env.h"
 #include "core/status.h"
 
@@ -48,6 +51,17 @@ class Catalog {
   // True when `path` resolves (following symlinks) inside the root.
   bool Contains(const std::string& path) const;
 
+  // Confinement of every operation on its databases (not only when the catalog loads): when
+  // loaded with PosixEnv(), the catalog's Env is one confined to the root
+  // (core/io/confined_env.h); Confine sets `o` to use it and to create lock files only inside
+  // the root (LockOptions::root). A catalogued file or folder replaced later by a symlink that
+  // leads outside is then refused (OutsideRoot) by the operation itself.
+  void Confine(StoreOptions* o) const;
+  // The Env the catalog's files are reached through (see Confine), kept alive by env_owner()
+  // (null when it is the Env given to Load, which the caller keeps alive).
+  Env* env() const { return env_; }
+  const std::shared_ptr<Env>& env_owner() const { return confined_env_; }
+
   // Resolves a `database` argument: a catalog name ("todo"), or a path to a `.sdn` file
   // (relative to the root, or absolute). A path that names a catalog entry's file (through
   // symlinks) yields that entry; another `.sdn` file inside the root yields a new entry named
@@ -66,6 +80,8 @@ class Catalog {
   Strategy default_strategy_ = Strategy::kMerge;
   std::vector<DatabaseEntry> entries_;
   std::vector<std::string> canonical_;  // Canonical(entries_[i].path), computed at Load
+  Env* env_ = nullptr;
+  std::shared_ptr<Env> confined_env_;   // shared by copies of this catalog
 };
 
 }  // namespace sdndb

@@ -301,7 +301,7 @@ Result<RecordData> Store::Get(const std::string& id) const {
   auto tx = DocFromText(path_, std::move(text));
   if (!tx.ok()) return tx.status();
   int row = tx->table->FindRow(id, static_cast<size_t>(tx->id_col));
-  if (row < 0) return Status::NotFound("no record '" + id + "' in " + name_);
+  if (row < 0) return Status::NotFound("no record '" + CapEcho(id) + "' in " + name_);
   return tx->Record(static_cast<size_t>(row));
 }
 
@@ -351,7 +351,7 @@ Result<RecordData> Store::Create(const FieldList& fields) {
       if (static_cast<size_t>(c) == id_col) id = v;
     }
     if (id.empty()) id = NextId(t, id_col);
-    if (t.FindRow(id, id_col) >= 0) return Status::InvalidArgument("record '" + id + "' already exists");
+    if (t.FindRow(id, id_col) >= 0) return Status::InvalidArgument("record '" + CapEcho(id) + "' already exists");
     for (size_t c = 0; c < given.size(); ++c) tx.StyleOf(c);  // judge the columns before the new row
     size_t row = t.AppendRow(std::vector<std::string>(t.columns().size()));
     SDNDB_RETURN_IF_ERROR(tx.SetField(row, t.columns()[id_col], id));
@@ -386,7 +386,7 @@ Result<EditResult> Store::Edit(const EditRequest& req) {
     int row = t.FindRow(req.id, static_cast<size_t>(tx.id_col));
     HybridClock& clock = HybridClock::Global();
     if (row < 0) {
-      if (!req.base || req.base->version <= 0) return Status::NotFound("no record '" + req.id + "' in " + name_);
+      if (!req.base || req.base->version <= 0) return Status::NotFound("no record '" + CapEcho(req.id) + "' in " + name_);
       // Edit of a record that another writer deleted.
       FieldList ours;
       for (const auto& [k, v] : req.base->fields) ours.emplace_back(k, v);
@@ -486,7 +486,7 @@ Result<EditResult> Store::Update(const std::string& id, const std::function<Stat
   EditResult result;
   Status st = RunTransaction(options_, path_, [&](TxDoc& tx, bool* changed) {
     int row = tx.table->FindRow(id, static_cast<size_t>(tx.id_col));
-    if (row < 0) return Status::NotFound("no record '" + id + "' in " + name_);
+    if (row < 0) return Status::NotFound("no record '" + CapEcho(id) + "' in " + name_);
     const size_t urow = static_cast<size_t>(row);
     RecordData current = tx.Record(urow);
     FieldList fields = current.fields;
@@ -520,11 +520,11 @@ Result<DeleteResult> Store::Delete(const std::string& id, std::optional<int64_t>
   const Strategy strategy = strategy_opt.value_or(options_.strategy);
   Status st = RunTransaction(options_, path_, [&](TxDoc& tx, bool* changed) {
     int row = tx.table->FindRow(id, static_cast<size_t>(tx.id_col));
-    if (row < 0) return Status::NotFound("no record '" + id + "' in " + name_);
+    if (row < 0) return Status::NotFound("no record '" + CapEcho(id) + "' in " + name_);
     RecordData current = tx.Record(static_cast<size_t>(row));
     if (base_version && *base_version != current.version) {
       if (strategy == Strategy::kError)
-        return Status::Conflict("record '" + id + "' changed since version " + std::to_string(*base_version) +
+        return Status::Conflict("record '" + CapEcho(id) + "' changed since version " + std::to_string(*base_version) +
                                 " (now " + std::to_string(current.version) + "); not deleted");
       if (strategy == Strategy::kMerge) {
         Conflict c{"", id, "*", "", std::string(kDeletedMarker), FieldsToJson(current.fields), options_.writer,
@@ -552,7 +552,7 @@ Result<std::optional<RecordData>> Store::Resolve(const std::string& conflict_id,
   Status st = RunTransaction(options_, path_, [&](TxDoc& tx, bool* changed) {
     ConflictTable conflicts = tx.Conflicts();
     const int crow = conflicts.Find(conflict_id);
-    if (crow < 0) return Status::NotFound("no conflict '" + conflict_id + "' in " + name_);
+    if (crow < 0) return Status::NotFound("no conflict '" + CapEcho(conflict_id) + "' in " + name_);
     const Conflict c = conflicts.Get(static_cast<size_t>(crow));
     sdn::Table& t = *tx.table;
     const size_t id_col = static_cast<size_t>(tx.id_col);

@@ -36,6 +36,7 @@ namespace sdndb {
 
 struct StoreOptions {
   Env* env = nullptr;              // nullptr = PosixEnv()
+  std::shared_ptr<Env> env_owner;  // optional: keeps `env` alive as long as the Store
   LockOptions lock;
   AtomicWriteOptions write;
   Strategy strategy = Strategy::kMerge;

@@ -92,6 +92,14 @@ Status ReplaceFileAtomically(Env* env, const std::string& path, std::string_view
   if (info.exists && info.is_dir) {
     return Status::InvalidArgument("replace " + path + ": is a folder, not a file");
   }
+  if (info.exists && (info.mode & 0222) == 0) {
+    // The rename would replace it anyway (only the folder's permissions count): a file nobody
+    // may write is refused, as a plain write would be.
+    char octal[16];
+    std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(info.mode));
+    return Status::IOError("replace " + path + ": the file is read-only (mode " + octal +
+                           "); not replaced (make it writable to edit it)");
+  }
   const uint32_t mode = info.exists ? info.mode : 0644;
   const std::string dir = DirName(target);
   const std::string tmp = dir + "/" + TempName(BaseName(target));

@@ -7,6 +7,8 @@
 //   3. appends all bytes, fsyncs (unless options.durable is false), closes (checked);
 //   4. renames over the target, then fsyncs the folder (unless !durable);
 //   5. only then returns OK.
+// A target without any write permission bit (e.g. 0444) is refused (IOError "the file is
+// read-only"), although the rename would succeed: read-only means "do not change".
 // On any failure the original file is untouched, the temp file is removed, and the Status
 // (IOError; InvalidArgument when path is a folder) names the step, the path and the OS error,
 // e.g. "replace a/todo.sdn: fsync of the temp file failed: fsync a/.todo.sdn.sdndb-tmp.12.3f..:

@@ -76,25 +76,6 @@ class PosixWritableFile final : public WritableFile {
   std::string path_;
 };
 
-// What stat(2) says, as a FileInfo.
-FileInfo InfoOf(const struct stat& st) {
-  FileInfo info;
-  info.exists = true;
-  info.is_dir = S_ISDIR(st.st_mode);
-  info.mode = static_cast<uint32_t>(st.st_mode & 07777);
-  info.size = static_cast<uint64_t>(st.st_size);
-#if defined(__APPLE__)
-  info.mtime_ns = static_cast<int64_t>(st.st_mtimespec.tv_sec) * 1000000000 + st.st_mtimespec.tv_nsec;
-  info.ctime_ns = static_cast<int64_t>(st.st_ctimespec.tv_sec) * 1000000000 + st.st_ctimespec.tv_nsec;
-#else
-  info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-  info.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
-#endif
-  info.inode = static_cast<uint64_t>(st.st_ino);
-  info.device = static_cast<uint64_t>(st.st_dev);
-  return info;
-}
-
 // Reads the whole file through one descriptor; *info (when wanted) is its fstat, taken before
 // reading.
 Status ReadThroughDescriptor(const std::string& path, std::string* out, FileInfo* info) {
@@ -106,29 +87,9 @@ Status ReadThroughDescriptor(const std::string& path, std::string* out, FileInfo
     if (err == ENOENT) return Status::NotFound("read " + path + ": " + std::strerror(err));
     return Status::FromErrno("open " + path, err);
   }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return Status::FromErrno("stat " + path, err);
-  }
-  if (info) *info = InfoOf(st);
-  if (st.st_size > 0) out->reserve(static_cast<size_t>(st.st_size));
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      out->clear();
-      return Status::FromErrno("read " + path, err);
-    }
-    if (n == 0) break;
-    out->append(buf, static_cast<size_t>(n));
-  }
+  Status s = ReadFd(fd, path, out, info);
   ::close(fd);  // read-only descriptor: nothing can be lost on close
-  return Status::OK();
+  return s;
 }
 
 class PosixEnvImpl final : public Env {
@@ -204,23 +165,9 @@ class PosixEnvImpl final : public Env {
 
   Status ListDir(const std::string& dir, std::vector<std::string>* names) override {
     names->clear();
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) return Status::FromErrno("list folder " + dir, errno);
-    for (;;) {
-      errno = 0;
-      struct dirent* e = ::readdir(d);
-      if (e == nullptr) {
-        int err = errno;
-        ::closedir(d);
-        if (err != 0) {
-          names->clear();
-          return Status::FromErrno("list folder " + dir, err);
-        }
-        return Status::OK();
-      }
-      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-      names->emplace_back(e->d_name);
-    }
+    int fd = OpenRetry(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Status::FromErrno("list folder " + dir, errno);
+    return ListFd(fd, dir, names);
   }
 
   Status Chmod(const std::string& path, uint32_t mode) override {
@@ -260,6 +207,76 @@ class PosixEnvImpl final : public Env {
 };
 
 }  // namespace
+
+FileInfo InfoOf(const struct stat& st) {
+  FileInfo info;
+  info.exists = true;
+  info.is_dir = S_ISDIR(st.st_mode);
+  info.mode = static_cast<uint32_t>(st.st_mode & 07777);
+  info.size = static_cast<uint64_t>(st.st_size);
+#if defined(__APPLE__)
+  info.mtime_ns = static_cast<int64_t>(st.st_mtimespec.tv_sec) * 1000000000 + st.st_mtimespec.tv_nsec;
+  info.ctime_ns = static_cast<int64_t>(st.st_ctimespec.tv_sec) * 1000000000 + st.st_ctimespec.tv_nsec;
+#else
+  info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  info.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+#endif
+  info.inode = static_cast<uint64_t>(st.st_ino);
+  info.device = static_cast<uint64_t>(st.st_dev);
+  return info;
+}
+
+std::unique_ptr<WritableFile> NewPosixWritableFile(int fd, std::string path) {
+  return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, std::move(path)));
+}
+
+Status ReadFd(int fd, const std::string& path, std::string* out, FileInfo* info) {
+  out->clear();
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    if (info) return Status::FromErrno("stat " + path, errno);
+  } else {
+    if (info) *info = InfoOf(st);
+    if (st.st_size > 0) out->reserve(static_cast<size_t>(st.st_size));
+  }
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      out->clear();
+      return Status::FromErrno("read " + path, err);
+    }
+    if (n == 0) return Status::OK();
+    out->append(buf, static_cast<size_t>(n));
+  }
+}
+
+Status ListFd(int dir_fd, const std::string& dir, std::vector<std::string>* names) {
+  names->clear();
+  DIR* d = ::fdopendir(dir_fd);
+  if (d == nullptr) {
+    int err = errno;
+    ::close(dir_fd);
+    return Status::FromErrno("list folder " + dir, err);
+  }
+  for (;;) {
+    errno = 0;
+    struct dirent* e = ::readdir(d);
+    if (e == nullptr) {
+      int err = errno;
+      ::closedir(d);
+      if (err != 0) {
+        names->clear();
+        return Status::FromErrno("list folder " + dir, err);
+      }
+      return Status::OK();
+    }
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    names->emplace_back(e->d_name);
+  }
+}
 
 Status Env::ReadFileWithInfo(const std::string& path, std::string* out, FileInfo* info) {
   out->clear();

@@ -13,6 +13,8 @@
 
 #include "core/status.h"
 
+struct stat;
+
 namespace sdndb {
 
 struct FileInfo {
@@ -72,6 +74,17 @@ class Env {
 
 // The process-wide real implementation (never deleted).
 Env* PosixEnv();
+
+// Building blocks of the POSIX Envs (PosixEnv, ConfinedEnv in confined_env.h).
+// A WritableFile over descriptor `fd` (owned; `path` names it in messages).
+std::unique_ptr<WritableFile> NewPosixWritableFile(int fd, std::string path);
+// Reads `fd` to its end into *out (does not close it); *info (when wanted) is its fstat,
+// taken before reading. IOError naming `path`.
+Status ReadFd(int fd, const std::string& path, std::string* out, FileInfo* info = nullptr);
+// What stat(2) says, as a FileInfo (exists = true).
+FileInfo InfoOf(const struct stat& st);
+// The names in folder descriptor `dir_fd` (owned: closed), without "." and "..".
+Status ListFd(int dir_fd, const std::string& dir, std::vector<std::string>* names);
 
 // Helpers on paths.
 std::string DirName(const std::string& path);   // "a/b/c.sdn" -> "a/b"; "c.sdn" -> "."

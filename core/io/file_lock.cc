@@ -32,6 +32,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/io/confine.h"
 #include "core/io/env.h"
 
 namespace sdndb {
@@ -41,7 +42,7 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-constexpr int64_t kLegacyEmptyAliveMs = 60 * 1000;  // an empty legacy lock younger than this is live
+constexpr double kLegacyMaxAgeMs = 60 * 1000;       // an older legacy lock is stale (the Rust tools' rule)
 constexpr milliseconds kLegacyPoll{10};             // the legacy file has no kernel notification
 
 int64_t UnixMillis() {
@@ -76,12 +77,39 @@ milliseconds Elapsed(Clock::time_point start) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
 }
 
+// A file next to the database, as openat(2) names it: `name` relative to descriptor `dir` of
+// the database's folder (checked to be inside the root, see LockOptions::root), or the full
+// path with dir = AT_FDCWD when unconfined. `path` names it in messages.
+struct NearFile {
+  int dir = AT_FDCWD;
+  std::string name;
+  std::string path;
+  const char* c_name() const { return name.c_str(); }
+  // ".<base><suffix>" in the same folder.
+  NearFile Hidden(const std::string& suffix) const {
+    NearFile f;
+    f.dir = dir;
+    const std::string hidden = "." + BaseName(name) + suffix;
+    f.name = dir == AT_FDCWD ? DirName(name) + "/" + hidden : hidden;
+    f.path = DirName(path) + "/" + hidden;
+    return f;
+  }
+};
+
+NearFile Near(int dir, const std::string& path) {
+  NearFile f;
+  f.dir = dir;
+  f.name = dir == AT_FDCWD ? path : BaseName(path);
+  f.path = path;
+  return f;
+}
+
 // Reads at most `limit` bytes of a small file; false when it cannot be opened.
-bool ReadSmallFile(const std::string& path, std::string* out, struct stat* st, size_t limit = 4096) {
+bool ReadSmallFile(int dir, const std::string& name, std::string* out, struct stat* st, size_t limit = 4096) {
   out->clear();
   int fd;
   do {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    fd = ::openat(dir, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return false;
   if (st != nullptr && ::fstat(fd, st) != 0) {
@@ -105,7 +133,7 @@ bool PidAlive(long pid) {
   if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
 #if defined(__linux__)
   std::string stat;
-  if (ReadSmallFile("/proc/" + std::to_string(pid) + "/stat", &stat, nullptr, 512)) {
+  if (ReadSmallFile(AT_FDCWD, "/proc/" + std::to_string(pid) + "/stat", &stat, nullptr, 512)) {
     size_t paren = stat.rfind(')');  // "pid (comm) S ..."; comm may contain spaces and ')'
     if (paren != std::string::npos && paren + 2 < stat.size()) {
       char state = stat[paren + 2];
@@ -129,12 +157,7 @@ bool ParseLong(const std::string& s, long* out) {
 
 // ---- the holder record: "pid=<pid> host=<host> program=<program> since=<unix ms>\n" ----
 
-struct HolderRecord {
-  long pid = 0;
-  std::string host;
-  std::string program;
-  int64_t since_ms = 0;
-};
+using HolderRecord = LockHolder;
 
 std::string FormatRecord(const std::string& program) {
   std::string prog = program.empty() ? "?" : program;
@@ -172,16 +195,25 @@ struct LegacyState {
   struct stat st {};
 };
 
-LegacyState InspectLegacy(const std::string& legacy_path) {
+// The Simple tools' staleness rules, combined so that neither side waits for the other for
+// ever: their Rust driver (db_lock.rs) deletes any lock file whose mtime is older than 60 s,
+// whatever it holds; their Simple library (database/atomic.spl) deletes one at once when its pid
+// is not running. A younger file without a pid (the Rust tools write it empty) is live.
+LegacyState InspectLegacy(const NearFile& legacy) {
+  const std::string& legacy_path = legacy.path;
   LegacyState s;
   std::string text;
-  if (!ReadSmallFile(legacy_path, &text, &s.st)) {
+  if (!ReadSmallFile(legacy.dir, legacy.name, &text, &s.st)) {
     // Absent, or something we cannot open (permissions): without content, judge by age.
-    if (errno == ENOENT || ::lstat(legacy_path.c_str(), &s.st) != 0) return s;
+    if (errno == ENOENT || ::fstatat(legacy.dir, legacy.c_name(), &s.st, AT_SYMLINK_NOFOLLOW) != 0) return s;
     text.clear();
   }
   const double age_ms = static_cast<double>(UnixMillis()) -
                         (static_cast<double>(s.st.st_mtim.tv_sec) * 1000.0 + s.st.st_mtim.tv_nsec / 1e6);
+  if (age_ms > kLegacyMaxAgeMs) {
+    s.kind = LegacyState::kStale;  // even if its pid is alive (pid reuse, a hung tool)
+    return s;
+  }
   std::string first = text.substr(0, text.find('\n'));
   while (!first.empty() && (first.back() == '\r' || first.back() == ' ')) first.pop_back();
   long pid = 0;
@@ -197,13 +229,57 @@ LegacyState InspectLegacy(const std::string& legacy_path) {
     return s;
   }
   // Empty or unreadable (the Rust tools write an empty file): alive while young.
-  if (age_ms < kLegacyEmptyAliveMs) {
-    s.kind = LegacyState::kAlive;
-    s.description = "another tool (legacy lock file " + BaseName(legacy_path) + ", no pid) for " + Seconds(age_ms);
-  } else {
-    s.kind = LegacyState::kStale;
-  }
+  s.kind = LegacyState::kAlive;
+  s.description = "another tool (legacy lock file " + BaseName(legacy_path) + ", no pid) for " + Seconds(age_ms);
   return s;
+}
+
+// Creates legacy_path holding `content`, failing with EEXIST if it exists. The content is
+// written to a private name first and hard-linked into place, so the lock file is never
+// visible empty (a writer killed half-way would otherwise leave an empty file that every tool
+// takes as live for 60 s). The private name is fixed: only the flock holder creates it, and a
+// crashed holder's leftover may be a second name of a lock file, so it is unlinked, never
+// truncated. Without hard links (EPERM, ENOTSUP: some file systems) the file is created in
+// place and written at once. Returns 0 or an errno value.
+int CreateLegacyFile(const NearFile& legacy, const std::string& content) {
+  auto write_all = [&content](int fd) {
+    const char* p = content.data();
+    size_t left = content.size();
+    while (left > 0) {
+      ssize_t n = ::write(fd, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return n < 0 ? errno : EIO;
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    return 0;
+  };
+  auto create = [](const NearFile& f) {
+    int fd;
+    do {
+      fd = ::openat(f.dir, f.c_name(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    } while (fd < 0 && errno == EINTR);
+    return fd;
+  };
+  const NearFile temp = legacy.Hidden(".sdndb-new");
+  ::unlinkat(temp.dir, temp.c_name(), 0);
+  int fd = create(temp);
+  if (fd >= 0) {
+    int err = write_all(fd);
+    ::close(fd);
+    if (err == 0 && ::linkat(temp.dir, temp.c_name(), legacy.dir, legacy.c_name(), 0) != 0) err = errno;
+    ::unlinkat(temp.dir, temp.c_name(), 0);
+    if (err != EPERM && err != ENOTSUP && err != EOPNOTSUPP) return err;
+  } else if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP && errno != EACCES) {
+    return errno;
+  }
+  // Fallback: create in place (a short window in which the file is empty).
+  fd = create(legacy);
+  if (fd < 0) return errno;
+  int err = write_all(fd);
+  ::close(fd);
+  if (err != 0) ::unlinkat(legacy.dir, legacy.c_name(), 0);
+  return err;
 }
 
 // ---- the wake-up signal and the per-thread tick timer ----
@@ -434,42 +510,26 @@ Status LockFd(int fd, const std::string& lock_path, const std::string& db_path, 
 }
 
 // Creates the legacy lock file once no live legacy holder is left. *created = its content.
-Status TakeLegacyLock(const std::string& legacy_path, WaitState* wait, std::string* created) {
+Status TakeLegacyLock(const NearFile& legacy, WaitState* wait, std::string* created) {
+  const std::string& legacy_path = legacy.path;
   std::string live_description;
   auto describe = [&] { return live_description; };
   for (;;) {
-    int fd;
-    do {
-      fd = ::open(legacy_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-    } while (fd < 0 && errno == EINTR);
-    if (fd >= 0) {
-      std::string content = std::to_string(static_cast<long>(::getpid())) + "\n" + std::to_string(UnixMicros());
-      const char* p = content.data();
-      size_t left = content.size();
-      while (left > 0) {
-        ssize_t n = ::write(fd, p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          int err = n < 0 ? errno : EIO;
-          ::close(fd);
-          ::unlink(legacy_path.c_str());
-          return Status::FromErrno("write " + legacy_path, err);
-        }
-        p += n;
-        left -= static_cast<size_t>(n);
-      }
-      ::close(fd);
+    const std::string content = std::to_string(static_cast<long>(::getpid())) + "\n" + std::to_string(UnixMicros());
+    int err = CreateLegacyFile(legacy, content);
+    if (err == 0) {
       *created = content;
       return Status::OK();
     }
-    if (errno != EEXIST) return Status::FromErrno("create " + legacy_path, errno);
+    if (err != EEXIST) return Status::FromErrno("create " + legacy_path, err);
 
-    LegacyState st = InspectLegacy(legacy_path);
+    LegacyState st = InspectLegacy(legacy);
     if (st.kind == LegacyState::kStale) {
       // Remove it only if it is still the file we judged (another tool may have replaced it).
       struct stat now;
-      if (::lstat(legacy_path.c_str(), &now) == 0 && now.st_ino == st.st.st_ino && now.st_dev == st.st.st_dev) {
-        if (::unlink(legacy_path.c_str()) != 0 && errno != ENOENT) {
+      if (::fstatat(legacy.dir, legacy.c_name(), &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == st.st.st_ino &&
+          now.st_dev == st.st.st_dev) {
+        if (::unlinkat(legacy.dir, legacy.c_name(), 0) != 0 && errno != ENOENT) {
           return Status::FromErrno("remove stale " + legacy_path, errno);
         }
       }
@@ -487,13 +547,20 @@ Status TakeLegacyLock(const std::string& legacy_path, WaitState* wait, std::stri
 
 std::string FileLock::LockPathFor(const std::string& db_path) { return db_path + ".sdndb-lock"; }
 
-std::string FileLock::DescribeHolder(const std::string& db_path) {
+bool FileLock::ReadHolder(const std::string& db_path, LockHolder* out) {
   std::string text;
-  if (!ReadSmallFile(LockPathFor(db_path), &text, nullptr)) return "";
+  if (!ReadSmallFile(AT_FDCWD, LockPathFor(db_path), &text, nullptr)) return false;
   HolderRecord r;
-  if (!ParseRecord(text, &r)) return "";
+  if (!ParseRecord(text, &r)) return false;
   // A record left by a holder that died on this host is stale: the kernel released its lock.
-  if (r.host == HostName() && !PidAlive(r.pid)) return "";
+  if (r.host == HostName() && !PidAlive(r.pid)) return false;
+  *out = std::move(r);
+  return true;
+}
+
+std::string FileLock::DescribeHolder(const std::string& db_path) {
+  HolderRecord r;
+  if (!ReadHolder(db_path, &r)) return "";
   return "pid " + std::to_string(r.pid) + " (" + r.program + ") on host " + r.host + " for " +
          Seconds(static_cast<double>(UnixMillis() - r.since_ms));
 }
@@ -503,39 +570,61 @@ Result<std::unique_ptr<FileLock>> FileLock::Acquire(const std::string& db_path, 
   WaitState wait(db_path, options);
   const std::string lock_path = LockPathFor(db_path);
 
+  // Confined: every lock file is reached through a checked descriptor of the folder, so none
+  // is ever created outside the root (see LockOptions::root).
+  int dir = AT_FDCWD;
+  if (!options.root.empty()) SDNDB_RETURN_IF_ERROR(OpenFolderInside(options.root, DirName(db_path), &dir));
+  auto close_dir = [&dir] {
+    if (dir != AT_FDCWD) ::close(dir);
+    dir = AT_FDCWD;
+  };
+  const NearFile lock_file = Near(dir, lock_path);
+
   int fd = -1;
   bool writable = true;
   int replaced = 0;
   for (;;) {
     // Opened without O_TRUNC: the file is shared with the current holder.
     do {
-      fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+      fd = ::openat(dir, lock_file.c_name(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0 && (errno == EACCES || errno == EROFS)) {
       writable = false;  // still lockable; the holder record just cannot be written
       do {
-        fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        fd = ::openat(dir, lock_file.c_name(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       } while (fd < 0 && errno == EINTR);
     }
-    if (fd < 0) return Status::FromErrno("open lock file " + lock_path, errno);
+    if (fd < 0) {
+      Status s = Status::FromErrno("open lock file " + lock_path, errno);
+      close_dir();
+      return s;
+    }
 
     Status s = LockFd(fd, lock_path, db_path, &wait);
     if (!s.ok()) {
       ::close(fd);
+      close_dir();
       return s;
     }
     // Someone may have deleted or replaced the lock file while we waited: then we locked an
     // inode nobody else will lock. Start again on the current file.
     struct stat mine, current;
-    if (::fstat(fd, &mine) == 0 && ::stat(lock_path.c_str(), &current) == 0 && mine.st_ino == current.st_ino &&
-        mine.st_dev == current.st_dev) {
+    if (::fstat(fd, &mine) == 0 && ::fstatat(dir, lock_file.c_name(), &current, 0) == 0 &&
+        mine.st_ino == current.st_ino && mine.st_dev == current.st_dev) {
       break;
     }
     ::close(fd);
     fd = -1;
-    if (++replaced > 1000) return Status::IOError("lock " + lock_path + ": the lock file keeps being replaced");
+    if (++replaced > 1000) {
+      close_dir();
+      return Status::IOError("lock " + lock_path + ": the lock file keeps being replaced");
+    }
     if (!wait.try_only()) {
-      SDNDB_RETURN_IF_ERROR(wait.Check([] { return std::string("another process (lock file replaced)"); }));
+      Status check = wait.Check([] { return std::string("another process (lock file replaced)"); });
+      if (!check.ok()) {
+        close_dir();
+        return check;
+      }
     }
   }
 
@@ -549,11 +638,13 @@ Result<std::unique_ptr<FileLock>> FileLock::Acquire(const std::string& db_path, 
   }
 
   std::unique_ptr<FileLock> lock(new FileLock(fd, lock_path, ""));
+  lock->dir_fd_ = dir;  // closed by ~FileLock
   if (options.legacy_lock) {
-    const std::string legacy_path = db_path + ".lock";
-    Status s = TakeLegacyLock(legacy_path, &wait, &lock->legacy_content_);
+    const NearFile legacy = Near(dir, db_path + ".lock");
+    Status s = TakeLegacyLock(legacy, &wait, &lock->legacy_content_);
     if (!s.ok()) return s;  // ~FileLock releases the flock
-    lock->legacy_path_ = legacy_path;
+    lock->legacy_path_ = legacy.path;
+    lock->legacy_name_ = legacy.name;
   }
   return lock;
 }
@@ -563,7 +654,9 @@ FileLock::~FileLock() {
     // Remove the legacy file only if it is still ours (a Rust tool deletes lock files older
     // than 60 s and creates its own, which must not be removed under it).
     std::string text;
-    if (ReadSmallFile(legacy_path_, &text, nullptr) && text == legacy_content_) ::unlink(legacy_path_.c_str());
+    if (ReadSmallFile(dir_fd_, legacy_name_, &text, nullptr) && text == legacy_content_) {
+      ::unlinkat(dir_fd_, legacy_name_.c_str(), 0);
+    }
   }
   if (fd_ >= 0) {
     (void)::ftruncate(fd_, 0);  // no holder recorded while free
@@ -572,6 +665,7 @@ FileLock::~FileLock() {
     ::close(fd_);
     if (hand_off) sched_yield();  // let a woken waiter take the lock first (see WaiterMark)
   }
+  if (dir_fd_ >= 0) ::close(dir_fd_);
 }
 
 }  // namespace sdndb

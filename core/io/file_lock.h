@@ -10,13 +10,18 @@
 // into the sidecar so that waiters can name it.
 //
 // Interoperation with the Simple project's tools: they treat the existence of
-// "<db path>.lock" as a lock. While such a file exists and its holder is alive (its first
-// line is a pid that is running on this host — not a zombie, not our own pid — or it is empty
-// or unreadable and younger than 60 s), Acquire waits for it too, polling every 10 ms (that
-// file has no kernel notification) within the same timeout/cancel/on_wait rules; otherwise it
-// is stale and removed. This wait happens while already holding the flock. While sdndb holds
-// the lock it also creates "<db path>.lock" containing "<pid>\n<unix µs>" (the Simple format),
-// so those tools wait for sdndb; it is removed on release, but only if its content is still
+// "<db path>.lock" as a lock. While such a file exists and is live, Acquire waits for it too,
+// polling every 10 ms (that file has no kernel notification) within the same
+// timeout/cancel/on_wait rules; a stale one is removed. Their rules, combined: a file whose
+// mtime is older than 60 s is stale whatever it holds (their Rust driver's rule, so a live pid
+// — pid reuse, pid 1 — cannot block for ever); a younger one is live when its first line is a
+// pid running on this host (not a zombie, not our own pid) or when it has no pid (empty or
+// unreadable: the Rust tools write it empty); a dead pid is stale at once (their Simple
+// library's rule). This wait happens while already holding the flock. While sdndb holds the
+// lock it also creates "<db path>.lock" containing "<pid>\n<unix µs>" (the Simple format), so
+// those tools wait for sdndb: written to ".<name>.lock.sdndb-new" and hard-linked into place, it
+// is never visible empty, even if sdndb is killed half-way (a leftover of a killed sdndb names a
+// dead pid, so it is stale at once). It is removed on release, but only if its content is still
 // ours (a Rust tool may have judged it stale after 60 s and put its own there).
 //
 // Acquire blocks in the kernel (no sleep/retry loop on the flock itself) until the lock
@@ -40,6 +45,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -54,8 +60,20 @@ struct LockOptions {
   std::string program = "sdndb";              // written into the holder record
   bool legacy_lock = true;                    // honour and create "<path>.lock"
   const std::atomic<bool>* cancel = nullptr;  // set to true to abandon the wait
+  // Confinement (core/io/confine.h): when set (absolute, symlink-free), the database's folder
+  // must be this root or inside it, checked on an open descriptor that every lock file is then
+  // created through (OutsideRoot otherwise), so no lock file appears outside the root.
+  std::string root;
   // Called while waiting: (elapsed, human description of the holder).
   std::function<void(std::chrono::milliseconds, const std::string&)> on_wait;
+};
+
+// The holder record of a lock file (see the header comment).
+struct LockHolder {
+  long pid = 0;
+  std::string host;
+  std::string program;
+  int64_t since_ms = 0;  // unix ms when it took the lock
 };
 
 class FileLock {
@@ -72,14 +90,18 @@ class FileLock {
   // h for 1.3 s"; "" when none is recorded or the recorded pid on this host is dead (the
   // kernel released its lock). Never blocks, never locks.
   static std::string DescribeHolder(const std::string& db_path);
+  // The same holder as a record; false when DescribeHolder would return "".
+  static bool ReadHolder(const std::string& db_path, LockHolder* out);
   static std::string LockPathFor(const std::string& db_path);  // "<db_path>.sdndb-lock"
 
  private:
   FileLock(int fd, std::string lock_path, std::string legacy_path)
       : fd_(fd), lock_path_(std::move(lock_path)), legacy_path_(std::move(legacy_path)) {}
   int fd_;
+  int dir_fd_ = -1;             // the database's folder when confined, else AT_FDCWD (set by Acquire)
   std::string lock_path_;
   std::string legacy_path_;     // "" when we did not create one
+  std::string legacy_name_;     // legacy_path_ as openat names it relative to dir_fd_
   std::string legacy_content_;  // what we wrote into it; removed on release only if unchanged
 };
 

@@ -23,20 +23,36 @@ size_t LineStartOf(std::string_view text, size_t pos) {
 
 std::string FormatDiagnostic(std::string_view file, std::string_view text, size_t pos, int line, int column,
                              std::string_view message) {
-  size_t line_start = LineStartOf(text, pos);
-  size_t line_end = lex::LineBreakPos(text, line_start);
+  // The line is quoted around the column only (a one-line file may be megabytes long).
+  constexpr size_t kContext = 100;  // bytes quoted on each side of the column
+  auto is_continuation = [&text](size_t i) { return (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80; };
+  const size_t line_start = LineStartOf(text, pos);
+  const size_t line_end = lex::LineBreakPos(text, line_start);
+  size_t from = line_start, to = line_end;
+  if (pos > line_start + kContext) {
+    from = pos - kContext;
+    while (from < pos && is_continuation(from)) ++from;
+  }
+  if (line_end > pos + kContext) {
+    to = pos + kContext;
+    while (to > pos && is_continuation(to)) --to;
+  }
   std::string out;
   out.append(file);
   out += ':' + std::to_string(line) + ':' + std::to_string(column) + ": ";
-  out.append(message);
+  out.append(CapEcho(message, 300));
   out += '\n';
-  out.append(text.substr(line_start, line_end - line_start));
+  std::string before = from > line_start ? "[" + std::to_string(from - line_start) + " bytes cut] " : "";
+  out.append(before);
+  out.append(text.substr(from, to - from));
+  if (to < line_end) out += " [" + std::to_string(line_end - to) + " bytes cut]";
   out += '\n';
-  for (size_t i = line_start; i < pos && i < line_end; ++i) {
+  out.append(before.size(), ' ');
+  for (size_t i = from; i < pos && i < to; ++i) {
     char c = text[i];
     if (c == '\t') {
       out += '\t';
-    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+    } else if (!is_continuation(i)) {
       out += ' ';
     }
   }

@@ -112,7 +112,8 @@ class Parser {
   std::vector<CellSpan> scratch_cells_;
 };
 
-// "file:line:col: message\n<source line>\n<caret>" for offset `pos` of `text`.
+// "file:line:col: message\n<source line>\n<caret>" for offset `pos` of `text`. Only ~100 bytes on
+// each side of the column are quoted (and ~300 of the message), cut parts marked "[N bytes cut]".
 std::string FormatDiagnostic(std::string_view file, std::string_view text, size_t pos, int line, int column,
                              std::string_view message);
 

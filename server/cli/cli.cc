@@ -273,6 +273,7 @@ Result<std::unique_ptr<Store>> Context::OpenStore(const std::string& db_name, co
                             (names.empty() ? " (no databases)" : " (databases: " + names + ")"));
   }
   StoreOptions o;
+  catalog.Confine(&o);
   o.strategy = e->strategy;
   o.write.durable = !no_fsync;
   o.lock.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));

@@ -1,5 +1,7 @@
 #include "server/rpc/dispatcher.h"
 
+#include "core/status.h"
+
 #include <utility>
 #include <vector>
 
@@ -7,6 +9,7 @@ namespace sdndb::rpc {
 
 struct PendingCall {
   Json id;
+  std::string id_text;  // echoed exactly (Message::id_text)
   std::string key;
   std::string method;
   std::shared_ptr<std::atomic<bool>> cancelled;
@@ -60,7 +63,7 @@ void Progress::End(const std::string& message) const {
 Reply& Reply::operator=(Reply&& other) noexcept {
   if (this != &other) {
     if (call_ && !call_->replied.exchange(true)) {
-      Send(DumpJson(ErrorResponse(call_->id, RpcError(code::kInternalError, "server failed to reply"))), false);
+      Send(ErrorResponseText(call_->id_text, RpcError(code::kInternalError, "server failed to reply")), false);
     }
     dispatcher_ = other.dispatcher_;
     call_ = std::move(other.call_);
@@ -71,27 +74,23 @@ Reply& Reply::operator=(Reply&& other) noexcept {
 
 Reply::~Reply() {
   if (call_ && !call_->replied.exchange(true)) {
-    Send(DumpJson(ErrorResponse(call_->id, RpcError(code::kInternalError, "server failed to reply"))), false);
+    Send(ErrorResponseText(call_->id_text, RpcError(code::kInternalError, "server failed to reply")), false);
   }
 }
 
 void Reply::Ok(Json result) {
   if (!call_ || call_->replied.exchange(true)) return;
-  Send(DumpJson(ResultResponse(call_->id, std::move(result))), true);
+  Send(ResultResponseText(call_->id_text, DumpJson(result)), true);
 }
 
 void Reply::OkRaw(std::string result_json) {
   if (!call_ || call_->replied.exchange(true)) return;
-  std::string id = DumpJson(call_->id);
-  std::string response;
-  response.reserve(result_json.size() + id.size() + 40);
-  response.append("{\"jsonrpc\":\"2.0\",\"id\":").append(id).append(",\"result\":").append(result_json).append("}");
-  Send(std::move(response), true);
+  Send(ResultResponseText(call_->id_text, result_json), true);
 }
 
 void Reply::Fail(RpcError error) {
   if (!call_ || call_->replied.exchange(true)) return;
-  Send(DumpJson(ErrorResponse(call_->id, error)), false);
+  Send(ErrorResponseText(call_->id_text, error), false);
 }
 
 void Reply::Send(std::string response, bool ok) {
@@ -151,14 +150,15 @@ void Dispatcher::CancelAll() {
 void Dispatcher::OnMessage(std::string_view body) {
   if (exited_) return;
   Json value;
-  if (auto err = ParseBody(body, &value)) {
+  std::vector<std::string> id_tokens;  // number ids as written (only when Json would change them)
+  if (auto err = ParseBody(body, &value, &id_tokens)) {
     Log(err->message);
     hooks_.send(DumpJson(ErrorResponse(nullptr, *err)));
     return;
   }
   Sink send = hooks_.send;
   if (!value.is_array()) {
-    HandleValue(value, send, nullptr);
+    HandleValue(value, id_tokens.empty() ? std::string() : id_tokens[0], send, nullptr);
     return;
   }
   if (value.empty()) {
@@ -167,16 +167,17 @@ void Dispatcher::OnMessage(std::string_view body) {
   }
   auto batch = std::make_shared<Batch>();
   batch->send = send;
-  for (const Json& element : value) {
+  for (size_t i = 0; i < value.size(); ++i) {
     if (exited_) break;
-    HandleValue(element, send, batch);
+    HandleValue(value[i], i < id_tokens.size() ? id_tokens[i] : std::string(), send, batch);
   }
   batch->sealed = true;
   batch->MaybeFlush();
 }
 
-void Dispatcher::HandleValue(const Json& value, const Sink& send, const std::shared_ptr<Batch>& batch) {
-  Message m = Classify(value);
+void Dispatcher::HandleValue(const Json& value, const std::string& id_token, const Sink& send,
+                             const std::shared_ptr<Batch>& batch) {
+  Message m = Classify(value, id_token);
   Sink sink = send;
   if (batch) {
     sink = [batch](std::string response) {
@@ -189,7 +190,7 @@ void Dispatcher::HandleValue(const Json& value, const Sink& send, const std::sha
     case Message::Kind::kInvalid:
       Log(m.error->message);
       if (batch) ++batch->outstanding;
-      sink(DumpJson(ErrorResponse(m.id, *m.error)));
+      sink(ErrorResponseText(m.id_text, *m.error));
       return;
     case Message::Kind::kResponse:
       Log("ignoring a response from the client (id " + DumpJson(m.id) + ")");
@@ -244,7 +245,7 @@ void Dispatcher::HandleNotification(const Message& m) {
 }
 
 void Dispatcher::HandleRequest(Message m, const Sink& sink) {
-  auto fail = [&](const RpcError& e) { sink(DumpJson(ErrorResponse(m.id, e))); };
+  auto fail = [&](const RpcError& e) { sink(ErrorResponseText(m.id_text, e)); };
   const bool is_initialize = m.method == "initialize";
   const bool is_shutdown = m.method == "shutdown";
   if (is_initialize) {
@@ -256,10 +257,12 @@ void Dispatcher::HandleRequest(Message m, const Sink& sink) {
   }
   auto handler = methods_.find(m.method);
   if (handler == methods_.end() && !is_shutdown) {
-    return fail(RpcError(code::kMethodNotFound, "method not found: " + m.method, Json{{"method", m.method}}));
+    const std::string shown = CapEcho(m.method);
+    return fail(RpcError(code::kMethodNotFound, "method not found: " + shown, Json{{"method", shown}}));
   }
   auto call = std::make_shared<PendingCall>();
   call->id = m.id;
+  call->id_text = m.id_text;
   call->key = DumpJson(m.id);
   call->method = m.method;
   call->cancelled = std::make_shared<std::atomic<bool>>(false);

@@ -130,7 +130,8 @@ class Dispatcher {
   struct Batch;
 
   using Sink = std::function<void(std::string)>;
-  void HandleValue(const Json& value, const Sink& sink, const std::shared_ptr<Batch>& batch);
+  void HandleValue(const Json& value, const std::string& id_token, const Sink& sink,
+                   const std::shared_ptr<Batch>& batch);
   void HandleRequest(Message m, const Sink& sink);
   void HandleNotification(const Message& m);
   void Complete(const std::shared_ptr<PendingCall>& call, std::string response, bool ok);  // dispatcher thread

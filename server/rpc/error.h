@@ -28,6 +28,10 @@ inline constexpr int kMalformedDatabase = -32015;
 inline constexpr int kOutsideWorkspace = -32016;
 }  // namespace code
 
+// Error messages are for humans: longer ones are cut (with a marker) when sent. Anything echoed
+// from the input (ids, names, paths, source lines) is capped to ~200 bytes where it is quoted.
+inline constexpr size_t kMaxErrorMessageBytes = 2048;
+
 struct RpcError {
   int code = code::kInternalError;
   std::string message;
@@ -40,13 +44,18 @@ struct RpcError {
   Json ToJson() const;
 };
 
-// -32602 with data {"field": field}; message "invalid params: <field>: <what>".
+// -32602 with data {"field": field}; message "invalid params: <field>: <what>" (field capped).
 RpcError InvalidParams(const std::string& field, const std::string& what);
 
 // A full response object: {"jsonrpc":"2.0","id":id,"error":{...}}.
 Json ErrorResponse(const Json& id, const RpcError& error);
 // {"jsonrpc":"2.0","id":id,"result":result}.
 Json ResultResponse(const Json& id, Json result);
+// The same two responses as text, with the id given as JSON text (Message::id_text: a number
+// id exactly as the client wrote it, which Json would round to a double) and, for results, the
+// result already serialised. Byte-identical to DumpJson of the Json forms otherwise.
+std::string ErrorResponseText(const std::string& id_text, const RpcError& error);
+std::string ResultResponseText(const std::string& id_text, const std::string& result_json);
 // {"jsonrpc":"2.0","method":method,"params":params}.
 Json Notification(const std::string& method, Json params);
 

@@ -50,6 +50,10 @@ class Logger {
   std::mutex mu_;
 };
 
+// Requests read but not yet answered, above which no further input is read (with the
+// transport's bound on queued output, this bounds the memory a client that never reads can cost).
+constexpr size_t kMaxRequestsInProgress = 16;
+
 int Usage(const char* problem) {
   std::fprintf(stderr, "sdndb serve: %s\nusage: sdndb serve [--dir DIR] [--log FILE]\n", problem);
   return 2;
@@ -154,7 +158,10 @@ int Main(int argc, char** argv) {
       rpc::StdioTransport::Callbacks{[&d](std::string body) { d.OnMessage(body); },
                                      [&d](const std::string& what) { d.OnFramingError(what); },
                                      [&d]() { d.OnEof(); },
-                                     [&log](const std::string& what) { log(what); }});
+                                     [&log](const std::string& what) { log(what); },
+                                     // Backpressure (docs/protocol.md, "Wire"): no new message
+                                     // while this many requests are in progress.
+                                     [&d]() { return d.pending() < kMaxRequestsInProgress; }});
   log(std::string("started (pid ") + std::to_string(getpid()) + (dir ? ", dir " + *dir : std::string()) + ")");
   transport->Start();
   io.run();

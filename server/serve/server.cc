@@ -180,8 +180,12 @@ Server::Answer Server::LoadWorkspace(const InitializeParams& p) {
   std::string root;
   if (options_.dir) {
     root = *options_.dir;
+  } else if (p.root) {
+    // The editor's folder confines the server: never climb above it (an empty folder simply
+    // has no databases yet), or files above the workspace would be exposed.
+    root = *p.root;
   } else {
-    std::string start = p.root.value_or(CurrentDir());
+    std::string start = CurrentDir();
     auto found = Catalog::Discover(start);
     root = found.ok() ? found.value() : start;
   }
@@ -283,8 +287,8 @@ Server::Answer Server::Get(const GetParams& p) {
   if (!snap.ok()) return ErrorFromStatus(snap.status(), ErrorContext{db.name, db.path, "database", db.name});
   const RecordData* r = snap.value()->Find(p.id);
   if (r == nullptr) {
-    return RpcError(code::kNotFound, "no record '" + p.id + "' in " + db.name,
-                    Json{{"kind", "record"}, {"name", p.id}});
+    return RpcError(code::kNotFound, "no record '" + CapEcho(p.id) + "' in " + db.name,
+                    Json{{"kind", "record"}, {"name", CapEcho(p.id)}});
   }
   return Json{{"record", RecordToJson(*r)}};
 }
@@ -333,7 +337,7 @@ Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
     ErrorContext ec{db.name, db.path, "record", p.id};
     ec.current = e.record;
     ec.fields = e.conflicting_fields;
-    return ErrorFromStatus(Status::Conflict("record '" + p.id + "' was changed by someone else (fields in conflict)"),
+    return ErrorFromStatus(Status::Conflict("record '" + CapEcho(p.id) + "' was changed by someone else (fields in conflict)"),
                            ec);
   }
   Json conflicts = Json::array();
@@ -405,11 +409,11 @@ Server::Answer Server::Resolve(const ResolveParams& p, const CallContext& ctx) {
       }
     }
     if (matches == 0) {
-      return RpcError(code::kNotFound, "no conflict '" + p.conflict + "'",
-                      Json{{"kind", "conflict"}, {"name", p.conflict}});
+      return RpcError(code::kNotFound, "no conflict '" + CapEcho(p.conflict) + "'",
+                      Json{{"kind", "conflict"}, {"name", CapEcho(p.conflict)}});
     }
     if (matches > 1) {
-      return Validation("database", "conflict '" + p.conflict + "' exists in several databases: name the database");
+      return Validation("database", "conflict '" + CapEcho(p.conflict) + "' exists in several databases: name the database");
     }
   }
   auto waited = std::make_shared<bool>(false);

@@ -44,9 +44,25 @@ Json ParseLocation(const std::string& message, const std::string& fallback_file)
   return data;
 }
 
+// The file an I/O error is about: a database's lock files are named when the message says that
+// one of them failed (a full disk may refuse the lock file rather than the database).
+std::string FailedPath(const std::string& message, const std::string& db_path) {
+  if (db_path.empty()) return db_path;
+  for (const std::string& lock : {FileLock::LockPathFor(db_path), db_path + ".lock"}) {
+    const size_t at = message.find(lock);
+    if (at == std::string::npos) continue;
+    // The whole name, not a prefix of a longer one (".lock" vs ".lock.sdndb-new").
+    const size_t end = at + lock.size();
+    if (end == message.size() || message[end] == ':' || message[end] == ' ') return lock;
+  }
+  return db_path;
+}
+
 }  // namespace
 
 RpcError ErrorFromStatus(const Status& status, const ErrorContext& ctx) {
+  // Core messages may quote input (ids, field names, paths); data members are capped the same
+  // way as the echoes in messages (CapEcho), the message as a whole by RpcError.
   const std::string& m = status.message();
   switch (status.code()) {
     case StatusCode::kOk:
@@ -56,7 +72,7 @@ RpcError ErrorFromStatus(const Status& status, const ErrorContext& ctx) {
       if (field.empty() && (m.find("record '") != std::string::npos || m.find("the id") != std::string::npos)) {
         field = "id";
       }
-      return RpcError(code::kValidation, m, Json{{"field", field}});
+      return RpcError(code::kValidation, m, Json{{"field", CapEcho(field)}});
     }
     case StatusCode::kParseError:
     case StatusCode::kCorruption:
@@ -71,7 +87,7 @@ RpcError ErrorFromStatus(const Status& status, const ErrorContext& ctx) {
         kind = "conflict";
         name = QuotedAfter(m, "no conflict '");
       }
-      return RpcError(code::kNotFound, m, Json{{"kind", kind}, {"name", name}});
+      return RpcError(code::kNotFound, m, Json{{"kind", kind}, {"name", CapEcho(name)}});
     }
     case StatusCode::kConflict: {
       Json data = Json::object();
@@ -81,14 +97,25 @@ RpcError ErrorFromStatus(const Status& status, const ErrorContext& ctx) {
     }
     case StatusCode::kLockTimeout:
     case StatusCode::kBusy: {
-      std::string holder = ctx.path.empty() ? "" : FileLock::DescribeHolder(ctx.path);
-      if (holder.empty()) holder = m;
-      return RpcError(code::kLockTimeout, m, Json{{"holder", holder}});
+      // `holder` for humans; pid/host/program/since when sdndb's holder record names one.
+      LockHolder h;
+      const bool known = !ctx.path.empty() && FileLock::ReadHolder(ctx.path, &h);
+      std::string holder = known ? FileLock::DescribeHolder(ctx.path) : "";
+      Json data = Json{{"holder", holder.empty() ? m : holder}};
+      if (known) {
+        data["pid"] = h.pid;
+        data["host"] = h.host;
+        data["program"] = h.program;
+        data["since"] = h.since_ms;
+      }
+      return RpcError(code::kLockTimeout, m, std::move(data));
     }
     case StatusCode::kIOError:
-      return RpcError(code::kIOError, m, Json{{"path", ctx.path}});
+      return RpcError(code::kIOError, m, Json{{"path", FailedPath(m, ctx.path)}});
     case StatusCode::kCancelled:
       return RpcError(code::kRequestCancelled, "request cancelled: " + m);
+    case StatusCode::kOutsideRoot:
+      return RpcError(code::kOutsideWorkspace, m, Json{{"path", CapEcho(ctx.path)}});
   }
   return RpcError(code::kInternalError, "internal error: " + m);
 }
@@ -108,7 +135,8 @@ RpcError CatalogError(const Status& status, const std::string& root) {
 }
 
 RpcError OutsideWorkspace(const std::string& path) {
-  return RpcError(rpc::code::kOutsideWorkspace, "path is outside the workspace: " + path, Json{{"path", path}});
+  const std::string shown = CapEcho(path);
+  return RpcError(rpc::code::kOutsideWorkspace, "path is outside the workspace: " + shown, Json{{"path", shown}});
 }
 
 }  // namespace sdndb::serve

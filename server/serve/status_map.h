@@ -22,8 +22,10 @@ struct ErrorContext {
 
 // kInvalidArgument -> -32013 {field}       kParseError/kCorruption -> -32015 {file,line,column}
 // kNotFound        -> -32012 {kind,name}   kConflict               -> -32010 {record,fields}
-// kLockTimeout/kBusy -> -32011 {holder}    kIOError                -> -32014 {path}
-// kCancelled       -> -32800               anything else           -> -32603
+// kLockTimeout/kBusy -> -32011 {holder, pid?, host?, program?, since?}
+// kIOError         -> -32014 {path}: the database, or its lock file when that one failed
+// kCancelled       -> -32800               kOutsideRoot            -> -32016 {path}: the file
+// anything else    -> -32603
 rpc::RpcError ErrorFromStatus(const Status& status, const ErrorContext& context);
 
 // The error of loading the catalog of `root` (Catalog::Load; NotFound is the caller's): a

@@ -62,7 +62,7 @@ void Workspace::set_lock_timeout(std::chrono::milliseconds t) {
 }
 
 std::optional<rpc::RpcError> Workspace::Resolve(const std::string& database, DatabaseEntry* out) const {
-  Result<DatabaseEntry> entry = Status::NotFound("no database '" + database + "'");
+  Result<DatabaseEntry> entry = Status::NotFound("no database '" + CapEcho(database) + "'");
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (catalog_) entry = catalog_->Resolve(database);
@@ -73,13 +73,22 @@ std::optional<rpc::RpcError> Workspace::Resolve(const std::string& database, Dat
   }
   if (entry.status().code() == StatusCode::kInvalidArgument) return OutsideWorkspace(database);
   return rpc::RpcError(rpc::code::kNotFound, entry.status().message(),
-                       rpc::Json{{"kind", "database"}, {"name", database}});
+                       rpc::Json{{"kind", "database"}, {"name", CapEcho(database)}});
+}
+
+std::shared_ptr<Env> Workspace::FileEnv(Env** env) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  *env = catalog_ ? catalog_->env() : options_.env;
+  return catalog_ ? catalog_->env_owner() : nullptr;
 }
 
 Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db) {
+  // Through the catalog's Env: confined to the root (Catalog::Confine), on every read.
+  Env* env = nullptr;
+  const std::shared_ptr<Env> keep = FileEnv(&env);
   // Fast path: an unchanged, settled file is not read at all.
   FileInfo info;
-  if (options_.env->Stat(db.path, &info).ok() && info.exists) {
+  if (env->Stat(db.path, &info).ok() && info.exists) {
     const FileKey key = KeyOf(info);
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(db.path);
@@ -88,7 +97,7 @@ Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db)
   // The key is taken from the descriptor the bytes are read from, before reading, so a change
   // during the read shows up as a different key next time.
   std::string bytes;
-  Status st_read = options_.env->ReadFileWithInfo(db.path, &bytes, &info);
+  Status st_read = env->ReadFileWithInfo(db.path, &bytes, &info);
   if (!st_read.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     cache_.erase(db.path);
@@ -144,12 +153,13 @@ Result<std::unique_ptr<Store>> Workspace::OpenStore(
     const DatabaseEntry& db, const std::atomic<bool>* cancel,
     std::function<void(std::chrono::milliseconds, const std::string&)> on_wait) const {
   StoreOptions so;
+  so.env = options_.env;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (catalog_) catalog_->Confine(&so);  // every operation stays inside the root
     so.lock.timeout = options_.lock_timeout;
     so.writer = options_.writer;
   }
-  so.env = options_.env;
   so.lock.tick = std::chrono::milliseconds(20);
   so.lock.program = "sdndb serve";
   so.lock.cancel = cancel;

@@ -93,6 +93,9 @@ class Workspace {
     std::shared_ptr<const std::vector<std::string>> record_json;  // lazily
   };
 
+  // The Env of the current catalog (confined to the root), and what keeps it alive.
+  std::shared_ptr<Env> FileEnv(Env** env) const;
+
   WorkspaceOptions options_;
   mutable std::mutex mu_;
   std::optional<Catalog> catalog_;

@@ -240,6 +240,25 @@ TEST_CASE("I/O errors exit 4") {
   CHECK(r.err.find("broken_db.sdn") != std::string::npos);
 }
 
+TEST_CASE("a read-only (0444) database is refused with exit 4 naming the file") {
+  Workspace ws;
+  const std::string path = ws.dir.Join("todo_db.sdn");
+  const std::string before = ws.Todo();
+  REQUIRE(::chmod(path.c_str(), 0444) == 0);
+  for (std::vector<std::string> args : {std::vector<std::string>{"edit", "todo", "1", "status=closed"},
+                                        std::vector<std::string>{"delete", "todo", "2"},
+                                        std::vector<std::string>{"add", "todo", "description=x"}}) {
+    CAPTURE(args[0]);
+    auto r = ws.Run(args);
+    CHECK(r.exit_code == 4);
+    CHECK(r.err.find("todo_db.sdn") != std::string::npos);
+    CHECK(r.err.find("read-only") != std::string::npos);
+  }
+  CHECK(FileMode(path) == 0444u);
+  CHECK(ws.Todo() == before);
+  CHECK(ws.Run({"list", "todo"}).exit_code == 0);  // reading is fine
+}
+
 TEST_CASE("check, fmt and to-json") {
   TempDir dir;
   std::string good = dir.Write("good.sdn", "# c\nt |a, b|\n    1, \"x, y\"\n\ncfg:\n    port: 8080\n");

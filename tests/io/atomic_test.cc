@@ -81,13 +81,35 @@ TEST_CASE("atomic: a new file is created with mode 0644") {
 TEST_CASE("atomic: the target's mode is kept") {
   TempDir dir;
   const std::string path = dir.Join("db.sdn");
-  for (uint32_t mode : {0600u, 0640u, 0664u, 0444u}) {
+  for (uint32_t mode : {0600u, 0640u, 0664u, 0200u}) {
     REQUIRE(WriteWholeFile(path, "old\n"));
     REQUIRE(::chmod(path.c_str(), mode) == 0);
     Status s = ReplaceFileAtomically(PosixEnv(), path, "new\n");
     REQUIRE_MESSAGE(s.ok(), s.ToString());
     CHECK(ReadWholeFile(path) == "new\n");
     CHECK(FileMode(path) == mode);
+    ::chmod(path.c_str(), 0644);
+    ::unlink(path.c_str());
+  }
+}
+
+TEST_CASE("atomic: a read-only (0444) file is refused, named, and left as it was") {
+  TempDir dir;
+  const std::string path = dir.Join("db.sdn");
+  for (uint32_t mode : {0444u, 0400u, 0000u}) {
+    CAPTURE(mode);
+    REQUIRE(WriteWholeFile(path, "old\n"));
+    REQUIRE(::chmod(path.c_str(), mode) == 0);
+    Status s = ReplaceFileAtomically(PosixEnv(), path, "new\n");
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.code() == StatusCode::kIOError);
+    CHECK(s.message().find(path) != std::string::npos);
+    CHECK(s.message().find("read-only") != std::string::npos);
+    ::chmod(path.c_str(), 0644);
+    CHECK(ReadWholeFile(path) == "old\n");
+    ::chmod(path.c_str(), mode);
+    CHECK(FileMode(path) == mode);
+    CHECK(dir.CountFiles() == 1);  // no temp file left
     ::chmod(path.c_str(), 0644);
     ::unlink(path.c_str());
   }

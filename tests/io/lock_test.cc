@@ -24,6 +24,7 @@
 
 using namespace sdndb;
 using sdndb::testing::FileExists;
+using sdndb::testing::LongTests;
 using sdndb::testing::ForkChild;
 using sdndb::testing::NowMicros;
 using sdndb::testing::Pipe;
@@ -361,6 +362,81 @@ TEST_CASE("lock: an empty legacy <db>.lock is live while young and stale after 6
   REQUIRE(::utimes((db + ".lock").c_str(), old) == 0);
   auto lock2 = FileLock::Acquire(db, Opts(0));
   REQUIRE_MESSAGE(lock2.ok(), lock2.status().ToString());
+}
+
+TEST_CASE("lock: a legacy <db>.lock older than 60 s is stale even when its pid is alive") {
+  // The Simple tools' Rust driver deletes any lock file older than 60 s; a live pid (pid reuse,
+  // pid 1, a hung tool) must not block sdndb for ever either.
+  TempDir dir;
+  const std::string db = dir.Join("db.sdn");
+  pid_t sleeper = SpawnSleeper();
+  for (long pid : {1L, static_cast<long>(sleeper)}) {
+    CAPTURE(pid);
+    REQUIRE(WriteWholeFile(db + ".lock", std::to_string(pid) + "\n1700000000000000"));
+    auto young = FileLock::Acquire(db, Opts(0));
+    REQUIRE_FALSE(young.ok());  // younger than 60 s with a live pid: live
+    CHECK(young.status().code() == StatusCode::kBusy);
+    struct timeval old[2];
+    ::gettimeofday(&old[0], nullptr);
+    old[0].tv_sec -= 61;
+    old[1] = old[0];
+    REQUIRE(::utimes((db + ".lock").c_str(), old) == 0);
+    auto lock = FileLock::Acquire(db, Opts(0));
+    REQUIRE_MESSAGE(lock.ok(), lock.status().ToString());
+    CHECK(ReadWholeFile(db + ".lock").rfind(std::to_string(::getpid()) + "\n", 0) == 0);
+    lock.value().reset();
+    CHECK_FALSE(FileExists(db + ".lock"));
+  }
+  ::kill(sleeper, SIGKILL);
+  WaitChild(sleeper);
+}
+
+TEST_CASE("lock: writers killed at random moments never leave an empty or blocking legacy lock") {
+  // A child takes and releases the lock in a loop; it is stopped (SIGSTOP) and killed (SIGKILL)
+  // at a random moment, then the legacy lock must be absent or hold a pid, and never block.
+  TempDir dir;
+  const std::string db = dir.Join("todo_db.sdn");
+  REQUIRE(WriteWholeFile(db, "todos |id|\n"));
+  const int kills = LongTests() ? 5000 : 500;
+  uint64_t seed = static_cast<uint64_t>(NowMicros());
+  auto next = [&seed] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(seed >> 33);
+  };
+  int left_behind = 0, empty = 0, blocking = 0;
+  for (int i = 0; i < kills; ++i) {
+    Pipe started;
+    pid_t child = ForkChild([&] {
+      started.Send('1');
+      for (;;) {
+        auto lock = FileLock::Acquire(db, Opts(10000, 10, "sdndb kill-loop"));
+        if (!lock.ok()) return 1;
+      }
+    });
+    char c = 0;
+    REQUIRE(started.Receive(&c, milliseconds(5000)));
+    ::usleep(next() % 3000);
+    ::kill(child, SIGSTOP);
+    ::usleep(next() % 200);
+    ::kill(child, SIGKILL);
+    WaitChild(child);
+    if (FileExists(db + ".lock")) {
+      ++left_behind;
+      const std::string text = ReadWholeFile(db + ".lock");
+      if (text.empty()) ++empty;
+      CHECK_MESSAGE(text.rfind(std::to_string(child) + "\n", 0) == 0, "legacy lock: '" << text << "'");
+    }
+    auto lock = FileLock::Acquire(db, Opts(0));  // try once: a leftover must be stale at once
+    if (!lock.ok()) {
+      ++blocking;
+      CHECK_MESSAGE(false, lock.status().ToString());
+    }
+  }
+  MESSAGE(kills << " kills: legacy lock left behind " << left_behind << " times, empty " << empty
+                << ", blocking " << blocking);
+  CHECK(empty == 0);
+  CHECK(blocking == 0);
+  CHECK(left_behind > 0);  // the kills do land inside the locked section
 }
 
 TEST_CASE("lock: legacy_lock=false neither honours nor creates <db>.lock") {

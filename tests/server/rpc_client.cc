@@ -82,23 +82,27 @@ void ServerProcess::CloseInput() {
   in_ = -1;
 }
 
-std::optional<Json> ServerProcess::ReadFrame(std::chrono::milliseconds timeout) {
+std::optional<std::string> ServerProcess::ReadBody(std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
+  size_t body_at = std::string::npos, len = 0;  // known once the header is complete
   for (;;) {
-    size_t hdr_end = buf_.find("\r\n\r\n");
-    if (hdr_end != std::string::npos) {
-      std::string header = buf_.substr(0, hdr_end);
-      size_t colon = header.find(':');
-      if (header.rfind("Content-Length: ", 0) != 0 || colon == std::string::npos) {
-        throw std::runtime_error("server wrote a bad header: " + header.substr(0, 80));
+    if (body_at == std::string::npos) {
+      size_t hdr_end = buf_.find("\r\n\r\n");
+      if (hdr_end != std::string::npos) {
+        std::string header = buf_.substr(0, hdr_end);
+        size_t colon = header.find(':');
+        if (header.rfind("Content-Length: ", 0) != 0 || colon == std::string::npos) {
+          throw std::runtime_error("server wrote a bad header: " + header.substr(0, 80));
+        }
+        len = std::stoul(header.substr(colon + 1));
+        body_at = hdr_end + 4;
       }
-      size_t len = std::stoul(header.substr(colon + 1));
-      if (buf_.size() >= hdr_end + 4 + len) {
-        last_frame_at_ = Clock::now();
-        last_body_ = buf_.substr(hdr_end + 4, len);
-        buf_.erase(0, hdr_end + 4 + len);
-        return Json::parse(last_body_);
-      }
+    }
+    if (body_at != std::string::npos && buf_.size() >= body_at + len) {
+      last_frame_at_ = Clock::now();
+      std::string body = buf_.substr(body_at, len);
+      buf_.erase(0, body_at + len);
+      return body;
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return std::nullopt;
@@ -111,6 +115,13 @@ std::optional<Json> ServerProcess::ReadFrame(std::chrono::milliseconds timeout) 
     if (n <= 0) return std::nullopt;
     buf_.append(tmp, static_cast<size_t>(n));
   }
+}
+
+std::optional<Json> ServerProcess::ReadFrame(std::chrono::milliseconds timeout) {
+  auto body = ReadBody(timeout);
+  if (!body) return std::nullopt;
+  last_body_ = std::move(*body);
+  return Json::parse(last_body_);
 }
 
 std::optional<Json> ServerProcess::Read(std::chrono::milliseconds timeout) {
@@ -205,6 +216,13 @@ int ServerProcess::WaitExit(std::chrono::milliseconds timeout) {
   }
   if (WIFEXITED(status_)) return WEXITSTATUS(status_);
   return 128 + (WIFSIGNALED(status_) ? WTERMSIG(status_) : 0);
+}
+
+long ProcStatusKb(pid_t pid, const std::string& key) {
+  std::string s = ReadFile("/proc/" + std::to_string(pid) + "/status");
+  size_t at = s.find("\n" + key + ":");
+  if (at == std::string::npos) return -1;
+  return std::strtol(s.c_str() + at + key.size() + 2, nullptr, 10);
 }
 
 void WriteFile(const std::string& path, const std::string& text) {

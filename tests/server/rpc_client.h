@@ -31,6 +31,8 @@ class ServerProcess {
   bool Send(const Json& message);  // frames DumpJson(message)
   void CloseInput();
 
+  // The body of the next frame, unparsed (bypasses the queue), or nullopt on timeout/EOF.
+  std::optional<std::string> ReadBody(std::chrono::milliseconds timeout = 5000ms);
   // The next message from the server (responses and notifications), or nullopt on timeout/EOF.
   std::optional<Json> Read(std::chrono::milliseconds timeout = 5000ms);
   // Sends a request and waits for the response with this id; other messages are queued.
@@ -74,6 +76,8 @@ std::string Frame(const std::string& body);
 std::string MakeWorkspace(bool with_examples = true);
 void WriteFile(const std::string& path, const std::string& text);  // throws std::runtime_error on failure
 std::string ReadFile(const std::string& path);  // throws std::runtime_error if it cannot be read
+// A "<key>:   N kB" line of /proc/<pid>/status (VmHWM, VmRSS, ...) in kB; -1 if absent.
+long ProcStatusKb(pid_t pid, const std::string& key);
 // Replaces `path` atomically (write temp + rename), like another editor would.
 void ReplaceAtomically(const std::string& path, const std::string& text);
 // Runs a command; returns its exit status.

@@ -93,18 +93,45 @@ TEST_CASE("lifecycle: exit without shutdown is 1; EOF is exit; EOF after shutdow
   }
 }
 
-TEST_CASE("initialize discovers the root from rootUri without --dir") {
+TEST_CASE("initialize with an editor's root stays inside it, even when a parent has databases") {
   std::string dir = MakeWorkspace();
   mkdir((dir + "/sub").c_str(), 0755);
-  ServerProcess s({});
-  Json r = s.Call(1, "initialize", {{"rootUri", "file://" + dir + "/sub"}});
+  char real[PATH_MAX];
+  REQUIRE(realpath(dir.c_str(), real));
+  for (const Json& params : {Json{{"rootUri", "file://" + dir + "/sub"}}, Json{{"rootPath", dir + "/sub"}}}) {
+    CAPTURE(params.dump());
+    ServerProcess s({});
+    Json r = s.Call(1, "initialize", params);
+    REQUIRE(r.contains("result"));
+    CHECK(r["result"]["root"] == std::string(real) + "/sub");
+    Json dbs = s.Call(2, "sdndb/databases");
+    CHECK(dbs["result"]["databases"].empty());
+    CHECK(Code(s.Call(3, "sdndb/list", {{"database", "todo"}})) == -32012);
+    CHECK(Code(s.Call(4, "sdndb/list", {{"database", "../todo_db.sdn"}})) == -32016);
+  }
+  {
+    ServerProcess s({});
+    Json r = s.Call(1, "initialize", {{"rootUri", "file://" + dir}});
+    REQUIRE(r.contains("result"));
+    CHECK(r["result"]["root"] == std::string(real));
+    CHECK(s.Call(2, "sdndb/databases")["result"]["databases"].size() == 3);
+  }
+  CHECK(Code(ServerProcess({}).Call(1, "initialize", {{"rootUri", "http://x"}})) == -32602);
+}
+
+TEST_CASE("initialize without a root discovers upward from the working folder") {
+  std::string dir = MakeWorkspace();
+  mkdir((dir + "/sub").c_str(), 0755);
+  char here[PATH_MAX];
+  REQUIRE(getcwd(here, sizeof here));
+  REQUIRE(chdir((dir + "/sub").c_str()) == 0);
+  auto s = std::make_unique<ServerProcess>(std::vector<std::string>{});
+  REQUIRE(chdir(here) == 0);
+  Json r = s->Call(1, "initialize", Json::object());
   REQUIRE(r.contains("result"));
   char real[PATH_MAX];
   REQUIRE(realpath(dir.c_str(), real));
   CHECK(r["result"]["root"] == std::string(real));
-  Json dbs = s.Call(2, "sdndb/databases");
-  CHECK(dbs["result"]["databases"].size() == 3);
-  CHECK(Code(ServerProcess({}).Call(1, "initialize", {{"rootUri", "http://x"}})) == -32602);
 }
 
 TEST_CASE("initialize: a missing folder names the member that gave it") {
@@ -510,6 +537,10 @@ TEST_CASE("lock timeout (-32011 with the holder) and cancel of a lock wait (-328
   Json t = f.s().Call(1, "sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", {{"status", "x"}}}});
   CHECK(Code(t) == -32011);
   CHECK(t["error"]["data"]["holder"].get<std::string>().find("serve_test") != std::string::npos);
+  CHECK(t["error"]["data"]["pid"] == getpid());
+  CHECK(t["error"]["data"]["program"] == "serve_test");
+  CHECK(t["error"]["data"]["host"].is_string());
+  CHECK(t["error"]["data"]["since"].get<int64_t>() > 1700000000000);
 
   Fixture g;  // default 10 s lock timeout
   auto lock2 = sdndb::FileLock::Acquire(g.dir + "/todo_db.sdn", lo);

@@ -137,8 +137,10 @@ local function start()
   end))
   client.request("initialize", {
     processId = vim.fn.getpid(),
-    rootPath = root,
-    rootUri = "file://" .. root,
+    -- Only an explicit folder is sent as the root: the server stays inside a given root, while
+    -- without one it discovers the database folder upward from its working directory (cwd).
+    rootPath = o.dir,
+    rootUri = o.dir and ("file://" .. o.dir) or nil,
     clientInfo = { name = "sdndb.nvim", version = M.version },
     capabilities = { window = { workDoneProgress = false } },
     initializationOptions = init_opts,
