@@ -161,6 +161,17 @@ void Catalog::Confine(StoreOptions* o) const {
 }
 
 Result<DatabaseEntry> Catalog::Resolve(const std::string& name_or_path) const {
+  auto whole = ResolveFile(name_or_path);
+  if (whole.ok() || whole.status().code() != StatusCode::kNotFound) return whole;
+  const size_t dot = name_or_path.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == name_or_path.size()) return whole;
+  auto db = ResolveFile(name_or_path.substr(0, dot));
+  if (!db.ok()) return db.status().code() == StatusCode::kNotFound ? whole : db;
+  db.value().table = name_or_path.substr(dot + 1);
+  return db;
+}
+
+Result<DatabaseEntry> Catalog::ResolveFile(const std::string& name_or_path) const {
   if (const DatabaseEntry* e = Find(name_or_path)) return *e;
   Status not_found = Status::NotFound("no database '" + CapEcho(name_or_path) + "'");
   const bool looks_like_path = name_or_path.find('/') != std::string::npos || EndsWith(name_or_path, ".sdn");
@@ -174,7 +185,7 @@ Result<DatabaseEntry> Catalog::Resolve(const std::string& name_or_path) const {
   for (size_t i = 0; i < entries_.size(); ++i)
     if (canonical_[i] == real) return entries_[i];
   if (!EndsWith(real, ".sdn")) return not_found;
-  return DatabaseEntry{DatabaseNameFromPath(real), real, default_strategy_};
+  return DatabaseEntry{DatabaseNameFromPath(real), real, default_strategy_, ""};
 }
 
 }  // namespace sdndb

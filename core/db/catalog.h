@@ -33,6 +33,7 @@ struct DatabaseEntry {
   std::string name;  // "todo"
   std::string path;  // absolute
   Strategy strategy = Strategy::kMerge;
+  std::string table;  // a table of the file; "" = its records table (StoreOptions::table)
 };
 
 class Catalog {
@@ -66,11 +67,14 @@ class Catalog {
   // (relative to the root, or absolute). A path that names a catalog entry's file (through
   // symlinks) yields that entry; another `.sdn` file inside the root yields a new entry named
   // after the file, with the folder's default strategy and its symlink-free path.
+  // "NAME.TABLE" (when NAME.TABLE itself is no database) names table TABLE of database NAME
+  // (DatabaseEntry::table; whether the table exists is checked when the file is read).
   // Errors: InvalidArgument when the path resolves outside the root (the message is
   // "path is outside the workspace: <name_or_path>"); NotFound ("no database '<x>'") otherwise.
   Result<DatabaseEntry> Resolve(const std::string& name_or_path) const;
 
  private:
+  Result<DatabaseEntry> ResolveFile(const std::string& name_or_path) const;  // Resolve without ".TABLE"
   // `path` with every symlink resolved; a file that does not exist yet is judged by its
   // folder ("" if that does not exist either).
   static std::string Canonical(const std::string& path);

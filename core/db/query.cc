@@ -34,9 +34,14 @@ bool ParseNumber(std::string_view s, double* out) {
 
 // How the column `field` compares: integers when every record holds an int64, numbers when
 // every record holds a number, else text (see query.h).
+// True when `field` names sdndb's metadata rather than a user column of that name.
+bool IsMetadataField(const Snapshot& s, const std::string& field) {
+  return (field == kVersionColumn || field == kModifiedColumn) &&
+         std::find(s.columns.begin(), s.columns.end(), field) == s.columns.end();
+}
+
 SortKind ColumnKind(const Snapshot& s, const std::string& field) {
-  if (field == kVersionColumn) return SortKind::kInteger;
-  if (field == kModifiedColumn) return SortKind::kText;
+  if (IsMetadataField(s, field)) return field == kVersionColumn ? SortKind::kInteger : SortKind::kText;
   bool integers = true;
   std::string scratch;
   for (const RecordData& r : s.records) {
@@ -92,11 +97,12 @@ Result<std::vector<const RecordData*>> Select(const Snapshot& snapshot, const Qu
 
   if (!query.sort.empty()) {
     const SortKind kind = ColumnKind(snapshot, query.sort);
+    const bool by_version = query.sort == kVersionColumn && IsMetadataField(snapshot, query.sort);
     std::vector<Keyed> keyed;
     keyed.reserve(rows.size());
     for (const RecordData* r : rows) {
       Keyed k{r};
-      if (query.sort == kVersionColumn) {
+      if (by_version) {
         k.integer = r->version;
       } else {
         std::string_view v = FieldText(*r, query.sort, &scratch);

@@ -1,17 +1,42 @@
 #include "core/db/record_json.h"
 
+#include "core/db/db_file.h"
+
 namespace sdndb {
 
 nlohmann::ordered_json RecordToJson(const RecordData& r) {
   nlohmann::ordered_json fields = nlohmann::ordered_json::object();
   for (const auto& [k, v] : r.fields) fields[k] = v;
-  return {{"id", r.id}, {"version", r.version}, {"modified", r.modified}, {"fields", fields}, {"line", r.line}};
+  return {{"id", r.id},     {"version", r.version}, {"modified", r.modified},
+          {"fields", fields}, {"line", r.line},       {"etag", r.etag}};
 }
 
+namespace {
+
+// One side of a whole-record conflict: its fields, or null for the side that deleted the record.
+nlohmann::ordered_json SideFields(const std::string& side) {
+  if (side == kDeletedMarker) return nullptr;
+  auto fields = FieldsFromJson(side);
+  if (!fields.ok()) return nullptr;
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : fields.value()) out[k] = v;
+  return out;
+}
+
+}  // namespace
+
 nlohmann::ordered_json ConflictToJson(const Conflict& c, const std::string& database) {
-  return {{"id", c.id},     {"database", database}, {"record", c.record}, {"field", c.field},
+  nlohmann::ordered_json j = {{"id", c.id},     {"database", database}, {"record", c.record}, {"field", c.field},
           {"base", c.base}, {"ours", c.ours},       {"theirs", c.theirs}, {"who", c.who},
-          {"when", c.when}};
+          {"when", c.when}, {"table", c.table}};
+  if (c.field == "*") {
+    j["oursFields"] = SideFields(c.ours);
+    j["theirsFields"] = SideFields(c.theirs);
+    j["deletedBy"] = c.ours == kDeletedMarker ? nlohmann::ordered_json("ours")
+                     : c.theirs == kDeletedMarker ? nlohmann::ordered_json("theirs")
+                                                  : nlohmann::ordered_json(nullptr);
+  }
+  return j;
 }
 
 }  // namespace sdndb

@@ -9,9 +9,11 @@
 
 namespace sdndb {
 
-// {"id", "version", "modified", "fields": {column: text}, "line"}
+// {"id", "version", "modified", "fields": {column: text}, "line", "etag"}
 nlohmann::ordered_json RecordToJson(const RecordData& record);
-// {"id", "database", "record", "field", "base", "ours", "theirs", "who", "when"}
+// {"id", "database", "record", "field", "base", "ours", "theirs", "who", "when", "table"}, and for a
+// whole-record conflict (field "*") also "oursFields"/"theirsFields" (the record's fields as an
+// object, null on the side that deleted it) and "deletedBy" ("ours" | "theirs" | null).
 nlohmann::ordered_json ConflictToJson(const Conflict& conflict, const std::string& database);
 
 }  // namespace sdndb

@@ -27,32 +27,46 @@ struct Command {
 
 const Command kCommands[] = {
     {"list", CmdList, "list DB [--where FIELD=VALUE]... [--sort FIELD] [--wide] [--json [--typed]]",
-     "List the records of database DB (aligned table, or a JSON array with --json). Cells are cut to 60\n"
-     "columns (\"…\"; newlines shown as \"⏎\"), and on a terminal the widest columns shrink to fit it;\n"
-     "--wide prints every cell whole. --json gives field values as strings, exactly as stored (as the\n"
-     "JSON-RPC protocol does); --typed turns numbers and true/false into JSON numbers and booleans."},
+     "List the records of database DB (aligned table, or a JSON array with --json; each record has an\n"
+     "etag). DB is NAME (its records table) or NAME.TABLE (any table of the file, see sdndb tables).\n"
+     "Cells are cut to 60 columns (\"…\"; newlines shown as \"⏎\"), and on a terminal the widest columns\n"
+     "shrink to fit it; --wide prints every cell whole. --json gives field values as strings, exactly as\n"
+     "stored (as the JSON-RPC protocol does); --typed turns numbers and true/false into JSON numbers and\n"
+     "booleans."},
     {"show", CmdShow, "show DB ID [--json [--typed]]",
-     "Show every field of one record, with its version and modified time; lines after the first of a\n"
-     "multi-line value are indented to the value column. --json/--typed as for list."},
+     "Show every field of one record, with its etag (and version and modified time where the table has\n"
+     "them); lines after the first of a multi-line value are indented to the value column. ID is the\n"
+     "record's key, or @N (its 1-based position) for rows without a unique key. --json/--typed as for list."},
     {"add", CmdAdd, "add DB FIELD=VALUE... [--json]",
-     "Add a record. The id is generated (following the table's id style) unless id=... is given."},
-    {"edit", CmdEdit, "edit DB ID FIELD=VALUE... [--expect-version N] [--strategy S] [--json]",
-     "Change fields of a record atomically. With --expect-version, an edit made on an older version is\n"
-     "merged field by field; fields changed on both sides follow the strategy (error, last-write-wins,\n"
-     "last-modified-wins, merge = record a conflict)."},
-    {"delete", CmdDelete, "delete DB ID [--expect-version N] [--strategy S]", "Delete a record."},
+     "Add a record. The id is generated (following the table's id style, never reusing a deleted id)\n"
+     "unless id=... is given; tables whose keys are not unique (logs) get no generated key."},
+    {"edit", CmdEdit, "edit DB ID FIELD=VALUE... [--expect ETAG | --expect-version N] [--strategy S] [--json]",
+     "Change fields of a record atomically. With --expect ETAG (the etag of list/show) or, in a table\n"
+     "with version columns, --expect-version N, an edit made on a record that changed since is merged\n"
+     "field by field; fields changed on both sides follow the strategy (error, last-write-wins,\n"
+     "last-modified-wins, merge = record a conflict). Edits of @N need --expect ETAG."},
+    {"delete", CmdDelete, "delete DB ID [--expect ETAG | --expect-version N] [--strategy S]",
+     "Delete a record (@N needs --expect ETAG)."},
+    {"tables", CmdTables, "tables [NAME] [--json]",
+     "List the tables of each database file (or of NAME): columns, key column, rows, version columns,\n"
+     "problems (duplicated keys). Address a table as NAME.TABLE."},
+    {"migrate", CmdMigrate, "migrate --versions DB[.TABLE]",
+     "Add sdndb's version and modified columns to a table (every row's line changes once), so edits\n"
+     "count versions and last-modified-wins can compare times. sdndb never adds them by itself."},
     {"conflicts", CmdConflicts, "conflicts [DB] [--json]", "List unresolved conflicts (ids like todo:c1)."},
     {"resolve", CmdResolve, "resolve CONFLICT_ID (--ours | --theirs | --value V)",
      "Resolve a conflict: keep our value, keep the stored value, or set a new value."},
     {"check", CmdCheck, "check [FILE...] [--strict]",
      "Parse SDN files (default: every database) and print every diagnostic to stdout, one per line:\n"
-     "file:line:col: error: message, or ...: warning: message (--strict makes warnings errors).\n"
+     "file:line:col: error: message, or ...: warning: message (keys shared by several rows are warnings,\n"
+     "with every line; --strict makes warnings errors).\n"
      "Exit 0 when all files are fine, 1 when one has errors, 4 when one cannot be read."},
     {"fmt", CmdFmt, "fmt FILE", "Print the re-serialized document (identical bytes for a valid file)."},
     {"to-json", CmdToJson, "to-json FILE", "Print the document as JSON (tables as arrays of objects)."},
     {"init", CmdInit, "init [DIR]",
-     "Create example todo, feature and task databases in DIR (default: .); inside a git work tree,\n"
-     "keep sdndb's lock files out of git status (.git/info/exclude)."},
+     "Create example todo, feature and task databases (with version columns) in DIR (default: .);
+"
+     "inside a git work tree, keep sdndb's lock files out of git status (.git/info/exclude)."},
     {"merge-driver", CmdMergeDriver, "merge-driver BASE OURS THEIRS [PATH]",
      "git merge driver: three-way merge of a database at record and field level (writes OURS);\n"
      "where that could be wrong (unparsable version, repeated keys, ids that changed meaning...),\n"
@@ -265,16 +279,19 @@ Result<Catalog> Context::LoadCatalog() const {
 }
 
 Result<std::unique_ptr<Store>> Context::OpenStore(const std::string& db_name, const Catalog& catalog) const {
-  const DatabaseEntry* e = catalog.Find(db_name);
-  if (!e) {
+  auto resolved = catalog.Resolve(db_name);  // NAME, NAME.TABLE or a path
+  if (!resolved.ok()) {
+    if (resolved.status().code() != StatusCode::kNotFound) return resolved.status();
     std::string names;
     for (const auto& d : catalog.databases()) names += (names.empty() ? "" : ", ") + d.name;
     return Status::NotFound("unknown database '" + db_name + "' in " + catalog.root() +
                             (names.empty() ? " (no databases)" : " (databases: " + names + ")"));
   }
+  const DatabaseEntry* e = &resolved.value();
   StoreOptions o;
   catalog.Confine(&o);
   o.strategy = e->strategy;
+  o.table = e->table;
   o.write.durable = !no_fsync;
   o.lock.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
   o.lock.program = "sdndb " + command;

@@ -60,6 +60,8 @@ int CmdCheck(Context& ctx, const std::vector<std::string>& args);
 int CmdFmt(Context& ctx, const std::vector<std::string>& args);
 int CmdToJson(Context& ctx, const std::vector<std::string>& args);
 int CmdInit(Context& ctx, const std::vector<std::string>& args);
+int CmdTables(Context& ctx, const std::vector<std::string>& args);
+int CmdMigrate(Context& ctx, const std::vector<std::string>& args);
 // server/git/: `sdndb merge-driver %O %A %B %P`, `sdndb git-setup [--check]`
 int CmdMergeDriver(Context& ctx, const std::vector<std::string>& args);
 int CmdGitSetup(Context& ctx, const std::vector<std::string>& args);

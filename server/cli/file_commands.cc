@@ -5,6 +5,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/db/db_file.h"
+#include "core/db/store.h"
 #include "core/io/env.h"
 #include "core/sdn/document.h"
 #include "core/sdn/json.h"
@@ -41,19 +42,21 @@ std::string ErrorLine(const std::string& file, const std::string& message) {
   return file + ": error: " + message;
 }
 
+// `sdndb init` creates versioned databases: the version/modified columns are there from the start
+// (sdndb never adds them to an existing file by itself; see `sdndb migrate --versions`).
 const char* kExampleTodo =
     "# Example todo database created by `sdndb init`\n"
-    "todos |id, keyword, area, priority, description, file, line, issue, blocked, status, valid|\n"
-    "    1, TODO, parser, P1, \"Support generic type aliases\", src/parser/types.spl, 120, \"\", \"\", open, true\n"
-    "    2, FIXME, runtime, P0, \"Crash when closing a channel twice\", src/runtime/chan.spl, 88, \"\", \"\", open, true\n"
-    "    3, TODO, doc, P3, \"Document the CLI\", doc/cli.md, 1, \"\", \"\", closed, true\n";
+    "todos |id, keyword, area, priority, description, file, line, issue, blocked, status, valid, version, modified|\n"
+    "    1, TODO, parser, P1, \"Support generic type aliases\", src/parser/types.spl, 120, \"\", \"\", open, true, 0, \"\"\n"
+    "    2, FIXME, runtime, P0, \"Crash when closing a channel twice\", src/runtime/chan.spl, 88, \"\", \"\", open, true, 0, \"\"\n"
+    "    3, TODO, doc, P3, \"Document the CLI\", doc/cli.md, 1, \"\", \"\", closed, true, 0, \"\"\n";
 const char* kExampleFeature =
-    "features |id, category, name, description, spec, mode_interpreter, mode_jit, mode_smf_cranelift, mode_smf_llvm, platforms, status, valid|\n"
-    "    1, Language, Variables, \"let and let mut bindings\", doc/spec/syntax.md, supported, supported, supported, supported, \"linux, macos\", complete, true\n"
-    "    2, Codegen, \"Cranelift Backend\", \"AOT and JIT code generation\", doc/codegen.md, supported, supported, supported, not_supported, linux, in_progress, true\n";
+    "features |id, category, name, description, spec, mode_interpreter, mode_jit, mode_smf_cranelift, mode_smf_llvm, platforms, status, valid, version, modified|\n"
+    "    1, Language, Variables, \"let and let mut bindings\", doc/spec/syntax.md, supported, supported, supported, supported, \"linux, macos\", complete, true, 0, \"\"\n"
+    "    2, Codegen, \"Cranelift Backend\", \"AOT and JIT code generation\", doc/codegen.md, supported, supported, supported, not_supported, linux, in_progress, true, 0, \"\"\n";
 const char* kExampleTask =
-    "tasks |id, category, name, description, priority, status, valid|\n"
-    "    TRACK-001, tracking, \"Refactor core tracking\", \"Normalize bug, feature, test, task and todo tracking\", high, in_progress, true\n";
+    "tasks |id, category, name, description, priority, status, valid, version, modified|\n"
+    "    TRACK-001, tracking, \"Refactor core tracking\", \"Normalize bug, feature, test, task and todo tracking\", high, in_progress, true, 0, \"\"\n";
 
 }  // namespace
 
@@ -94,13 +97,18 @@ int CmdCheck(Context& ctx, const std::vector<std::string>& argv) {
         entry["ok"] = false;
       }
       entry["warnings"] = nlohmann::ordered_json::array();
-      for (const auto& w : doc.value()->warnings()) {
-        std::string line = f + ":" + std::to_string(w.line) + ":" + std::to_string(w.column) + ": " +
-                           (args->Has("strict") ? "error" : "warning") + ": " + w.message;
+      auto warn = [&](int line_no, int column, const std::string& message) {
+        std::string line = f + ":" + std::to_string(line_no) + ":" + std::to_string(column) + ": " +
+                           (args->Has("strict") ? "error" : "warning") + ": " + message;
         entry["warnings"].push_back(line);
         if (!ctx.json) std::printf("%s\n", line.c_str());
         if (args->Has("strict")) failed = true;
-      }
+      };
+      for (const auto& w : doc.value()->warnings()) warn(w.line, w.column, w.message);
+      // Keys shared by several rows: sdndb addresses those rows by position (@N) only.
+      for (const TableInfo& t : DescribeTables(*doc.value(), DatabaseNameFromPath(f)))
+        for (const TableInfo::Problem& p : t.problems)
+          warn(p.lines.empty() ? 0 : p.lines.front(), 1, "table '" + t.name + "': " + p.message);
     }
     report.push_back(entry);
   }

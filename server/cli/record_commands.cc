@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <map>
 
+#include "core/db/db_file.h"
 #include "core/db/query.h"
+#include "core/io/env.h"
 #include "server/cli/context.h"
 #include "server/cli/table_format.h"
 #include "server/git/git_process.h"
@@ -45,14 +47,41 @@ Result<Opened> Open(Context& ctx, const std::string& db) {
   return Opened{std::move(cat.value()), std::move(store.value())};
 }
 
-void PrintRecord(const Context& ctx, const RecordData& r) {
+// Every field; then the record's etag and, in a table with version columns, version and modified
+// (a user column named like them is one of the fields).
+void PrintRecord(const Context& ctx, const RecordData& r, bool versioned) {
   size_t w = 8;
   for (const auto& [k, v] : r.fields) w = std::max(w, DisplayWidth(k));
   // Two columns: continuation lines of a multi-line value stay in the value column.
   for (const auto& [k, v] : r.fields)
     std::printf("%s  %s\n", ctx.Bold(Pad(k, w)).c_str(), IndentContinuation(v, w + 2).c_str());
-  std::printf("%s  %lld\n", ctx.Bold(Pad("version", w)).c_str(), static_cast<long long>(r.version));
-  std::printf("%s  %s\n", ctx.Bold(Pad("modified", w)).c_str(), r.modified.c_str());
+  if (versioned) {
+    std::printf("%s  %lld\n", ctx.Bold(Pad("(version)", w)).c_str(), static_cast<long long>(r.version));
+    std::printf("%s  %s\n", ctx.Bold(Pad("(modified)", w)).c_str(), r.modified.c_str());
+  }
+  std::printf("%s  %s\n", ctx.Bold(Pad("(etag)", w)).c_str(), r.etag.c_str());
+  if (PositionRef(r.id) > 0) std::printf("%s  %s\n", ctx.Bold(Pad("(address)", w)).c_str(), r.id.c_str());
+}
+
+// The database named on the command line, or every database of the catalog (OpenStore reports
+// an unknown name with the list of databases).
+std::vector<std::string> NamedOrAll(const Args& args, const Catalog& catalog) {
+  if (!args.positional.empty()) return {args.positional[0]};
+  std::vector<std::string> names;
+  for (const auto& e : catalog.databases()) names.push_back(e.name);
+  return names;
+}
+
+// --expect ETAG / --expect-version N into a base (nullopt when neither is given).
+Result<std::optional<EditBase>> ParseExpect(const Args& args) {
+  const std::string* etag = args.Get("expect");
+  const std::string* version = args.Get("expect-version");
+  if (!etag && !version) return std::optional<EditBase>();
+  EditBase base;
+  if (etag) base.etag = *etag;
+  if (version && !ParseVersion(*version, &base.version))
+    return Status::InvalidArgument("--expect-version needs a non-negative integer");
+  return std::optional<EditBase>(base);
 }
 
 
@@ -87,14 +116,14 @@ int CmdList(Context& ctx, const std::vector<std::string>& argv) {
   // piped output looks the same), and on a terminal the widest columns shrink until the table fits.
   const bool wide = args->Has("wide");
   std::vector<std::string> header = snap->columns;
-  header.push_back("ver");
+  if (snap->versioned) header.push_back("ver");
   std::vector<size_t> width(header.size());
   for (size_t c = 0; c < header.size(); ++c) width[c] = DisplayWidth(header[c]);
   std::vector<std::vector<std::string>> cells;
   for (const auto* r : rows) {
     std::vector<std::string> line;
     for (const auto& [k, v] : r->fields) line.push_back(Fit(v, wide ? size_t{1} << 30 : kMaxCellWidth));
-    line.push_back(std::to_string(r->version));
+    if (snap->versioned) line.push_back(std::to_string(r->version));
     for (size_t c = 0; c < line.size() && c < width.size(); ++c) width[c] = std::max(width[c], DisplayWidth(line[c]));
     cells.push_back(std::move(line));
   }
@@ -136,16 +165,17 @@ int CmdShow(Context& ctx, const std::vector<std::string>& argv) {
   auto snap = db->store->Read();
   if (!snap.ok()) return ctx.Fail(snap.status());
   ctx.ReportProblems(snap->problems, snap->problems.size());
-  const RecordData* r = snap->Find(args->positional[1]);
-  if (!r) return ctx.Fail(Status::NotFound("no record '" + args->positional[1] + "' in " + db->store->name()));
+  auto located = snap->Locate(args->positional[1]);
+  if (!located.ok()) return ctx.Fail(located.status());
+  const RecordData* r = located.value();
   if (ctx.json) {
     nlohmann::ordered_json j = RecordToJson(*r);
     if (args->Has("typed")) TypeRecordFields(&j);
     PrintJson(j);
   } else {
-    PrintRecord(ctx, *r);
+    PrintRecord(ctx, *r, snap->versioned);
     for (const auto& c : snap->conflicts)
-      if (c.record == r->id)
+      if (c.record == r->id && c.table == snap->table)
         std::printf("%s\n", ctx.Colored("conflict " + db->store->name() + ":" + c.id + " on " + c.field + ": ours '" +
                                             c.ours + "' vs theirs '" + c.theirs + "'", 31).c_str());
   }
@@ -170,7 +200,7 @@ int CmdAdd(Context& ctx, const std::vector<std::string>& argv) {
 }
 
 int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{}, {"expect-version", "strategy"}});
+  auto args = ParseArgs(argv, {{}, {"expect", "expect-version", "strategy"}});
   if (!args.ok()) return ctx.Fail(args.status());
   if (args->positional.size() < 3) return ctx.UsageError();
   EditRequest req;
@@ -184,13 +214,11 @@ int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
   }
   auto db = Open(ctx, args->positional[0]);
   if (!db.ok()) return ctx.Fail(db.status());
-  if (const std::string* v = args->Get("expect-version")) {
-    EditBase base;
-    if (!ParseVersion(*v, &base.version)) return ctx.Usage("--expect-version needs a non-negative integer");
-    // The CLI knows the version it expected but not the values it saw; the engine treats the
-    // base of every changed field as unknown, so a field changed since is a conflict.
-    req.base = base;
-  }
+  // The CLI knows the etag or version it expected but not the values it saw; the engine treats
+  // the base of every changed field as unknown, so a field changed since is a conflict.
+  auto base = ParseExpect(*args);
+  if (!base.ok()) return ctx.Fail(base.status());
+  req.base = base.value();
   auto res = db->store->Edit(req);
   if (!res.ok()) return ctx.Fail(res.status());
   git::KeepSdndbFilesOutOfGit(db->store->path());
@@ -198,9 +226,12 @@ int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
   if (r.outcome == EditOutcome::kConflict && r.conflicts.empty()) {
     std::string fields;
     for (const auto& f : r.conflicting_fields) fields += (fields.empty() ? "" : ", ") + f;
-    return ctx.Fail(Status::Conflict("record '" + req.id + "' changed since version " + *args->Get("expect-version") +
-                                     " (now " + std::to_string(r.record.version) + "); conflicting fields: " + fields +
-                                     "; nothing written"));
+    const std::string since = req.base && !req.base->etag.empty()
+                                  ? "etag " + req.base->etag + " (now " + r.record.etag + ")"
+                                  : "version " + std::to_string(req.base ? req.base->version : 0) + " (now " +
+                                        std::to_string(r.record.version) + ")";
+    return ctx.Fail(Status::Conflict("record '" + req.id + "' changed since " + since + "; conflicting fields: " +
+                                     fields + "; nothing written"));
   }
   if (ctx.json) {
     nlohmann::ordered_json j{{"outcome", EditOutcomeName(r.outcome)}, {"record", RecordToJson(r.record)}};
@@ -208,8 +239,10 @@ int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
     for (const auto& c : r.conflicts) j["conflicts"].push_back(ConflictToJson(c, db->store->name()));
     PrintJson(j);
   } else {
-    std::printf("%s %s %s (version %lld)\n", EditOutcomeName(r.outcome), db->store->name().c_str(), req.id.c_str(),
-                static_cast<long long>(r.record.version));
+    std::printf("%s %s %s (etag %s", EditOutcomeName(r.outcome), db->store->name().c_str(), req.id.c_str(),
+                r.record.etag.c_str());
+    if (r.record.version > 0) std::printf(", version %lld", static_cast<long long>(r.record.version));
+    std::printf(")\n");
     for (const auto& c : r.conflicts)
       std::fprintf(stderr, "conflict %s:%s on %s: ours '%s' vs theirs '%s' (resolve with: sdndb resolve %s:%s --ours|--theirs)\n",
                    db->store->name().c_str(), c.id.c_str(), c.field.c_str(), c.ours.c_str(), c.theirs.c_str(),
@@ -219,24 +252,25 @@ int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
 }
 
 int CmdDelete(Context& ctx, const std::vector<std::string>& argv) {
-  auto args = ParseArgs(argv, {{}, {"expect-version", "strategy"}});
+  auto args = ParseArgs(argv, {{}, {"expect", "expect-version", "strategy"}});
   if (!args.ok()) return ctx.Fail(args.status());
   if (args->positional.size() != 2) return ctx.UsageError();
-  std::optional<int64_t> base;
-  if (const std::string* v = args->Get("expect-version")) {
-    int64_t n;
-    if (!ParseVersion(*v, &n)) return ctx.Usage("--expect-version needs a non-negative integer");
-    base = n;
+  DeleteRequest req;
+  req.id = args->positional[1];
+  auto base = ParseExpect(*args);
+  if (!base.ok()) return ctx.Fail(base.status());
+  if (base.value()) {
+    req.base_etag = base.value()->etag;
+    if (args->Get("expect-version")) req.base_version = base.value()->version;
   }
-  std::optional<Strategy> strategy;
   if (const std::string* s = args->Get("strategy")) {
     auto st = ParseStrategy(*s);
     if (!st.ok()) return ctx.Usage(st.status().message());
-    strategy = st.value();
+    req.strategy = st.value();
   }
   auto db = Open(ctx, args->positional[0]);
   if (!db.ok()) return ctx.Fail(db.status());
-  auto res = db->store->Delete(args->positional[1], base, strategy);
+  auto res = db->store->Delete(req);
   if (!res.ok()) return ctx.Fail(res.status());
   git::KeepSdndbFilesOutOfGit(db->store->path());
   if (ctx.json) {
@@ -248,9 +282,8 @@ int CmdDelete(Context& ctx, const std::vector<std::string>& argv) {
     std::printf("deleted %s %s\n", db->store->name().c_str(), args->positional[1].c_str());
   } else {
     for (const auto& c : res->conflicts)
-      std::fprintf(stderr, "conflict %s:%s: record changed since version %s; not deleted (resolve with: sdndb resolve %s:%s --ours|--theirs)\n",
-                   db->store->name().c_str(), c.id.c_str(), args->Get("expect-version")->c_str(),
-                   db->store->name().c_str(), c.id.c_str());
+      std::fprintf(stderr, "conflict %s:%s: record changed since it was read; not deleted (resolve with: sdndb resolve %s:%s --ours|--theirs)\n",
+                   db->store->name().c_str(), c.id.c_str(), db->store->name().c_str(), c.id.c_str());
   }
   return res->deleted ? kExitOk : kExitConflict;
 }
@@ -261,11 +294,7 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& argv) {
   if (args->positional.size() > 1) return ctx.UsageError();
   auto cat = ctx.LoadCatalog();
   if (!cat.ok()) return ctx.Fail(cat.status());
-  // One named database (OpenStore reports an unknown name with the list of databases), or all.
-  std::vector<std::string> names;
-  if (!args->positional.empty()) names.push_back(args->positional[0]);
-  else
-    for (const auto& e : cat->databases()) names.push_back(e.name);
+  const std::vector<std::string> names = NamedOrAll(*args, cat.value());
   nlohmann::ordered_json arr = nlohmann::ordered_json::array();
   size_t count = 0;
   for (const auto& name : names) {
@@ -284,9 +313,9 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& argv) {
       if (ctx.json) {
         arr.push_back(ConflictToJson(c, name));
       } else {
-        std::printf("%s  %s %s.%s\n    base:   %s\n    ours:   %s (%s)\n    theirs: %s\n",
-                    ctx.Colored(name + ":" + c.id, 31).c_str(), name.c_str(), c.record.c_str(), c.field.c_str(),
-                    c.base.c_str(), c.ours.c_str(), c.who.c_str(), c.theirs.c_str());
+        std::printf("%s  %s.%s %s.%s\n    base:   %s\n    ours:   %s (%s)\n    theirs: %s\n",
+                    ctx.Colored(name + ":" + c.id, 31).c_str(), name.c_str(), c.table.c_str(), c.record.c_str(),
+                    c.field.c_str(), c.base.c_str(), c.ours.c_str(), c.who.c_str(), c.theirs.c_str());
       }
     }
   }
@@ -340,6 +369,63 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& argv) {
     if (res->has_value()) std::printf(" (%s version %lld)", (*res)->id.c_str(), static_cast<long long>((*res)->version));
     std::printf("\n");
   }
+  return kExitOk;
+}
+
+int CmdTables(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{}, {}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->positional.size() > 1) return ctx.UsageError();
+  auto cat = ctx.LoadCatalog();
+  if (!cat.ok()) return ctx.Fail(cat.status());
+  const std::vector<std::string> names = NamedOrAll(*args, cat.value());
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  for (const auto& name : names) {
+    auto store = ctx.OpenStore(name, cat.value());
+    if (!store.ok()) return ctx.Fail(store.status());
+    // The document itself: a file without any table lists none (it is no error here).
+    std::string text;
+    Status read = PosixEnv()->ReadFile(store.value()->path(), &text);
+    if (!read.ok()) return ctx.Fail(read);
+    auto doc = ParseDatabaseText(std::move(text), BaseName(store.value()->path()));
+    if (!doc.ok()) return ctx.Fail(doc.status());
+    nlohmann::ordered_json tables = nlohmann::ordered_json::array();
+    for (const TableInfo& t : DescribeTables(*doc.value(), store.value()->name())) {
+      nlohmann::ordered_json problems = nlohmann::ordered_json::array();
+      for (const auto& p : t.problems)
+        problems.push_back({{"kind", p.kind}, {"message", p.message}, {"lines", p.lines}});
+      tables.push_back({{"name", t.name},
+                        {"columns", t.columns},
+                        {"idColumn", t.key_column},
+                        {"count", t.rows},
+                        {"versioned", t.versioned},
+                        {"default", t.is_default},
+                        {"problems", problems}});
+      if (ctx.json) continue;
+      std::string cols;
+      for (const auto& c : t.columns) cols += (cols.empty() ? "" : ", ") + c;
+      std::printf("%s  %zu rows  key %s%s%s  |%s|\n", ctx.Bold(store.value()->name() + "." + t.name).c_str(), t.rows,
+                  t.key_column.c_str(), t.is_default ? "  (default)" : "", t.versioned ? "  versioned" : "",
+                  cols.c_str());
+      for (const auto& p : t.problems) std::printf("    %s: %s\n", ctx.Colored(p.kind, 33).c_str(), p.message.c_str());
+    }
+    arr.push_back({{"database", store.value()->name()}, {"path", store.value()->path()}, {"tables", tables}});
+  }
+  if (ctx.json) PrintJson(arr);
+  return kExitOk;
+}
+
+int CmdMigrate(Context& ctx, const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {{"versions"}, {}});
+  if (!args.ok()) return ctx.Fail(args.status());
+  if (args->positional.size() != 1 || !args->Has("versions")) return ctx.UsageError();
+  auto db = Open(ctx, args->positional[0]);
+  if (!db.ok()) return ctx.Fail(db.status());
+  auto added = db->store->AddVersionColumns();
+  if (!added.ok()) return ctx.Fail(added.status());
+  if (ctx.json) PrintJson({{"database", args->positional[0]}, {"added", added.value()}});
+  else if (added.value()) std::printf("added version and modified columns to %s\n", args->positional[0].c_str());
+  else std::printf("%s already has version columns\n", args->positional[0].c_str());
   return kExitOk;
 }
 

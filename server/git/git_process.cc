@@ -132,7 +132,7 @@ std::string ShellQuote(const std::string& s) {
 namespace sdndb::git {
 
 namespace {
-const char* const kExcludePatterns[] = {"*.sdndb-lock", "*.sdn.lock", ".*.sdndb-tmp.*"};
+const char* const kExcludePatterns[] = {"*.sdndb-lock", "*.sdn.lock", ".*.sdndb-tmp.*", "*.sdndb-ids"};
 }  // namespace
 
 Result<bool> ExcludeSdndbFiles(const std::string& dir) {

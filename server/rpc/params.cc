@@ -151,4 +151,15 @@ const Json* ParamReader::OptionalObject(const char* name) {
   return v;
 }
 
+const Json* ParamReader::OptionalArray(const char* name) {
+  if (!ok()) return nullptr;
+  const Json* v = Find(name);
+  if (v == nullptr) return nullptr;
+  if (!v->is_array()) {
+    Fail(name, "must be an array");
+    return nullptr;
+  }
+  return v;
+}
+
 }  // namespace sdndb::rpc

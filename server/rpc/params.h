@@ -43,6 +43,8 @@ class ParamReader {
   void OptionalStringMap(const char* name, std::optional<std::vector<std::pair<std::string, std::string>>>* out);
   // A nested object; returns nullptr (and records an error) if present but not an object.
   const Json* OptionalObject(const char* name);
+  // A nested array; returns nullptr (and records an error) if present but not an array.
+  const Json* OptionalArray(const char* name);
 
   const std::string& prefix() const { return prefix_; }
 

@@ -149,6 +149,7 @@ void Server::Register() {
   SDNDB_METHOD("sdndb/delete", DeleteParams, Delete(p, c));
   SDNDB_METHOD("sdndb/conflicts", ConflictsParams, Conflicts(p));
   SDNDB_METHOD("sdndb/resolve", ResolveParams, Resolve(p, c));
+  SDNDB_METHOD("sdndb/apply", ApplyParams, Apply(p, c));
 }
 
 #undef SDNDB_METHOD
@@ -238,7 +239,7 @@ Server::Answer Server::Databases(const CallContext& ctx) {
 
 Server::Answer Server::List(const ListParams& p) {
   DatabaseEntry db;
-  if (auto err = workspace_.Resolve(p.database, &db)) return *err;
+  if (auto err = workspace_.Resolve(p.database, &db, p.table)) return *err;
   auto snap = workspace_.Read(db);
   if (!snap.ok()) return ErrorFromStatus(snap.status(), ErrorContext{db.name, db.path, "database", db.name});
   const Snapshot& s = *snap.value();
@@ -282,15 +283,12 @@ Server::Answer Server::List(const ListParams& p) {
 
 Server::Answer Server::Get(const GetParams& p) {
   DatabaseEntry db;
-  if (auto err = workspace_.Resolve(p.database, &db)) return *err;
+  if (auto err = workspace_.Resolve(p.database, &db, p.table)) return *err;
   auto snap = workspace_.Read(db);
   if (!snap.ok()) return ErrorFromStatus(snap.status(), ErrorContext{db.name, db.path, "database", db.name});
-  const RecordData* r = snap.value()->Find(p.id);
-  if (r == nullptr) {
-    return RpcError(code::kNotFound, "no record '" + CapEcho(p.id) + "' in " + db.name,
-                    Json{{"kind", "record"}, {"name", CapEcho(p.id)}});
-  }
-  return Json{{"record", RecordToJson(*r)}};
+  auto r = snap.value()->Locate(p.id);
+  if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "record", p.id});
+  return Json{{"record", RecordToJson(*r.value())}};
 }
 
 std::function<void(std::chrono::milliseconds, const std::string&)> Server::LockWaitReporter(
@@ -307,7 +305,7 @@ std::function<void(std::chrono::milliseconds, const std::string&)> Server::LockW
 
 Server::Answer Server::Create(const CreateParams& p, const CallContext& ctx) {
   DatabaseEntry db;
-  if (auto err = workspace_.Resolve(p.database, &db)) return *err;
+  if (auto err = workspace_.Resolve(p.database, &db, p.table)) return *err;
   auto waited = std::make_shared<bool>(false);
   auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name, waited));
   if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
@@ -319,7 +317,7 @@ Server::Answer Server::Create(const CreateParams& p, const CallContext& ctx) {
 
 Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
   DatabaseEntry db;
-  if (auto err = workspace_.Resolve(p.database, &db)) return *err;
+  if (auto err = workspace_.Resolve(p.database, &db, p.table)) return *err;
   auto waited = std::make_shared<bool>(false);
   auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name, waited));
   if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
@@ -330,7 +328,7 @@ Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
   req.strategy = p.strategy ? p.strategy : default_strategy_;
   auto r = store.value()->Edit(req);
   if (*waited) ctx.progress.End();
-  if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "record", p.id});
+  if (!r.ok()) return WriteError(r.status(), db, p.id);
   EditResult& e = r.value();
   // Strategy `error` (store.h): outcome kConflict with the conflicting fields, nothing written.
   if (e.outcome == EditOutcome::kConflict && !e.conflicting_fields.empty()) {
@@ -347,26 +345,100 @@ Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
 
 Server::Answer Server::Delete(const DeleteParams& p, const CallContext& ctx) {
   DatabaseEntry db;
-  if (auto err = workspace_.Resolve(p.database, &db)) return *err;
+  if (auto err = workspace_.Resolve(p.database, &db, p.table)) return *err;
   auto waited = std::make_shared<bool>(false);
   auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name, waited));
   if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
-  auto r = store.value()->Delete(p.id, p.base_version, p.strategy ? p.strategy : default_strategy_);
+  DeleteRequest req;
+  req.id = p.id;
+  req.base_version = p.base_version;
+  req.base_etag = p.base_etag;
+  req.strategy = p.strategy ? p.strategy : default_strategy_;
+  auto r = store.value()->Delete(req);
   if (*waited) ctx.progress.End();
-  if (!r.ok()) {
-    ErrorContext ec{db.name, db.path, "record", p.id};
-    if (r.status().code() == StatusCode::kConflict) {
-      ec.fields = {"*"};
-      auto snap = workspace_.Read(db);
-      if (snap.ok()) {
-        if (const RecordData* cur = snap.value()->Find(p.id)) ec.current = *cur;
-      }
-    }
-    return ErrorFromStatus(r.status(), ec);
-  }
+  if (!r.ok()) return WriteError(r.status(), db, p.id);
   Json conflicts = Json::array();
   for (const Conflict& c : r.value().conflicts) conflicts.push_back(ConflictToJson(c, db.name));
   return Json{{"outcome", r.value().deleted ? "deleted" : "conflict"}, {"conflicts", conflicts}};
+}
+
+RpcError Server::WriteError(const Status& status, const DatabaseEntry& db, const std::string& id) {
+  ErrorContext ec{db.name, db.path, "record", id};
+  if (status.code() == StatusCode::kConflict) {
+    // A stale delete (strategy error) or a stale write through "@N": the record as it is now.
+    ec.fields = {"*"};
+    auto snap = workspace_.Read(db);
+    if (snap.ok()) {
+      if (const RecordData* cur = snap.value()->Find(id)) ec.current = *cur;
+    }
+  }
+  return ErrorFromStatus(status, ec);
+}
+
+Json Server::ApplyResultToJson(const ApplyParams& p, const ApplyResult& r, const DatabaseEntry& db) {
+  auto failed = [&](const Status& st, const std::string& id) {
+    return Json{{"status", "error"}, {"error", WriteError(st, db, id).ToJson()}};
+  };
+  auto conflicts_json = [&](const std::vector<Conflict>& list) {
+    Json out = Json::array();
+    for (const Conflict& c : list) out.push_back(ConflictToJson(c, db.name));
+    return out;
+  };
+  Json edits = Json::array(), creates = Json::array(), deletes = Json::array();
+  for (size_t i = 0; i < r.edits.size(); ++i) {
+    const auto& e = r.edits[i];
+    if (!e.status.ok()) {
+      edits.push_back(failed(e.status, p.edits[i].id));
+    } else if (e.result.outcome == EditOutcome::kConflict && !e.result.conflicting_fields.empty()) {
+      ErrorContext ec{db.name, db.path, "record", p.edits[i].id};
+      ec.current = e.result.record;
+      ec.fields = e.result.conflicting_fields;
+      edits.push_back(Json{{"status", "error"},
+                           {"error", ErrorFromStatus(Status::Conflict("record '" + p.edits[i].id +
+                                                                      "' was changed by someone else (fields in conflict)"),
+                                                     ec)
+                                         .ToJson()}});
+    } else {
+      edits.push_back(Json{{"status", "ok"},
+                           {"outcome", EditOutcomeName(e.result.outcome)},
+                           {"record", RecordToJson(e.result.record)},
+                           {"conflicts", conflicts_json(e.result.conflicts)}});
+    }
+  }
+  for (size_t i = 0; i < r.creates.size(); ++i) {
+    const auto& c = r.creates[i];
+    creates.push_back(c.status.ok() ? Json{{"status", "ok"}, {"record", RecordToJson(c.record)}}
+                                    : failed(c.status, ""));
+  }
+  for (size_t i = 0; i < r.deletes.size(); ++i) {
+    const auto& d = r.deletes[i];
+    deletes.push_back(d.status.ok() ? Json{{"status", "ok"},
+                                           {"outcome", d.result.deleted ? "deleted" : "conflict"},
+                                           {"conflicts", conflicts_json(d.result.conflicts)}}
+                                    : failed(d.status, p.deletes[i].id));
+  }
+  return Json{{"edits", std::move(edits)}, {"creates", std::move(creates)}, {"deletes", std::move(deletes)}};
+}
+
+Server::Answer Server::Apply(const ApplyParams& p, const CallContext& ctx) {
+  DatabaseEntry db;
+  if (auto err = workspace_.Resolve(p.database, &db, p.table)) return *err;
+  auto waited = std::make_shared<bool>(false);
+  auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name, waited));
+  if (!store.ok()) return ErrorFromStatus(store.status(), ErrorContext{db.name, db.path});
+  ApplyRequest req;
+  req.edits = p.edits;
+  req.creates = p.creates;
+  req.deletes = p.deletes;
+  const std::optional<Strategy> fallback = p.strategy ? p.strategy : default_strategy_;
+  for (EditRequest& e : req.edits)
+    if (!e.strategy) e.strategy = fallback;
+  for (DeleteRequest& d : req.deletes)
+    if (!d.strategy) d.strategy = fallback;
+  auto r = store.value()->Apply(req);
+  if (*waited) ctx.progress.End();
+  if (!r.ok()) return ErrorFromStatus(r.status(), ErrorContext{db.name, db.path, "database", db.name});
+  return ApplyResultToJson(p, r.value(), db);
 }
 
 Server::Answer Server::Conflicts(const ConflictsParams& p) {

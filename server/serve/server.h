@@ -64,6 +64,10 @@ class Server {
   Answer Delete(const DeleteParams& p, const rpc::CallContext& ctx);
   Answer Conflicts(const ConflictsParams& p);
   Answer Resolve(const ResolveParams& p, const rpc::CallContext& ctx);
+  Answer Apply(const ApplyParams& p, const rpc::CallContext& ctx);
+  // The error of a write on record `id` (a conflict carries the record as it is now).
+  RpcError WriteError(const Status& status, const DatabaseEntry& db, const std::string& id);
+  Json ApplyResultToJson(const ApplyParams& p, const ApplyResult& r, const DatabaseEntry& db);
 
   std::function<void(std::chrono::milliseconds, const std::string&)> LockWaitReporter(
       const rpc::CallContext& ctx, const std::string& database, std::shared_ptr<bool> announced);

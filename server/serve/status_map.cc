@@ -69,7 +69,9 @@ RpcError ErrorFromStatus(const Status& status, const ErrorContext& ctx) {
       return RpcError(code::kInternalError, "internal error: OK status reported as an error");
     case StatusCode::kInvalidArgument: {
       std::string field = QuotedAfter(m, "field '");
-      if (field.empty() && (m.find("record '") != std::string::npos || m.find("the id") != std::string::npos)) {
+      if (field.empty() && m.find("must carry the row's etag") != std::string::npos) {
+        field = "base.etag";
+      } else if (field.empty() && (m.find("record '") != std::string::npos || m.find("the id") != std::string::npos)) {
         field = "id";
       }
       return RpcError(code::kValidation, m, Json{{"field", CapEcho(field)}});
@@ -86,6 +88,9 @@ RpcError ErrorFromStatus(const Status& status, const ErrorContext& ctx) {
       } else if (m.rfind("no conflict '", 0) == 0) {
         kind = "conflict";
         name = QuotedAfter(m, "no conflict '");
+      } else if (m.find("no table '") != std::string::npos) {
+        kind = "table";
+        name = QuotedAfter(m, "no table '");
       }
       return RpcError(code::kNotFound, m, Json{{"kind", kind}, {"name", CapEcho(name)}});
     }

@@ -33,6 +33,36 @@ int HexValue(char c) {
   return -1;
 }
 
+// `base`: {"version"?: int, "etag"?: string, "fields"?: {field: value}}; one of version/etag.
+std::optional<RpcError> ReadBase(ParamReader& p, std::optional<EditBase>* out) {
+  const Json* base = p.OptionalObject("base");
+  if (!base) return std::nullopt;
+  ParamReader b(*base, p.prefix() + "base.");
+  EditBase eb;
+  std::optional<int64_t> version;
+  std::optional<std::string> etag;
+  b.OptionalInt("version", &version, 0, kMaxInt);
+  b.OptionalString("etag", &etag);
+  if (b.ok() && !version && !etag) b.Fail("version", "required (or etag)");
+  std::optional<Fields> fields;
+  b.OptionalStringMap("fields", &fields);
+  if (!b.ok()) return b.error();
+  eb.version = version.value_or(0);
+  eb.etag = etag.value_or("");
+  if (fields) {
+    for (auto& [k, v] : *fields) eb.fields[k] = v;
+  }
+  *out = std::move(eb);
+  return std::nullopt;
+}
+
+void ReadDeleteBase(ParamReader& p, std::optional<int64_t>* version, std::string* etag) {
+  p.OptionalInt("baseVersion", version, 0, kMaxInt);
+  std::optional<std::string> e;
+  p.OptionalString("baseEtag", &e);
+  *etag = e.value_or("");
+}
+
 }  // namespace
 
 std::vector<Strategy> AllStrategies() {
@@ -120,6 +150,7 @@ std::optional<RpcError> FromJson(const Json& params, InitializeParams* out) {
 std::optional<RpcError> FromJson(const Json& params, ListParams* out) {
   ParamReader p(params);
   p.RequiredString("database", &out->database);
+  p.OptionalString("table", &out->table);
   std::optional<Fields> where;
   p.OptionalStringMap("where", &where);
   if (where) out->where = std::move(*where);
@@ -137,6 +168,7 @@ std::optional<RpcError> FromJson(const Json& params, ListParams* out) {
 std::optional<RpcError> FromJson(const Json& params, GetParams* out) {
   ParamReader p(params);
   p.RequiredString("database", &out->database);
+  p.OptionalString("table", &out->table);
   p.RequiredString("id", &out->id);
   return Done(p);
 }
@@ -144,6 +176,7 @@ std::optional<RpcError> FromJson(const Json& params, GetParams* out) {
 std::optional<RpcError> FromJson(const Json& params, CreateParams* out) {
   ParamReader p(params);
   p.RequiredString("database", &out->database);
+  p.OptionalString("table", &out->table);
   p.RequiredStringMap("fields", &out->fields);
   return Done(p);
 }
@@ -151,20 +184,10 @@ std::optional<RpcError> FromJson(const Json& params, CreateParams* out) {
 std::optional<RpcError> FromJson(const Json& params, EditParams* out) {
   ParamReader p(params);
   p.RequiredString("database", &out->database);
+  p.OptionalString("table", &out->table);
   p.RequiredString("id", &out->id);
   p.RequiredStringMap("changes", &out->changes);
-  if (const Json* base = p.OptionalObject("base")) {
-    ParamReader b(*base, "base.");
-    EditBase eb;
-    b.RequiredInt("version", &eb.version, 0, kMaxInt);
-    std::optional<Fields> fields;
-    b.OptionalStringMap("fields", &fields);
-    if (!b.ok()) return b.error();
-    if (fields) {
-      for (auto& [k, v] : *fields) eb.fields[k] = v;
-    }
-    out->base = std::move(eb);
-  }
+  if (auto err = ReadBase(p, &out->base)) return err;
   ReadStrategy(p, "strategy", &out->strategy);
   return Done(p);
 }
@@ -172,8 +195,9 @@ std::optional<RpcError> FromJson(const Json& params, EditParams* out) {
 std::optional<RpcError> FromJson(const Json& params, DeleteParams* out) {
   ParamReader p(params);
   p.RequiredString("database", &out->database);
+  p.OptionalString("table", &out->table);
   p.RequiredString("id", &out->id);
-  p.OptionalInt("baseVersion", &out->base_version, 0, kMaxInt);
+  ReadDeleteBase(p, &out->base_version, &out->base_etag);
   ReadStrategy(p, "strategy", &out->strategy);
   return Done(p);
 }
@@ -208,6 +232,52 @@ std::optional<RpcError> FromJson(const Json& params, ResolveParams* out) {
   return Done(p);
 }
 
+std::optional<RpcError> FromJson(const Json& params, ApplyParams* out) {
+  ParamReader p(params);
+  p.RequiredString("database", &out->database);
+  p.OptionalString("table", &out->table);
+  ReadStrategy(p, "strategy", &out->strategy);
+  auto items = [&p](const char* name, auto&& read) -> std::optional<RpcError> {
+    const Json* list = p.OptionalArray(name);
+    if (!list) return std::nullopt;
+    for (size_t i = 0; i < list->size(); ++i) {
+      const std::string prefix = std::string(name) + "[" + std::to_string(i) + "].";
+      if (!(*list)[i].is_object()) return rpc::InvalidParams(prefix.substr(0, prefix.size() - 1), "must be an object");
+      ParamReader item((*list)[i], prefix);
+      if (auto err = read(item)) return err;
+      if (!item.ok()) return item.error();
+    }
+    return std::nullopt;
+  };
+  if (auto err = items("edits", [out](ParamReader& q) -> std::optional<RpcError> {
+        EditRequest e;
+        q.RequiredString("id", &e.id);
+        q.RequiredStringMap("changes", &e.changes);
+        if (auto bad = ReadBase(q, &e.base)) return bad;
+        ReadStrategy(q, "strategy", &e.strategy);
+        out->edits.push_back(std::move(e));
+        return std::nullopt;
+      }))
+    return err;
+  if (auto err = items("creates", [out](ParamReader& q) -> std::optional<RpcError> {
+        Fields fields;
+        q.RequiredStringMap("fields", &fields);
+        out->creates.push_back(std::move(fields));
+        return std::nullopt;
+      }))
+    return err;
+  if (auto err = items("deletes", [out](ParamReader& q) -> std::optional<RpcError> {
+        DeleteRequest d;
+        q.RequiredString("id", &d.id);
+        ReadDeleteBase(q, &d.base_version, &d.base_etag);
+        ReadStrategy(q, "strategy", &d.strategy);
+        out->deletes.push_back(std::move(d));
+        return std::nullopt;
+      }))
+    return err;
+  return Done(p);
+}
+
 void AppendRecordJson(std::string* out, const RecordData& record) {
   out->append("{\"id\":");
   rpc::AppendJsonString(out, record.id);
@@ -223,7 +293,19 @@ void AppendRecordJson(std::string* out, const RecordData& record) {
     out->push_back(':');
     rpc::AppendJsonString(out, v);
   }
-  out->append("},\"line\":").append(std::to_string(record.line)).append("}");
+  out->append("},\"line\":").append(std::to_string(record.line));
+  out->append(",\"etag\":");
+  rpc::AppendJsonString(out, record.etag);
+  out->push_back('}');
+}
+
+Json TableToJson(const TableInfo& t) {
+  Json problems = Json::array();
+  for (const TableInfo::Problem& p : t.problems)
+    problems.push_back(Json{{"kind", p.kind}, {"message", p.message}, {"lines", p.lines}});
+  return Json{{"name", t.name},          {"columns", t.columns},     {"idColumn", t.key_column},
+              {"count", t.rows},         {"versioned", t.versioned}, {"default", t.is_default},
+              {"problems", std::move(problems)}};
 }
 
 Json ProblemsToJson(const std::vector<sdn::Problem>& problems) {
@@ -236,6 +318,8 @@ Json ProblemsToJson(const std::vector<sdn::Problem>& problems) {
 Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot) {
   // The store's key column (`id`, else the first column); "id" for an unreadable file.
   const std::string id_column = snapshot.id_column.empty() ? std::string("id") : snapshot.id_column;
+  Json tables = Json::array();
+  for (const TableInfo& t : snapshot.tables) tables.push_back(TableToJson(t));
   Json out{{"name", entry.name},
            {"path", entry.path},
            {"table", snapshot.table},
@@ -243,7 +327,9 @@ Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot) {
            {"idColumn", id_column},
            {"count", snapshot.records.size()},
            {"conflicts", snapshot.conflicts.size()},
-           {"strategy", StrategyName(entry.strategy)}};
+           {"strategy", StrategyName(entry.strategy)},
+           {"versioned", snapshot.versioned},
+           {"tables", std::move(tables)}};
   if (!snapshot.problems.empty()) out["problems"] = ProblemsToJson(snapshot.problems);
   return out;
 }

@@ -37,6 +37,7 @@ struct InitializeParams {
 
 struct ListParams {
   std::string database;
+  std::optional<std::string> table;  // else the records table, or NAME.TABLE in `database`
   Fields where;                        // field == value, all must hold
   std::optional<std::string> sort;
   bool descending = false;
@@ -46,16 +47,19 @@ struct ListParams {
 
 struct GetParams {
   std::string database;
+  std::optional<std::string> table;  // else the records table, or NAME.TABLE in `database`
   std::string id;
 };
 
 struct CreateParams {
   std::string database;
+  std::optional<std::string> table;  // else the records table, or NAME.TABLE in `database`
   Fields fields;
 };
 
 struct EditParams {
   std::string database;
+  std::optional<std::string> table;  // else the records table, or NAME.TABLE in `database`
   std::string id;
   Fields changes;
   std::optional<EditBase> base;
@@ -64,13 +68,25 @@ struct EditParams {
 
 struct DeleteParams {
   std::string database;
+  std::optional<std::string> table;  // else the records table, or NAME.TABLE in `database`
   std::string id;
   std::optional<int64_t> base_version;
+  std::string base_etag;
   std::optional<Strategy> strategy;
 };
 
 struct ConflictsParams {
   std::optional<std::string> database;
+};
+
+// sdndb/apply: every item in one transaction (Store::Apply).
+struct ApplyParams {
+  std::string database;
+  std::optional<std::string> table;
+  std::optional<Strategy> strategy;   // for items without their own
+  std::vector<EditRequest> edits;     // {id, changes, base?, strategy?}
+  std::vector<FieldList> creates;     // {fields}
+  std::vector<DeleteRequest> deletes; // {id, baseVersion?, baseEtag?, strategy?}
 };
 
 struct ResolveParams {
@@ -88,15 +104,20 @@ std::optional<RpcError> FromJson(const Json& params, EditParams* out);
 std::optional<RpcError> FromJson(const Json& params, DeleteParams* out);
 std::optional<RpcError> FromJson(const Json& params, ConflictsParams* out);
 std::optional<RpcError> FromJson(const Json& params, ResolveParams* out);
+std::optional<RpcError> FromJson(const Json& params, ApplyParams* out);
 
 // RecordToJson(record) serialised by hand, byte for byte the same as DumpJson(RecordToJson(r))
 // (fields in column order): the hot path of sdndb/list.
 void AppendRecordJson(std::string* out, const RecordData& record);
 // [{table, line, column, message}] of the malformed rows/blocks of a file (kept, not read).
 Json ProblemsToJson(const std::vector<sdn::Problem>& problems);
-// Database = {"name","path","table","columns","idColumn","count","conflicts","strategy"} and,
-// when the file has malformed rows/blocks, "problems"; idColumn is Snapshot::id_column.
+// Database = {"name","path","table","columns","idColumn","count","conflicts","strategy",
+// "versioned","tables"} and, when the file has malformed rows/blocks, "problems"; idColumn is
+// Snapshot::id_column; tables = [TableToJson].
 Json DatabaseToJson(const DatabaseEntry& entry, const Snapshot& snapshot);
+
+// Table = {"name","columns","idColumn","count","versioned","default","problems":[{kind,message,lines}]}
+Json TableToJson(const TableInfo& table);
 
 // Every Strategy, in enum order (for the `strategies` capability).
 std::vector<Strategy> AllStrategies();

@@ -34,6 +34,8 @@ int64_t NowNs() {
 // the key (the "racy clean" problem of git's index). Any later change sets ctime to the clock.
 constexpr int64_t kSettledNs = int64_t{2} * 1000000000;
 
+std::string CacheKey(const DatabaseEntry& db) { return db.table.empty() ? db.path : db.path + "\n" + db.table; }
+
 }  // namespace
 
 Status Workspace::Load(const std::string& root) {
@@ -61,7 +63,8 @@ void Workspace::set_lock_timeout(std::chrono::milliseconds t) {
   options_.lock_timeout = t;
 }
 
-std::optional<rpc::RpcError> Workspace::Resolve(const std::string& database, DatabaseEntry* out) const {
+std::optional<rpc::RpcError> Workspace::Resolve(const std::string& database, DatabaseEntry* out,
+                                                const std::optional<std::string>& table) const {
   Result<DatabaseEntry> entry = Status::NotFound("no database '" + CapEcho(database) + "'");
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -69,6 +72,7 @@ std::optional<rpc::RpcError> Workspace::Resolve(const std::string& database, Dat
   }
   if (entry.ok()) {
     *out = std::move(entry.value());
+    if (table) out->table = *table;
     return std::nullopt;
   }
   if (entry.status().code() == StatusCode::kInvalidArgument) return OutsideWorkspace(database);
@@ -91,7 +95,7 @@ Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db)
   if (env->Stat(db.path, &info).ok() && info.exists) {
     const FileKey key = KeyOf(info);
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = cache_.find(db.path);
+    auto it = cache_.find(CacheKey(db));
     if (it != cache_.end() && it->second.settled && it->second.key == key) return it->second.snapshot;
   }
   // The key is taken from the descriptor the bytes are read from, before reading, so a change
@@ -100,14 +104,14 @@ Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db)
   Status st_read = env->ReadFileWithInfo(db.path, &bytes, &info);
   if (!st_read.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
-    cache_.erase(db.path);
+    cache_.erase(CacheKey(db));
     return st_read;
   }
   const FileKey key = KeyOf(info);
   const bool settled = NowNs() - std::max(key.mtime_ns, key.ctime_ns) > kSettledNs;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = cache_.find(db.path);
+    auto it = cache_.find(CacheKey(db));
     if (it != cache_.end() && it->second.bytes == bytes) {
       it->second.key = key;
       it->second.settled = settled;
@@ -115,14 +119,14 @@ Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db)
     }
   }
   // A miss: the snapshot is parsed from exactly the bytes that are cached with it.
-  auto snap = Store::Parse(db.path, bytes);
+  auto snap = Store::Parse(db.path, bytes, db.table);
   std::lock_guard<std::mutex> lock(mu_);
   if (!snap.ok()) {
-    cache_.erase(db.path);
+    cache_.erase(CacheKey(db));
     return snap.status();
   }
   auto shared = std::make_shared<const Snapshot>(std::move(snap.value()));
-  cache_[db.path] = CacheEntry{std::move(bytes), key, settled, shared, nullptr};
+  cache_[CacheKey(db)] = CacheEntry{std::move(bytes), key, settled, shared, nullptr};
   return shared;
 }
 
@@ -130,7 +134,7 @@ std::shared_ptr<const std::vector<std::string>> Workspace::RecordJson(
     const DatabaseEntry& db, const std::shared_ptr<const Snapshot>& snapshot) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = cache_.find(db.path);
+    auto it = cache_.find(CacheKey(db));
     if (it != cache_.end() && it->second.snapshot == snapshot && it->second.record_json) {
       return it->second.record_json;
     }
@@ -144,7 +148,7 @@ std::shared_ptr<const std::vector<std::string>> Workspace::RecordJson(
     json->push_back(std::move(s));
   }
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = cache_.find(db.path);
+  auto it = cache_.find(CacheKey(db));
   if (it != cache_.end() && it->second.snapshot == snapshot) it->second.record_json = json;
   return json;
 }
@@ -165,6 +169,7 @@ Result<std::unique_ptr<Store>> Workspace::OpenStore(
   so.lock.cancel = cancel;
   so.lock.on_wait = std::move(on_wait);
   so.strategy = db.strategy;
+  so.table = db.table;
   return Store::Open(db.path, std::move(so));
 }
 

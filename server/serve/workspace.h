@@ -68,9 +68,12 @@ class Workspace {
   std::vector<DatabaseEntry> Databases() const;
   // Resolves a `database` parameter (Catalog::Resolve, see the header comment) and maps its
   // Status: -32016 (outside the root), -32012 (no such database).
-  std::optional<rpc::RpcError> Resolve(const std::string& database, DatabaseEntry* out) const;
+  // `table`, when given, names the table (over a "NAME.TABLE" form of `database`).
+  std::optional<rpc::RpcError> Resolve(const std::string& database, DatabaseEntry* out,
+                                       const std::optional<std::string>& table = std::nullopt) const;
 
-  // The current snapshot of the database file (NotFound if the file is missing).
+  // The current snapshot of the database file's table db.table (NotFound if the file or the
+  // table is missing).
   Result<std::shared_ptr<const Snapshot>> Read(const DatabaseEntry& db);
 
   // Each record of `snapshot` serialised by AppendRecordJson, computed once per cached snapshot.
@@ -99,7 +102,7 @@ class Workspace {
   WorkspaceOptions options_;
   mutable std::mutex mu_;
   std::optional<Catalog> catalog_;
-  std::map<std::string, CacheEntry> cache_;  // by path
+  std::map<std::string, CacheEntry> cache_;  // by CacheKey(db): path and table
 };
 
 }  // namespace sdndb::serve

@@ -145,7 +145,8 @@ TEST_CASE("show, add, edit, delete") {
 
   auto edit = ws.Run({"edit", "todo", "1", "status=closed", "priority=P0"});
   CHECK(edit.exit_code == 0);
-  CHECK(edit.out.find("applied todo 1 (version 1)") != std::string::npos);
+  CHECK(edit.out.find("applied todo 1 (etag ") != std::string::npos);
+  CHECK(edit.out.find(", version 1)") != std::string::npos);
   auto after = Json(ws.Run({"show", "todo", "1", "--json"}));
   CHECK(after["fields"]["status"] == "closed");
   CHECK(after["fields"]["priority"] == "P0");

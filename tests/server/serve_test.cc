@@ -269,7 +269,7 @@ TEST_CASE("records keep column order on every method (get, list, create, edit)")
     for (auto it = object.begin(); it != object.end(); ++it) out.push_back(it.key());
     return out;
   };
-  const std::vector<std::string> record_keys = {"id", "version", "modified", "fields", "line"};
+  const std::vector<std::string> record_keys = {"id", "version", "modified", "fields", "line", "etag"};
   auto check_record = [&](const nlohmann::ordered_json& record) {
     CHECK(keys(record) == record_keys);
     CHECK(keys(record["fields"]) == columns);
@@ -571,7 +571,7 @@ TEST_CASE("didChange: another process replaces the file atomically") {
   size_t at = text.find("Document the CLI 1");
   REQUIRE(at != std::string::npos);
   text.replace(at, 18, "Changed elsewhere!");
-  text += "    99, TODO, x, P1, \"new one\", a.spl, 1, \"\", \"\", open, true\n";
+  text += "    99, TODO, x, P1, \"new one\", a.spl, 1, \"\", \"\", open, true, 0, \"\"\n";
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the baseline settle
   f.s().ClearQueue();
   auto t0 = Clock::now();
