@@ -2,6 +2,7 @@
 //   list of 1,000 records  (goal p50 <= 1 ms)
 //   durable edit           (goal p50 <= 2 ms; fsync of file and folder)
 //   server RSS high-water  (goal <= 10 MB; VmHWM from /proc/<pid>/status)
+//   an editor save of 50 changed records: one sdndb/apply vs 50 sdndb/edit calls (durable)
 // Round trip = request written .. complete response frame received (the client's own JSON
 // parsing is excluded: it depends on the client, e.g. V8's JSON.parse in VS Code).
 // Usage: sdndb_server_bench [iterations=300] [binary]
@@ -159,6 +160,50 @@ int main(int argc, char** argv) {
     g_server_cpu_us_per_call = 0;
     Report("didChange after rename", rename_us, 100);
     Report("didChange after CLI exit", cli_us, 100);
+  }
+  // An editor save of 50 changed lines: one sdndb/apply (one transaction, one fsync) against the
+  // same 50 changes as 50 sdndb/edit calls (50 transactions), both durable.
+  {
+    const int saves = std::max(3, iterations / 30);
+    auto edits_of = [](int round) {
+      Json edits = Json::array();
+      for (int k = 0; k < 50; ++k)
+        edits.push_back({{"id", std::to_string(1 + (round * 50 + k) % 1000)},
+                         {"changes", {{"description", "save " + std::to_string(round) + " record " + std::to_string(k)}}}});
+      return edits;
+    };
+    std::vector<double> apply_us, edits_us;
+    for (int round = 0; round < saves; ++round) {
+      Json edits = edits_of(2 * round);
+      auto t0 = Clock::now();
+      Json r = s.Call("apply" + std::to_string(round), "sdndb/apply", {{"database", "todo"}, {"edits", edits}});
+      auto t1 = s.last_frame_at();
+      if (!r.contains("result")) {
+        std::fprintf(stderr, "sdndb/apply failed: %s\n", r.dump().substr(0, 300).c_str());
+        return 1;
+      }
+      apply_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      s.ClearQueue();
+      Json separate = edits_of(2 * round + 1);
+      t0 = Clock::now();
+      for (size_t k = 0; k < separate.size(); ++k) {
+        Json e = separate[k];
+        e["database"] = "todo";
+        Json one = s.Call("edit" + std::to_string(round) + "." + std::to_string(k), "sdndb/edit", e);
+        if (!one.contains("result")) {
+          std::fprintf(stderr, "sdndb/edit failed: %s\n", one.dump().substr(0, 300).c_str());
+          return 1;
+        }
+      }
+      t1 = s.last_frame_at();
+      edits_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      s.ClearQueue();
+    }
+    std::sort(apply_us.begin(), apply_us.end());
+    std::sort(edits_us.begin(), edits_us.end());
+    const double apply_ms = apply_us[apply_us.size() / 2] / 1000.0, edits_ms = edits_us[edits_us.size() / 2] / 1000.0;
+    std::printf("save of 50 records       n=%-4d sdndb/apply p50=%8.3f ms   50 x sdndb/edit p50=%8.3f ms   (%.1fx)\n",
+                saves, apply_ms, edits_ms, edits_ms / apply_ms);
   }
   std::printf("load average: %s", ReadFile("/proc/loadavg").c_str());
   std::printf("server memory: VmHWM %s, VmRSS %s (goal <= 10 MB)\n", ProcStatus(s.pid(), "VmHWM:").c_str(),
