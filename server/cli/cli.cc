@@ -64,8 +64,7 @@ const Command kCommands[] = {
     {"fmt", CmdFmt, "fmt FILE", "Print the re-serialized document (identical bytes for a valid file)."},
     {"to-json", CmdToJson, "to-json FILE", "Print the document as JSON (tables as arrays of objects)."},
     {"init", CmdInit, "init [DIR]",
-     "Create example todo, feature and task databases (with version columns) in DIR (default: .);
-"
+     "Create example todo, feature and task databases (with version columns) in DIR (default: .);\n"
      "inside a git work tree, keep sdndb's lock files out of git status (.git/info/exclude)."},
     {"merge-driver", CmdMergeDriver, "merge-driver BASE OURS THEIRS [PATH]",
      "git merge driver: three-way merge of a database at record and field level (writes OURS);\n"

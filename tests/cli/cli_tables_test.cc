@@ -6,6 +6,7 @@
 
 #include "tests/cli/run_process.h"
 #include "tests/support/io_test_util.h"
+#include "tests/support/table_fixtures.h"
 
 using namespace sdndb::testing;
 using nlohmann::json;

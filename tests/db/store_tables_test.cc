@@ -9,6 +9,7 @@
 #include "core/db/store.h"
 #include "tests/support/fault_env.h"
 #include "tests/support/io_test_util.h"
+#include "tests/support/table_fixtures.h"
 
 using namespace sdndb;
 using sdndb::testing::FaultEnv;

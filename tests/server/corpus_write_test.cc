@@ -11,6 +11,7 @@
 #include "tests/cli/run_process.h"
 #include "tests/server/rpc_client.h"
 #include "tests/support/io_test_util.h"
+#include "tests/support/table_fixtures.h"
 
 namespace fs = std::filesystem;
 using sdndb::testing::ProcessResult;

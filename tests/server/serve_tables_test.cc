@@ -6,6 +6,7 @@
 
 #include "tests/server/rpc_client.h"
 #include "tests/support/io_test_util.h"
+#include "tests/support/table_fixtures.h"
 
 using namespace sdndb::test;
 
