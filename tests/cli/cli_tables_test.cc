@@ -57,7 +57,7 @@ TEST_CASE("duplicate keys: check warns with every line (--strict fails), show/ed
   Folder f;
   auto check = f.Run({"check"});
   CHECK(check.exit_code == 0);
-  CHECK(check.err.find("bug_db.sdn:6:1: warning: table 'notes': bug_id 'bug_001' is on 2 rows (lines 6, 7)") !=
+  CHECK(check.out.find("bug_db.sdn:6:1: warning: table 'notes': bug_id 'bug_001' is on 2 rows (lines 6, 7)") !=
         std::string::npos);
   CHECK(f.Run({"check", "--strict"}).exit_code == 1);
   const std::string before = f.Bug();
