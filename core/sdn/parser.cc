@@ -112,6 +112,7 @@ bool Parser::RowFailureIsConfined(const LineInfo& info) {
     return false;
   }
   fatal_ = false;
+  const std::string message = error_.message;
   for (size_t p = info.content; p < line_end; ++p) {
     if (text_[p] != '"') continue;
     const size_t q = lex::FindClosingQuote(text_, p);
@@ -121,6 +122,8 @@ bool Parser::RowFailureIsConfined(const LineInfo& info) {
     }
     p = q;
   }
+  // Something the row opened (a bracket) ran on into the next lines: report it at the row.
+  Fail(info.content, "malformed row: " + message + " (on a later line)");
   return true;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/sdn/document.h"
+#include "core/sdn/json.h"
 
 using sdndb::sdn::Document;
 using sdndb::sdn::Table;
@@ -245,4 +246,60 @@ TEST_CASE("property: generated documents round-trip, read back, and edit one row
     CheckFindRow(*table);
   }
   CHECK(edits > 1000);
+}
+
+TEST_CASE("property: a random malformed row in a valid table leaves every other record readable and editable") {
+  // Malformed lines for a 3-column table: too few cells, too many cells (the last column's first
+  // value is followed by a comma, so nothing is absorbed), a cell starting with a closer, an
+  // unclosed bracket, a quote not closed on its line that pairs with nothing after it on rows
+  // (the rows below use no quotes).
+  const std::vector<std::string> bad_lines = {"    only_one", "    a, b", "    a, b, c, d", "    a, b, c, d, e",
+                                              "    ], x, y", "    [1, 2, x, y", "    a, }, c", "    a,, b, c"};
+  std::mt19937_64 rng(20261206);
+  for (int round = 0; round < 300; ++round) {
+    const size_t rows = 1 + rng() % 12;
+    std::vector<std::string> lines;
+    for (size_t r = 0; r < rows; ++r)
+      lines.push_back("    r" + std::to_string(r) + ", v" + std::to_string(rng() % 100) + ", two words " + std::to_string(r));
+    const std::string bad = bad_lines[rng() % bad_lines.size()] + (rng() % 4 == 0 ? " # c" : "");
+    const size_t at = rng() % (rows + 1);
+    std::string text = "t |id, v, note|\n";
+    for (size_t r = 0; r <= rows; ++r) {
+      if (r == at) text += bad + "\n";
+      if (r < rows) text += lines[r] + "\n";
+    }
+    text += "after: 1\n";
+    CAPTURE(text);
+    auto parsed = sdndb::sdn::Document::Parse(text);
+    REQUIRE(parsed.ok());
+    Document& doc = *parsed.value();
+    CHECK(doc.Serialize() == text);
+    REQUIRE(doc.problems().size() == 1);
+    CHECK(doc.problems()[0].line == static_cast<int>(2 + at));
+    CHECK(doc.problems()[0].table == "t");
+    Table* t = doc.table(0);
+    REQUIRE(t->row_count() == rows);
+    for (size_t r = 0; r < rows; ++r) {
+      CHECK(t->Cell(r, 0) == "r" + std::to_string(r));
+      CHECK(t->Cell(r, 2) == "two words " + std::to_string(r));
+      CHECK(t->FindRow("r" + std::to_string(r)) == static_cast<int>(r));
+    }
+    // Edit one record, append one, remove one: the bad line stays byte for byte.
+    const size_t edited = rng() % rows;
+    t->SetCell(edited, 1, "edited, value");
+    t->AppendRow({"new", "x", "y"});
+    if (rows > 1) t->RemoveRow((edited + 1) % rows);
+    const std::string out = doc.Serialize();
+    CHECK(out.find("\n" + bad + "\n") != std::string::npos);
+    auto again = sdndb::sdn::Document::Parse(out);
+    REQUIRE(again.ok());
+    REQUIRE(again.value()->problems().size() == 1);
+    const Table* t2 = again.value()->table(0);
+    CHECK(t2->row_count() == (rows > 1 ? rows : rows + 1));
+    const int found = t2->FindRow("r" + std::to_string(edited));
+    REQUIRE(found >= 0);
+    CHECK(t2->Cell(static_cast<size_t>(found), 1) == "edited, value");
+    CHECK(t2->FindRow("new") >= 0);
+    CHECK(sdndb::sdn::ToJson(again.value()->ToValue())["after"] == 1);
+  }
 }
