@@ -412,7 +412,7 @@ Status RunTransaction(const StoreOptions& options, const std::string& path, Fn&&
     // A malformed row kept as it is can read differently once the rows around it change (a
     // quote it leaves open pairs with a later one): never write what no longer reads as before.
     auto check = sdn::Document::Parse(bytes);
-    if (!check.ok() || check.value()->problem_count() != tx->doc->problem_count()) {
+    if (!check.ok() || !sdn::SameTablesAndProblems(*tx->doc, *check.value())) {
       return Status::InvalidArgument(
           BaseName(path) + ": this change would alter how its malformed rows read; fix them first (sdndb check)");
     }

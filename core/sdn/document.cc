@@ -425,6 +425,27 @@ std::string Document::Serialize() const {
   return out;
 }
 
+bool SameTablesAndProblems(const Document& a, const Document& b) {
+  if (a.table_count() != b.table_count() || a.problem_count() != b.problem_count() ||
+      a.problems().size() != b.problems().size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.table_count(); ++i) {
+    if (a.table(i)->name() != b.table(i)->name()) return false;
+  }
+  auto after_first_line = [](const std::string& report) { return report.substr(std::min(report.find('\n'), report.size())); };
+  for (size_t i = 0; i < a.problems().size(); ++i) {
+    const Problem& x = a.problems()[i];
+    const Problem& y = b.problems()[i];
+    // Not the message: "table 't' has 11 columns" changes when a column is added.
+    if (x.table != y.table || x.column != y.column ||
+        after_first_line(x.report) != after_first_line(y.report)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::vector<Problem> Document::TableProblems(std::string_view table) const {
   std::vector<Problem> out;
   for (const Problem& problem : problems_) {

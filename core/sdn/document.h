@@ -218,6 +218,12 @@ class Document {
   size_t problem_count_ = 0;
 };
 
+// True when `a` and `b` have the same tables (by name, in order) and the same problems (table,
+// column and source line; line numbers and messages may differ). A document with malformed rows that
+// is edited and reparsed must pass this against its original: a kept row can otherwise read
+// differently once the rows around it change (a quote it leaves open pairs with another one).
+bool SameTablesAndProblems(const Document& a, const Document& b);
+
 // Canonical spelling of a string value in a table cell: bare when it is a plain word that
 // reads back as the same string, otherwise quoted with \\ \" \n \t \r escapes.
 std::string CanonicalCell(std::string_view value);
