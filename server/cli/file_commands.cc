@@ -105,10 +105,12 @@ int CmdCheck(Context& ctx, const std::vector<std::string>& argv) {
         if (args->Has("strict")) failed = true;
       };
       for (const auto& w : doc.value()->warnings()) warn(w.line, w.column, w.message);
-      // Keys shared by several rows: sdndb addresses those rows by position (@N) only.
+      // Keys shared by several rows: sdndb addresses those rows by position (@N) only. (Malformed
+      // rows, also among a table's problems, are the reader's errors above.)
       for (const TableInfo& t : DescribeTables(*doc.value(), DatabaseNameFromPath(f)))
         for (const TableInfo::Problem& p : t.problems)
-          warn(p.lines.empty() ? 0 : p.lines.front(), 1, "table '" + t.name + "': " + p.message);
+          if (p.kind == "duplicate-key")
+            warn(p.lines.empty() ? 0 : p.lines.front(), 1, "table '" + t.name + "': " + p.message);
     }
     report.push_back(entry);
   }
