@@ -1,10 +1,11 @@
 // One open "sdndb table" editor: its webview (HTML with a strict Content-Security-Policy, the bundled
 // grid script and styles), the messages it sends, and the state and patches it is sent.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  buildGridState, columnsChanged, DatabaseEntry, pickersChanged, Problem, diffGridRows, GridMessage, GridRequest, GridState, Logger, newRecordFields,
-  recordTitle, RecordStore, SdndbError, ServerSupervisor, Strategy, titleField,
+  ApplyItem, buildGridState, columnsChanged, DatabaseEntry, EditBase, EditResult, gridTables, pickersChanged, Problem, diffGridRows, GridMessage,
+  GridRequest, GridState, Logger, newRecordFields, recordTitle, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy, TableInfo, titleField,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 
@@ -27,11 +28,27 @@ function problemsText(problems: Problem[]): string | undefined {
     (problems.length > 5 ? '\n…' : '');
 }
 
+/** The result of one item of an sdndb/apply, or its error thrown as the single method would. */
+function applied<R>(item: ApplyItem<R> | undefined): R {
+  if (!item) throw new Error('the server answered sdndb/apply without this item');
+  if (item.status === 'error') throw new SdndbError(item.error.message, item.error.code, item.error.data);
+  return item;
+}
+
+/**
+ * The rows of a table other than the file's records table (the record store caches only that one):
+ * listed with `{database, table}` when the tab is chosen and again whenever the file changes.
+ */
+interface OtherTable { database: string; info: TableInfo; records: SdnRecord[]; error?: string }
+
 export class GridPanel implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private shown: GridState | undefined;
   private ready = false;
+  /** The tab the user chose; undefined or the records table: rows come from the record store. */
   private table: string | undefined;
+  private other: OtherTable | undefined;
+  private loadingOther = 0;
   private readonly path: string;
 
   constructor(
@@ -51,6 +68,11 @@ export class GridPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m: GridRequest) => void this.onMessage(m).catch((err) => this.fail(err))),
       store.onDidUpdate(() => this.refresh()),
     );
+    // sdndb/didChange reports the records table only: a change of the file (by anyone) re-lists the other table shown.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(this.path)), path.basename(this.path)));
+    const relist = () => { if (this.other) void this.loadOther(); };
+    this.subs.push(watcher, watcher.onDidChange(relist), watcher.onDidCreate(relist),
+      supervisor.onDidChange((p) => { if (this.other && p.database === this.other.database) relist(); }));
   }
 
   private html(webview: vscode.Webview, dist: vscode.Uri): string {
@@ -94,11 +116,76 @@ export class GridPanel implements vscode.Disposable {
         : this.store.isLoaded ? 'this file is not one of the databases of the sdndb server (see the Records view)' : 'loading…';
       return { database: '', path: this.path, table: '', tables: [], idColumn: 'id', columns: [], rows: [], error: why };
     }
-    this.table ??= e.db.table;
+    const other = this.otherTable(e);
+    const tables = gridTables(e.db.table, e.records.length, e.db.tables, other ? { [other.info.name]: other.records.length } : {});
+    const problems = (table: string) => problemsText((e.db.problems ?? []).filter((p) => !e.db.tables?.length || p.table === table || !p.table));
+    if (other) {
+      return buildGridState({
+        database: e.db.name, path: e.db.path, table: other.info.name, tables, idColumn: other.info.idColumn, columns: other.info.columns,
+        records: other.records, conflicts: this.store.conflictsFor(e.db.name).filter((c) => c.table === other.info.name),
+        error: other.error ?? problems(other.info.name),
+      });
+    }
     return buildGridState({
-      database: e.db.name, path: e.db.path, table: e.db.table, idColumn: e.db.idColumn, columns: e.db.columns,
-      records: e.records, conflicts: this.store.conflictsFor(e.db.name), error: e.error ?? problemsText(e.db.problems ?? []),
+      database: e.db.name, path: e.db.path, table: e.db.table, tables, idColumn: e.db.idColumn, columns: e.db.columns,
+      records: e.records, conflicts: this.store.conflictsFor(e.db.name).filter((c) => !c.table || c.table === e.db.table),
+      error: e.error ?? problems(e.db.table),
     });
+  }
+
+  /** The other table shown, when the chosen tab is one and its rows are of this database. */
+  private otherTable(e: DatabaseEntry): OtherTable | undefined {
+    if (!this.table || this.table === e.db.table) return undefined;
+    const info = e.db.tables?.find((t) => t.name === this.table);
+    if (!info) return undefined;
+    if (this.other?.database !== e.db.name || this.other.info.name !== info.name) {
+      this.other = { database: e.db.name, info, records: [], error: 'loading…' };
+      void this.loadOther();
+    } else {
+      this.other.info = info;
+    }
+    return this.other;
+  }
+
+  /** Lists the other table shown (again); the newest listing wins when several overlap. */
+  private async loadOther(): Promise<void> {
+    const target = this.other;
+    if (!target) return;
+    const ticket = ++this.loadingOther;
+    try {
+      const client = await this.supervisor.ready();
+      const res = await client.list({ database: target.database, table: target.info.name });
+      if (ticket !== this.loadingOther || this.other !== target) return;
+      target.records = res.records;
+      target.error = undefined;
+    } catch (err) {
+      if (ticket !== this.loadingOther || this.other !== target) return;
+      target.error = `listing table ${target.info.name} failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    this.refresh();
+  }
+
+  /** The table a write goes to: undefined for the records table (older servers know no other). */
+  private get writeTable(): string | undefined {
+    return this.other && this.table === this.other.info.name ? this.other.info.name : undefined;
+  }
+
+  /** True when the server has sdndb/apply (it reports the tables of each file). */
+  private get batches(): boolean {
+    return !!this.entry()?.db.tables;
+  }
+
+  /** Puts a written record in: the store's cache for the records table, else the other table's rows. */
+  private putRecord(database: string, record: SdnRecord | undefined, removedId?: string): void {
+    if (!this.writeTable) {
+      if (record) this.store.applyRecord(database, record);
+      else this.store.removeRecord(database, removedId);
+      return;
+    }
+    const other = this.other!;
+    other.records = other.records.filter((r) => r.id !== (record?.id ?? removedId));
+    if (record) other.records.push(record);
+    this.refresh();
   }
 
   private post(m: GridMessage): void {
@@ -142,14 +229,16 @@ export class GridPanel implements vscode.Disposable {
         return;
       case 'edit': return this.edit(m);
       case 'add': return this.add();
-      case 'delete': return this.delete(m.id, m.version);
+      case 'delete': return this.delete(m.id, m.version, m.etag);
       case 'resolve':
         await this.store.resolveConflict(this.database, m.conflict, m.choice);
         return;
       case 'openRecord':
+        if (this.writeTable) throw new Error(`record documents open rows of the records table only; edit rows of "${this.writeTable}" here`);
         await vscode.commands.executeCommand('sdndb.openRecord', { kind: 'record', database: this.database, id: m.id });
         return;
       case 'revealRecord':
+        if (this.writeTable) return this.revealLine(this.other!.records.find((r) => r.id === m.id)?.line ?? 0);
         await vscode.commands.executeCommand('sdndb.revealRecord', { kind: 'record', database: this.database, id: m.id });
         return;
       case 'selectTable':
@@ -162,16 +251,28 @@ export class GridPanel implements vscode.Disposable {
   private async edit(m: Extract<GridRequest, { type: 'edit' }>): Promise<void> {
     const database = this.database;
     try {
-      const client = await this.supervisor.ready();
-      const result = await client.edit({ database, id: m.id, changes: { [m.field]: m.value }, base: m.base, strategy: this.strategy() });
+      const result = await this.sendEdit(database, m.id, { [m.field]: m.value }, m.base);
       reportEditOutcome(database, m.id, result);
-      await this.store.applyEdit(database, result);
+      if (this.writeTable) {
+        this.putRecord(database, Object.keys(result.record?.fields ?? {}).length ? result.record : undefined, m.id);
+        if (result.outcome === 'conflict') await this.store.refreshConflicts(database);
+      } else {
+        await this.store.applyEdit(database, result);
+      }
       // An "unchanged" or conflicting edit leaves the stored value: show it again.
       if (result.outcome === 'conflict' || result.outcome === 'unchanged') this.resend(m.id);
     } catch (err) {
       this.post({ type: 'editFailed', id: m.id, field: m.field, value: m.value, message: err instanceof Error ? err.message : String(err) });
       throw err;
     }
+  }
+
+  /** One edit: sdndb/apply (the row's etag as base) when the server has it, else sdndb/edit. */
+  private async sendEdit(database: string, id: string, changes: Record<string, string>, base: EditBase): Promise<EditResult> {
+    const client = await this.supervisor.ready();
+    if (!this.batches) return client.edit({ database, id, changes, base, strategy: this.strategy() });
+    const res = await client.apply({ database, table: this.writeTable, strategy: this.strategy(), edits: [{ id, changes, base }] });
+    return applied(res.edits[0]);
   }
 
   /** Sends a row again even if the store did not change (the webview shows an unsaved value). */
@@ -183,29 +284,44 @@ export class GridPanel implements vscode.Disposable {
   private async add(): Promise<void> {
     const database = this.database;
     const entry = this.entry();
+    const columns = this.other && this.writeTable ? this.other.info.columns : entry?.db.columns ?? [];
+    const records = this.other && this.writeTable ? this.other.records : entry?.records ?? [];
+    const fields = newRecordFields(columns, records);
     const client = await this.supervisor.ready();
-    const record = await client.create(database, entry ? newRecordFields(entry.db.columns, entry.records) : {});
-    this.store.applyRecord(database, record);
-    const field = titleField(entry?.db.columns ?? []);
+    const record = this.batches
+      ? applied((await client.apply({ database, table: this.writeTable, creates: [{ fields }] })).creates[0]).record
+      : await client.create(database, fields);
+    this.putRecord(database, record);
+    const field = titleField(columns);
     this.post({ type: 'focusRecord', id: record.id, field, edit: true });
   }
 
-  private async delete(id: string, version: number): Promise<void> {
+  private async delete(id: string, version: number, etag: string | undefined): Promise<void> {
     const database = this.database;
-    const record = this.store.findRecord(database, id);
+    const record = this.writeTable ? this.other!.records.find((r) => r.id === id) : this.store.findRecord(database, id);
     const yes = 'Delete';
     const choice = await vscode.window.showWarningMessage(
       `Delete ${database} #${id}${record ? ` "${recordTitle(record)}"` : ''}?`,
       { modal: true, detail: 'The row is removed from the .sdn file.' }, yes);
     if (choice !== yes) return;
     const client = await this.supervisor.ready();
-    const result = await client.delete({ database, id, baseVersion: version, strategy: this.strategy() });
+    const result = this.batches
+      ? applied((await client.apply({ database, table: this.writeTable, strategy: this.strategy(),
+        deletes: [etag ? { id, baseEtag: etag } : { id, baseVersion: version }] })).deletes[0])
+      : await client.delete({ database, id, baseVersion: version, strategy: this.strategy() });
     if (result.outcome === 'conflict') {
       void vscode.window.showWarningMessage(`sdndb: ${database} #${id} was changed elsewhere; not deleted. See the Conflicts view.`);
       await this.store.refreshConflicts(database);
     } else {
-      this.store.removeRecord(database, id);
+      this.putRecord(database, undefined, id);
     }
+  }
+
+  /** Shows a row of another table in the .sdn file (its line as last listed). */
+  private async revealLine(line: number): Promise<void> {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(this.path));
+    const range = doc.lineAt(Math.max(0, Math.min(line - 1, doc.lineCount - 1))).range;
+    await vscode.window.showTextDocument(doc, { selection: range, preview: false });
   }
 
   private fail(err: unknown): void {

@@ -8,7 +8,7 @@
 // changes elsewhere, and after every save (to show what was really stored).
 import * as vscode from 'vscode';
 import {
-  diffRecord, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, recordDocumentLabel, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
+  diffRecord, editBase, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, recordDocumentLabel, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 
@@ -190,7 +190,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     try {
       const result = await client.edit({
         database: ref.database, id: ref.id, changes,
-        base: { version: base.record.version, fields: base.record.fields },
+        base: editBase(base.record),
         strategy: this.strategy(),
       });
       // Until VS Code re-reads it (after the save), the document's base is what is now stored.

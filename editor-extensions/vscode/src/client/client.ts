@@ -17,6 +17,7 @@ import {
   Conflict, Database, DeleteParams, DeleteResult, DidChangeParams, EditParams, EditResult, ErrorCodes,
   InitializeParams, InitializeResult, ListParams, ListResult, LogMessageParams, Methods, ResolveParams,
   ResolveResult, SdnRecord, Strategy,
+  ApplyParams, ApplyResult,
 } from './protocol';
 
 export interface ClientOptions {
@@ -198,12 +199,15 @@ export class SdndbClient {
     return (await this.request<{ databases: Database[] }>(Methods.databases, {})).databases;
   }
   list(params: ListParams): Promise<ListResult> { return this.request(Methods.list, params); }
-  async get(database: string, id: string): Promise<SdnRecord> {
-    return (await this.request<{ record: SdnRecord }>(Methods.get, { database, id })).record;
+  /** `table`: a table of the file other than its records table (servers with table addressing). */
+  async get(database: string, id: string, table?: string): Promise<SdnRecord> {
+    return (await this.request<{ record: SdnRecord }>(Methods.get, { database, table, id })).record;
   }
-  async create(database: string, fields: Record<string, string>): Promise<SdnRecord> {
-    return (await this.request<{ record: SdnRecord }>(Methods.create, { database, fields })).record;
+  async create(database: string, fields: Record<string, string>, table?: string): Promise<SdnRecord> {
+    return (await this.request<{ record: SdnRecord }>(Methods.create, { database, table, fields })).record;
   }
+  /** sdndb/apply: every item in one transaction; each item's outcome or error in request order. */
+  apply(params: ApplyParams): Promise<ApplyResult> { return this.request(Methods.apply, params); }
   edit(params: EditParams): Promise<EditResult> { return this.request(Methods.edit, params); }
   delete(params: DeleteParams): Promise<DeleteResult> { return this.request(Methods.delete, params); }
   async conflicts(database?: string): Promise<Conflict[]> {

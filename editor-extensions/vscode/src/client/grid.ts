@@ -2,7 +2,7 @@
 // the patch that takes a shown table to a newer one (so live updates touch only the rows that
 // changed and keep the user's scroll position and an edit in progress). Pure functions, no vscode
 // import: the webview bundles this module too.
-import { Conflict, SdnRecord } from './protocol';
+import { Conflict, EditBase, SdnRecord, TableInfo } from './protocol';
 
 /** A column of the grid. `values`: the choices offered by the cell editor (columns with few distinct values). */
 export interface GridColumn { field: string; values?: string[]; editable: boolean; width: number }
@@ -14,6 +14,8 @@ export interface CellConflict { id: string; field: string; base: string; ours: s
 export interface GridRow {
   id: string;
   version: number;
+  /** The row's etag (servers with table addressing): the base of edits and deletes. */
+  etag?: string;
   line: number;
   fields: Record<string, string>;
   /** Field (the id column for "*") → its conflict. */
@@ -77,6 +79,7 @@ function fileOrder(a: SdnRecord, b: SdnRecord): number {
 
 export function gridRow(r: SdnRecord, conflicts: Conflict[], idColumn: string): GridRow {
   const row: GridRow = { id: r.id, version: r.version, line: r.line, fields: r.fields };
+  if (r.etag) row.etag = r.etag;
   for (const c of conflicts) {
     if (c.record !== r.id) continue;
     const field = c.field === '*' ? idColumn : c.field;
@@ -120,7 +123,7 @@ export function buildGridState(src: GridSource): GridState {
 
 /** A cheap identity of what a row shows: equal signatures need no redraw. */
 export function rowSignature(r: GridRow): string {
-  return JSON.stringify([r.version, r.line, r.fields, r.conflicts ?? null]);
+  return JSON.stringify([r.version, r.etag ?? null, r.line, r.fields, r.conflicts ?? null]);
 }
 
 /** Rows to add or replace and ids to remove to go from `shown` to `next`. */
@@ -147,6 +150,28 @@ export function pickersChanged(a: GridColumn[], b: GridColumn[]): boolean {
   return JSON.stringify(a.map((c) => c.values ?? null)) !== JSON.stringify(b.map((c) => c.values ?? null));
 }
 
+/**
+ * The base of a write: the etag when the server gave one (it also catches a change made by a tool
+ * that does not keep versions), else the version.
+ */
+export function editBase(r: { version: number; etag?: string; fields: Record<string, string> }): EditBase {
+  return r.etag ? { etag: r.etag, fields: r.fields } : { version: r.version, fields: r.fields };
+}
+
+/**
+ * The tab bar of a file: every table the server reports (the records table first), with its count;
+ * `shownCounts` overrides counts of tables whose rows are loaded. One entry for an older server.
+ */
+export function gridTables(recordsTable: string, recordCount: number, tables: TableInfo[] | undefined,
+  shownCounts: Record<string, number> = {}): GridTable[] {
+  if (!tables?.length) return [{ name: recordsTable, count: recordCount }];
+  const ordered = [...tables.filter((t) => t.name === recordsTable), ...tables.filter((t) => t.name !== recordsTable)];
+  return ordered.map((t) => ({
+    name: t.name,
+    count: t.name === recordsTable ? recordCount : shownCounts[t.name] ?? t.count,
+  }));
+}
+
 /** Case-insensitive substring match used by the column filters. */
 export function cellMatches(value: string | undefined, filter: string): boolean {
   if (!filter) return true;
@@ -156,9 +181,9 @@ export function cellMatches(value: string | undefined, filter: string): boolean 
 /** Messages from the grid webview to the extension. */
 export type GridRequest =
   | { type: 'ready' }
-  | { type: 'edit'; id: string; field: string; value: string; base: { version: number; fields: Record<string, string> } }
+  | { type: 'edit'; id: string; field: string; value: string; base: EditBase }
   | { type: 'add' }
-  | { type: 'delete'; id: string; version: number }
+  | { type: 'delete'; id: string; version: number; etag?: string }
   | { type: 'resolve'; conflict: string; choice: 'ours' | 'theirs' }
   | { type: 'openRecord'; id: string }
   | { type: 'revealRecord'; id: string }

@@ -12,6 +12,8 @@ export interface SdnRecord {
   fields: Record<string, string>;
   /** 1-based line of the row in the file. */
   line: number;
+  /** Hash of the row's decoded values (servers with table addressing); the base of a write. */
+  etag?: string;
 }
 
 export interface Conflict {
@@ -25,12 +27,27 @@ export interface Conflict {
   theirs: string;
   who: string;
   when: string;
+  /** The record's table (servers with table addressing). */
+  table?: string;
 }
 
 /** A malformed row or block the server kept as text (it is not a record). */
 export interface Problem { table: string; line: number; column: number; message: string }
 
+/** One table of a database file (servers with table addressing). */
+export interface TableInfo {
+  name: string;
+  columns: string[];
+  idColumn: string;
+  count: number;
+  versioned: boolean;
+  /** What `database` alone addresses. */
+  default: boolean;
+}
+
 export interface Database {
+  /** Every table of the file (servers with table addressing); absent from older servers. */
+  tables?: TableInfo[];
   /** Present when some rows or blocks of the file are malformed. */
   problems?: Problem[];
   name: string;
@@ -59,6 +76,7 @@ export interface InitializeResult {
 
 export interface ListParams {
   database: string;
+  table?: string;
   where?: Record<string, string>;
   sort?: string;
   descending?: boolean;
@@ -67,18 +85,39 @@ export interface ListParams {
 }
 export interface ListResult { records: SdnRecord[]; total: number }
 
+/** The record as the editor loaded it: `etag` when the server gave one, else `version`. */
+export interface EditBase { version?: number; etag?: string; fields: Record<string, string> }
+
 export interface EditParams {
   database: string;
+  table?: string;
   id: string;
   changes: Record<string, string>;
-  base?: { version: number; fields: Record<string, string> };
+  base?: EditBase;
   strategy?: Strategy;
 }
 export type EditOutcome = 'applied' | 'merged' | 'conflict' | 'unchanged';
 export interface EditResult { outcome: EditOutcome; record: SdnRecord; conflicts: Conflict[] }
 
-export interface DeleteParams { database: string; id: string; baseVersion?: number; strategy?: Strategy }
+export interface DeleteParams { database: string; table?: string; id: string; baseVersion?: number; baseEtag?: string; strategy?: Strategy }
 export interface DeleteResult { outcome: 'deleted' | 'conflict'; conflicts: Conflict[] }
+
+/** sdndb/apply: edits, deletes and creates of one table in one transaction (one lock, one write). */
+export interface ApplyParams {
+  database: string;
+  table?: string;
+  strategy?: Strategy;
+  edits?: { id: string; changes: Record<string, string>; base?: EditBase; strategy?: Strategy }[];
+  creates?: { fields: Record<string, string> }[];
+  deletes?: { id: string; baseVersion?: number; baseEtag?: string; strategy?: Strategy }[];
+}
+/** One item's outcome: the single method's result, or the error it would have returned. */
+export type ApplyItem<R> = ({ status: 'ok' } & R) | { status: 'error'; error: { code: number; message: string; data?: unknown } };
+export interface ApplyResult {
+  edits: ApplyItem<EditResult>[];
+  creates: ApplyItem<{ record: SdnRecord }>[];
+  deletes: ApplyItem<DeleteResult>[];
+}
 
 export type ResolveChoice = 'ours' | 'theirs' | 'value';
 export interface ResolveParams { database?: string; conflict: string; choice: ResolveChoice; value?: string }
@@ -105,6 +144,7 @@ export const Methods = {
   create: 'sdndb/create',
   edit: 'sdndb/edit',
   delete: 'sdndb/delete',
+  apply: 'sdndb/apply',
   conflicts: 'sdndb/conflicts',
   resolve: 'sdndb/resolve',
   didChange: 'sdndb/didChange',

@@ -5,7 +5,7 @@
 import { CellComponent, ColumnDefinition, TabulatorFull as Tabulator } from 'tabulator-tables';
 import 'tabulator-tables/dist/css/tabulator.min.css';
 import './grid.css';
-import { cellMatches, CellConflict, columnsChanged, GridColumn, GridMessage, GridRequest, GridRow, GridState, GridTable } from '../client/grid';
+import { cellMatches, CellConflict, columnsChanged, editBase, GridColumn, GridMessage, GridRequest, GridRow, GridState, GridTable } from '../client/grid';
 
 declare function acquireVsCodeApi(): { postMessage(msg: GridRequest): void; setState(s: unknown): void; getState(): unknown };
 
@@ -13,7 +13,7 @@ const vscode = acquireVsCodeApi();
 const post = (m: GridRequest) => vscode.postMessage(m);
 
 /** Tabulator row data: the fields plus our own keys (names no SDN column can have). */
-type RowData = Record<string, unknown> & { '#id': string; '#version': number; '#conflicts'?: Record<string, CellConflict> };
+type RowData = Record<string, unknown> & { '#id': string; '#version': number; '#etag'?: string; '#conflicts'?: Record<string, CellConflict> };
 const ID = '#id';
 const ROW_HEIGHT = 24;
 
@@ -36,7 +36,7 @@ let queued: GridMessage[] = [];
 let pendingFocus: Extract<GridMessage, { type: 'focusRecord' }> | undefined;
 
 function toData(r: GridRow): RowData {
-  return { ...r.fields, [ID]: r.id, '#version': r.version, '#conflicts': r.conflicts };
+  return { ...r.fields, [ID]: r.id, '#version': r.version, '#etag': r.etag, '#conflicts': r.conflicts };
 }
 
 function fieldsOf(data: RowData, columns: GridColumn[]): Record<string, string> {
@@ -173,7 +173,7 @@ function build(s: GridState): void {
       const fields = fieldsOf(data, s.columns);
       fields[cell.getField()] = old;
       cell.getElement().classList.add('sdndb-pending');
-      post({ type: 'edit', id: data[ID], field: cell.getField(), value, base: { version: data['#version'], fields } });
+      post({ type: 'edit', id: data[ID], field: cell.getField(), value, base: editBase({ version: data['#version'], etag: data['#etag'], fields }) });
     }
     setTimeout(flush, 0);
   });
@@ -282,7 +282,7 @@ window.addEventListener('message', (e: MessageEvent<GridMessage>) => {
 document.getElementById('add')!.addEventListener('click', () => post({ type: 'add' }));
 document.getElementById('delete')!.addEventListener('click', () => {
   const d = activeRowData();
-  if (d) post({ type: 'delete', id: d[ID], version: d['#version'] });
+  if (d) post({ type: 'delete', id: d[ID], version: d['#version'], etag: d['#etag'] });
 });
 document.getElementById('open')!.addEventListener('click', () => {
   const d = activeRowData();

@@ -1,0 +1,106 @@
+// Every table of a file through the client, against the real binary: the tables listing, reads and
+// sdndb/apply writes addressed to a table other than the records table, with the rows' etags as base.
+// The file is a copy of the Simple project's bug database (tests/data/corpus), which has several tables.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { editBase, gridTables, SdndbClient, SdndbError, TableInfo } from '../../src/client';
+import { fileText, REPO, startClient } from './helpers';
+
+const BUG_DB = path.join(REPO, 'tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn');
+
+/** Lines of `after` that differ from `before` (same line count expected). */
+function changedLines(beforeText: string, afterText: string): string[] {
+  const a = beforeText.split('\n');
+  const b = afterText.split('\n');
+  assert.equal(b.length, a.length, 'the line count stays');
+  return b.filter((line, i) => line !== a[i]);
+}
+
+describe('tables of a file (sdndb/apply, etags)', () => {
+  let dir: string;
+  let client: SdndbClient;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sdndb-vscode-tables-'));
+    copyFileSync(BUG_DB, path.join(dir, 'bug_db.sdn'));
+    client = await startClient(dir);
+  });
+  after(async () => {
+    await client?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists every table of the file, the records table marked default', async () => {
+    const [db] = await client.databases();
+    assert.equal(db.name, 'bug');
+    const names = (db.tables ?? []).map((t) => t.name);
+    assert.ok(names.includes('bugs') && names.includes('test_cases') && names.includes('fixes'), `tables: ${names}`);
+    assert.equal(db.tables!.find((t) => t.default)?.name, db.table);
+    const tabs = gridTables(db.table, 99, db.tables, { fixes: 3 });
+    assert.equal(tabs[0].name, db.table, 'the records table comes first');
+    assert.equal(tabs[0].count, 99, 'the records table counts the rows shown');
+    assert.equal(tabs.find((t) => t.name === 'fixes')?.count, 3, 'a loaded table counts its rows');
+    assert.equal(tabs.find((t) => t.name === 'test_cases')?.count, 9, 'the others: the count the server reported');
+  });
+
+  it('reads and edits a row of the second table with its etag as base: one line changes', async () => {
+    const res = await client.list({ database: 'bug', table: 'test_cases' });
+    const row = res.records.find((r) => r.id === 'cli_spec_test');
+    assert.ok(row, 'the row of test_cases is listed by its key');
+    assert.match(row.etag ?? '', /^[0-9a-f]{12}$/);
+    assert.deepEqual(editBase(row), { etag: row.etag, fields: row.fields }, 'the etag is the base when there is one');
+    const beforeText = fileText(dir, 'bug_db.sdn');
+    const out = await client.apply({
+      database: 'bug', table: 'test_cases', edits: [{ id: row.id, changes: { status: 'pass' }, base: editBase(row) }],
+    });
+    const item = out.edits[0];
+    assert.equal(item.status, 'ok');
+    assert.ok(item.status === 'ok' && item.outcome === 'applied');
+    const changed = changedLines(beforeText, fileText(dir, 'bug_db.sdn'));
+    assert.deepEqual(changed, ['    cli_spec_test, "test/lib/std/unit/cli_spec.spl", pass']);
+    // The records table kept its row of the same position.
+    const bugs = await client.list({ database: 'bug' });
+    assert.equal(bugs.records[3].id, 'string_001');
+  });
+
+  it('refuses a stale etag with the "error" strategy and reports it per item; the batch writes the rest', async () => {
+    const res = await client.list({ database: 'bug', table: 'test_cases' });
+    const stale = res.records.find((r) => r.id === 'cli_spec_test')!;
+    const other = res.records.find((r) => r.id === 'mmap_parse_test')!;
+    await client.apply({ database: 'bug', table: 'test_cases', edits: [{ id: stale.id, changes: { status: 'slow' }, base: editBase(stale) }] });
+    const beforeText = fileText(dir, 'bug_db.sdn');
+    const out = await client.apply({
+      database: 'bug', table: 'test_cases', strategy: 'error',
+      edits: [
+        { id: stale.id, changes: { status: 'fail' }, base: editBase(stale) },
+        { id: other.id, changes: { status: 'pass' }, base: editBase(other) },
+      ],
+    });
+    assert.equal(out.edits[0].status, 'error');
+    assert.equal(out.edits[0].status === 'error' && out.edits[0].error.code, -32010);
+    assert.equal(out.edits[1].status, 'ok');
+    assert.equal(changedLines(beforeText, fileText(dir, 'bug_db.sdn')).length, 1, 'only the fresh edit is written');
+  });
+
+  it('creates and deletes rows of the second table (delete by etag)', async () => {
+    const out = await client.apply({ database: 'bug', table: 'test_cases', creates: [{ fields: { id: 'grid_test', file: 'g.spl', status: 'pass' } }] });
+    const created = out.creates[0];
+    assert.ok(created.status === 'ok', JSON.stringify(created));
+    assert.equal(created.record.fields.file, 'g.spl');
+    const listed = (await client.list({ database: 'bug', table: 'test_cases' })).records.find((r) => r.id === 'grid_test');
+    assert.ok(listed?.etag);
+    const del = await client.apply({ database: 'bug', table: 'test_cases', deletes: [{ id: 'grid_test', baseEtag: listed.etag }] });
+    assert.ok(del.deletes[0].status === 'ok' && del.deletes[0].outcome === 'deleted');
+    await assert.rejects(client.get('bug', 'grid_test', 'test_cases'), (e: unknown) => e instanceof SdndbError && e.isNotFound);
+    assert.ok(!fileText(dir, 'bug_db.sdn').includes('grid_test'));
+  });
+
+  it('an older server without tables gives one tab', () => {
+    assert.deepEqual(gridTables('todos', 2, undefined), [{ name: 'todos', count: 2 }]);
+    const t: TableInfo = { name: 'todos', columns: [], idColumn: 'id', count: 1, versioned: false, default: true };
+    assert.deepEqual(gridTables('todos', 2, [t]), [{ name: 'todos', count: 2 }]);
+  });
+});
