@@ -228,7 +228,8 @@ function handle(m: GridMessage): void {
   switch (m.type) {
     case 'state': {
       const s = m.state;
-      const same = state && table && state.table === s.table && state.database === s.database && !columnsChanged(state.columns, s.columns);
+      // (An empty table is built anew when rows arrive: its column widths and pickers came from no rows.)
+      const same = state && table && state.rows.length > 0 && state.table === s.table && state.database === s.database && !columnsChanged(state.columns, s.columns);
       errorBox.textContent = s.error ?? '';
       errorBox.hidden = !s.error;
       if (same) {

@@ -485,6 +485,38 @@ try {
     await shot('15-grid-big-live');
   });
 
+  await step('every table of a file: the bug database\'s second table is edited in the grid (one changed line) and follows CLI edits live', async () => {
+    // A copy of the Simple project's bug database: several tables, the records table first.
+    copyFileSync(join(REPO, 'tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn'), join(WS, 'bug_db.sdn'));
+    const bugLines = () => readFileSync(join(WS, 'bug_db.sdn'), 'utf8').split('\n');
+    // (The tree may hold the big table's 3,000 rows above it: the picker is retried until the server lists the file.)
+    await runAndPick('sdndb: Open Database as Table', 'Database to open as a table', 'bug');
+    await gridFrame().locator('.table-tab[aria-selected="true"]', { hasText: /^bugs \(\d+\)$/ }).waitFor({ timeout: 20000 });
+    const tabs = await gridFrame().locator('.table-tab').allInnerTexts();
+    for (const name of ['test_cases', 'fixes', 'notes']) if (!tabs.some((t) => t.startsWith(`${name} (`))) throw new Error(`no tab for ${name}: ${tabs}`);
+    await gridFrame().locator('.table-tab', { hasText: /^test_cases \(9\)$/ }).click();
+    await gridFrame().locator('.table-tab[aria-selected="true"]', { hasText: 'test_cases' }).waitFor({ timeout: 10000 });
+    await poll('the 9 rows of test_cases', async () => (await gridFrame().locator('#count').textContent()) === '9 records', 15000);
+    const headers = await gridEval(() => [...document.querySelectorAll('.tabulator-col[tabulator-field]')].map((c) => c.getAttribute('tabulator-field')));
+    if (headers.join(',') !== 'id,file,status') throw new Error(`test_cases columns: ${headers}`);
+    await shot('16-grid-second-table');
+    const before = bugLines();
+    const cell = gridCell('cli_spec_test', 'status');
+    await cell.dblclick();
+    const list = gridFrame().locator('.tabulator-edit-list');
+    await list.waitFor({ timeout: 10000 });
+    await list.locator('.tabulator-edit-list-item', { hasText: /^pass$/ }).click();
+    await poll('the edit on disk', () => bugLines().includes('    cli_spec_test, "test/lib/std/unit/cli_spec.spl", pass'));
+    const diff = changedLines(before, bugLines());
+    if (diff.length !== 1) throw new Error(`expected one changed line, got ${JSON.stringify(diff)}`);
+    await poll('the grid shows the stored value', async () => (await cell.textContent()) === 'pass');
+    cli(WS, 'edit', 'bug.test_cases', 'mmap_parse_test', 'status=slow');
+    await poll('the CLI edit of test_cases in the grid', async () => (await gridCell('mmap_parse_test', 'status').textContent()) === 'slow', 15000);
+    await shot('17-grid-second-table-edited');
+    await gridFrame().locator('.table-tab', { hasText: /^bugs \(/ }).click();
+    await poll('back on the records table', async () => (await gridIds()).includes('bootstrap_001'), 15000);
+  });
+
   // ------------------------------------------------------------------ SDN as a language
   group = 'language';
   // Opens a workspace file from the Explorer (in its default editor: text for .sdn files).
