@@ -158,7 +158,9 @@ export function checkProblems(results: CheckFileResult[]): Map<string, CheckProb
     for (const text of [...errors, ...(r.warnings ?? [])]) {
       list.push(parseCheckMessage(text) ?? { file: r.file, line: 1, column: 1, severity: errors.includes(text) ? 'error' : 'warning', message: text });
     }
-    out.set(r.file, list);
+    // A malformed row is an error of the reader and again a warning of its table ("table 'notes': <same text>"): show it once.
+    const errorAt = (p: CheckProblem) => list.some((e) => e.severity === 'error' && e.line === p.line && p.message.endsWith(e.message));
+    out.set(r.file, list.filter((p) => p.severity === 'error' || !errorAt(p)));
   }
   return out;
 }
