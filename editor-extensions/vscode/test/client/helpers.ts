@@ -24,6 +24,16 @@ export function cli(dir: string, ...args: string[]): string {
   return execFileSync(BIN, ['--dir', dir, ...args], { encoding: 'utf8', timeout: 20000 });
 }
 
+/**
+ * A conflict recorded by the CLI alone: two edits of `field` both based on the record as it is now
+ * (its etag), the second one stale.
+ */
+export function cliConflict(dir: string, db: string, id: string, field: string, first: string, second: string): void {
+  const etag = (JSON.parse(cli(dir, 'show', db, id, '--json')) as { etag: string }).etag;
+  cli(dir, 'edit', db, id, '--expect', etag, `${field}=${first}`);
+  try { cli(dir, 'edit', db, id, '--expect', etag, `${field}=${second}`); } catch { /* exit 2: conflict recorded */ }
+}
+
 export function fileText(dir: string, name: string): string {
   return readFileSync(path.join(dir, name), 'utf8');
 }

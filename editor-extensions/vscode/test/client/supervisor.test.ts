@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RecordStore, SdndbClient, ServerState, ServerSupervisor } from '../../src/client';
-import { BIN, cli, dbFor, exampleDir, requireBinary, waitFor } from './helpers';
+import { BIN, cli, cliConflict, dbFor, exampleDir, requireBinary, waitFor } from './helpers';
 
 function supervisorFor(dir: string, binary = BIN) {
   const states: ServerState[] = [];
@@ -136,13 +136,9 @@ describe('RecordStore', () => {
       const dbs = store.databases.map((e) => e.db);
       const todo = dbFor(dbs, 'todo').name;
       const task = dbFor(dbs, 'task').name;
-      // The CLI alone records one conflict in each database (two edits based on version 0).
-      const cliConflict = (db: string, id: string, field: string, first: string, second: string) => {
-        cli(dir, 'edit', db, id, '--expect-version', '0', `${field}=${first}`);
-        try { cli(dir, 'edit', db, id, '--expect-version', '0', `${field}=${second}`); } catch { /* exit 2: conflict recorded */ }
-      };
-      cliConflict(todo, '1', 'status', 'closed', 'blocked');
-      cliConflict(task, 'TRACK-001', 'status', 'done', 'blocked');
+      // The CLI alone records one conflict in each database (two edits based on the same etag).
+      cliConflict(dir, todo, '1', 'status', 'closed', 'blocked');
+      cliConflict(dir, task, 'TRACK-001', 'status', 'done', 'blocked');
       await waitFor(() => (store.conflicts.length === 2 ? true : undefined), 5000, 'both conflicts in the store');
       const [a, b] = store.conflicts;
       assert.equal(a.id, b.id, `the same conflict id in both databases (${a.id}, ${b.id})`);
@@ -205,8 +201,7 @@ describe('RecordStore', () => {
       assert.equal(calls.conflicts, 0, 'no conflicts request while their count is unchanged');
 
       // A conflict made by the CLI alone: the count moves, so the conflicts are read (once).
-      cli(dir, 'edit', todo, '7', '--expect-version', '0', 'status=closed');
-      try { cli(dir, 'edit', todo, '7', '--expect-version', '0', 'status=blocked'); } catch { /* exit 2: conflict recorded */ }
+      cliConflict(dir, todo, '7', 'status', 'closed', 'blocked');
       await waitFor(() => (store.conflictsFor(todo, '7').length === 1 ? true : undefined), 5000, 'the conflict in the store');
       assert.equal(calls.list, 0, 'no full sdndb/list after the initial load');
       assert.equal(calls.databases, 0, 'no sdndb/databases after the initial load');

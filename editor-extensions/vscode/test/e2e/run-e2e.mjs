@@ -45,6 +45,13 @@ function cli(ws, ...args) {
   return execFileSync(SDNDB, ['--dir', ws, ...args], { encoding: 'utf8', timeout: 20000 });
 }
 
+/** A conflict recorded by the CLI alone: `field` set to `first`, then to `second` by an edit based on the row before (its etag). */
+function cliConflict(ws, db, id, field, first, second) {
+  const { etag } = JSON.parse(cli(ws, 'show', db, id, '--json'));
+  cli(ws, 'edit', db, id, `${field}=${first}`);
+  try { cli(ws, 'edit', db, id, `${field}=${second}`, '--expect', etag); } catch { /* exit 2 = conflict recorded */ }
+}
+
 /** Pids of the `sdndb serve` processes this test's VS Code started (their cwd is our temp workspace). */
 function serveProcesses() {
   return readdirSync('/proc').filter((pid) => {
@@ -256,8 +263,7 @@ try {
   });
 
   await step('a conflict made by the CLI alone shows up live; Edit Value from the palette resolves it', async () => {
-    cli(WS, 'edit', 'todo', '2', 'priority=P1');
-    try { cli(WS, 'edit', 'todo', '2', 'priority=P3', '--expect-version', '0'); } catch { /* exit 2 = conflict recorded */ }
+    cliConflict(WS, 'todo', '2', 'priority', 'P1', 'P3');
     await conflictsPane.locator('.monaco-list-row', { hasText: 'todo #2' }).first().waitFor({ timeout: 15000 });
     await statusBar.getByText('sdndb: 1 conflict').waitFor({ timeout: 10000 });
     await runAndPick('sdndb: Edit Value', 'Conflict to resolve with a new value', 'todo #2');
@@ -434,8 +440,7 @@ try {
   });
 
   await step('a conflict shows in its cell; Keep Theirs in the cell resolves it', async () => {
-    cli(WS, 'edit', 'todo', '7', 'priority=P1');
-    try { cli(WS, 'edit', 'todo', '7', 'priority=P3', '--expect-version', '0'); } catch { /* exit 2 = conflict recorded */ }
+    cliConflict(WS, 'todo', '7', 'priority', 'P1', 'P3');
     const cell = gridCell('7', 'priority');
     await poll('the conflict cell', async () => (await cell.getAttribute('class'))?.includes('sdndb-conflict'), 15000);
     await cell.locator('button', { hasText: 'Keep Mine: P3' }).waitFor();
@@ -666,8 +671,7 @@ try {
   });
 
   await step('a conflict is marked on its field line in the open record document; its quick fix resolves it', async () => {
-    cli(WS, 'edit', 'todo', '9', 'area=parser');
-    try { cli(WS, 'edit', 'todo', '9', 'area=lexer', '--expect-version', '0'); } catch { /* exit 2 = conflict recorded */ }
+    cliConflict(WS, 'todo', '9', 'area', 'parser', 'lexer');
     await editor.locator('.squiggly-warning').first().waitFor({ timeout: 15000 });
     const areaLine = (await editor.locator('.view-line').allInnerTexts()).findIndex((l) => l.replace(/\u00a0/g, ' ').startsWith('area:'));
     const top = await editor.locator('.view-line').nth(areaLine).boundingBox();
