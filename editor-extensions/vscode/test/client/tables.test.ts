@@ -98,6 +98,21 @@ describe('tables of a file (sdndb/apply, etags)', () => {
     assert.ok(!fileText(dir, 'bug_db.sdn').includes('grid_test'));
   });
 
+  it('edits a row of a keyless log table by its position (@N) and etag; a stale etag is refused', async () => {
+    const notes = (await client.list({ database: 'bug', table: 'notes' })).records;
+    const row = notes.find((r) => r.id.startsWith('@'))!;
+    assert.ok(row, 'notes has rows addressed by position');
+    const beforeText = fileText(dir, 'bug_db.sdn');
+    const out = await client.apply({ database: 'bug', table: 'notes', edits: [{ id: row.id, changes: { note: 'edited in the grid' }, base: editBase(row) }] });
+    assert.ok(out.edits[0].status === 'ok' && out.edits[0].record.fields.note === 'edited in the grid', JSON.stringify(out.edits[0]));
+    const changed = changedLines(beforeText, fileText(dir, 'bug_db.sdn'));
+    assert.equal(changed.length, 1);
+    assert.match(changed[0], /"edited in the grid"/);
+    const again = await client.apply({ database: 'bug', table: 'notes', edits: [{ id: row.id, changes: { note: 'from an old view' }, base: editBase(row) }] });
+    assert.ok(again.edits[0].status === 'error' && again.edits[0].error.code === -32010, JSON.stringify(again.edits[0]));
+    assert.ok(!fileText(dir, 'bug_db.sdn').includes('from an old view'));
+  });
+
   it('an older server without tables gives one tab', () => {
     assert.deepEqual(gridTables('todos', 2, undefined), [{ name: 'todos', count: 2 }]);
     const t: TableInfo = { name: 'todos', columns: [], idColumn: 'id', count: 1, versioned: false, default: true };
