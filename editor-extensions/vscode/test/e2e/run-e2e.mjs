@@ -673,10 +673,17 @@ try {
   await step('a conflict is marked on its field line in the open record document; its quick fix resolves it', async () => {
     cliConflict(WS, 'todo', '9', 'area', 'parser', 'lexer');
     await editor.locator('.squiggly-warning').first().waitFor({ timeout: 15000 });
-    const areaLine = (await editor.locator('.view-line').allInnerTexts()).findIndex((l) => l.replace(/\u00a0/g, ' ').startsWith('area:'));
-    const top = await editor.locator('.view-line').nth(areaLine).boundingBox();
-    const squiggle = await editor.locator('.squiggly-warning').first().boundingBox();
-    if (Math.abs(top.y - squiggle.y) > 4) throw new Error(`the conflict squiggle is not on the area line (${squiggle.y} vs ${top.y})`);
+    let areaLine = -1;
+    let where = '';
+    // (The document reloads when the conflict arrives: measure once its lines and squiggle are drawn.)
+    await poll('the conflict squiggle on the area line', async () => {
+      areaLine = (await editor.locator('.view-line').allInnerTexts()).findIndex((l) => l.replace(/\u00a0/g, ' ').startsWith('area:'));
+      if (areaLine < 0) return false;
+      const top = await editor.locator('.view-line').nth(areaLine).boundingBox();
+      const squiggle = await editor.locator('.squiggly-warning').first().boundingBox();
+      where = `${squiggle?.y} vs ${top?.y}`;
+      return !!top && !!squiggle && Math.abs(top.y - squiggle.y) <= 4;
+    }, 10000).catch((err) => { throw new Error(`${err.message}: ${where}`); });
     await shot('32-record-conflict-squiggle');
     await gotoLine(areaLine + 1);
     await page.keyboard.press('Control+.');
