@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/db/db_file.h"
+#include "core/db/folder_conflicts.h"
 #include "core/db/query.h"
 #include "core/io/env.h"
 #include "server/cli/context.h"
@@ -288,27 +289,44 @@ int CmdDelete(Context& ctx, const std::vector<std::string>& argv) {
   return res->deleted ? kExitOk : kExitConflict;
 }
 
+namespace {
+
+// Reads a database's conflicts through its Store, reporting its malformed rows on stderr.
+ConflictReader ConflictReaderFor(Context& ctx, const Catalog& catalog) {
+  return [&ctx, &catalog](const DatabaseEntry& db) -> Result<std::vector<Conflict>> {
+    auto store = ctx.OpenStore(db.name, catalog);
+    if (!store.ok()) return store.status();
+    auto snap = store.value()->Read();
+    if (!snap.ok()) return snap.status();
+    ctx.ReportProblems(snap->problems, snap->problems.size());
+    return std::move(snap->conflicts);
+  };
+}
+
+}  // namespace
+
 int CmdConflicts(Context& ctx, const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv, {{}, {}});
   if (!args.ok()) return ctx.Fail(args.status());
   if (args->positional.size() > 1) return ctx.UsageError();
   auto cat = ctx.LoadCatalog();
   if (!cat.ok()) return ctx.Fail(cat.status());
-  const std::vector<std::string> names = NamedOrAll(*args, cat.value());
+  // A named database that cannot be read is an error; listing the whole folder, an unreadable file is
+  // reported and the others listed (core/db/folder_conflicts.h, the rule the server follows too).
+  std::vector<DatabaseEntry> databases;
+  for (const auto& name : NamedOrAll(*args, cat.value())) {
+    auto entry = cat->Resolve(name);
+    if (!entry.ok()) return ctx.Fail(entry.status());
+    databases.push_back(entry.value());
+  }
+  FolderConflicts folder = ListFolderConflicts(databases, ConflictReaderFor(ctx, cat.value()));
+  if (!args->positional.empty() && !folder.unreadable.empty()) return ctx.Fail(folder.unreadable.front().status);
+  for (const auto& u : folder.unreadable) ctx.Fail(u.status);
   nlohmann::ordered_json arr = nlohmann::ordered_json::array();
   size_t count = 0;
-  for (const auto& name : names) {
-    auto store = ctx.OpenStore(name, cat.value());
-    if (!store.ok()) return ctx.Fail(store.status());
-    auto snap = store.value()->Read();
-    // Listing the whole folder: a file that cannot be read is reported and the others listed.
-    if (!snap.ok() && !args->positional.empty()) return ctx.Fail(snap.status());
-    if (!snap.ok()) {
-      ctx.Fail(snap.status());
-      continue;
-    }
-    ctx.ReportProblems(snap->problems, snap->problems.size());
-    for (const auto& c : snap->conflicts) {
+  for (const auto& [db, conflicts] : folder.readable) {
+    const std::string& name = db.name;
+    for (const auto& c : conflicts) {
       ++count;
       if (ctx.json) {
         arr.push_back(ConflictToJson(c, name));
@@ -342,21 +360,12 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& argv) {
     if (!opened.ok()) return ctx.Fail(opened.status());
     store = std::move(opened.value());
   } else {
-    Status unreadable;  // a database that could not be read may hold it: say so, not "no conflict"
-    for (const auto& e : cat->databases()) {
-      auto opened = ctx.OpenStore(e.name, cat.value());
-      auto snap = opened.ok() ? opened.value()->Read() : Result<Snapshot>(opened.status());
-      if (!snap.ok()) {
-        if (unreadable.ok()) unreadable = snap.status();
-        continue;
-      }
-      bool here = std::any_of(snap->conflicts.begin(), snap->conflicts.end(), [&](const Conflict& c) { return c.id == id; });
-      if (!here) continue;
-      if (store) return ctx.Usage("conflict id '" + id + "' exists in " + db_name + " and " + e.name + "; use DB:" + id);
-      db_name = e.name;
-      store = std::move(opened.value());
-    }
-    if (!store) return ctx.Fail(unreadable.ok() ? Status::NotFound("no conflict '" + id + "'") : unreadable);
+    auto found = FindConflictDatabase(cat->databases(), id, ConflictReaderFor(ctx, cat.value()));
+    if (!found.ok()) return ctx.Fail(found.status());
+    db_name = found->name;
+    auto opened = ctx.OpenStore(db_name, cat.value());
+    if (!opened.ok()) return ctx.Fail(opened.status());
+    store = std::move(opened.value());
   }
   Resolution how = args->Has("ours") ? Resolution::kOurs : args->Has("theirs") ? Resolution::kTheirs : Resolution::kValue;
   auto res = store->Resolve(id, how, args->Get("value") ? *args->Get("value") : std::string());

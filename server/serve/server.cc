@@ -10,6 +10,7 @@
 
 #include <asio/post.hpp>
 
+#include "core/db/folder_conflicts.h"
 #include "core/db/query.h"
 #include "core/io/env.h"
 #include "server/rpc/params.h"
@@ -441,6 +442,15 @@ Server::Answer Server::Apply(const ApplyParams& p, const CallContext& ctx) {
   return ApplyResultToJson(p, r.value(), db);
 }
 
+// Reads a database's conflicts through the snapshot cache (core/db/folder_conflicts.h).
+ConflictReader Server::CachedConflicts() {
+  return [this](const DatabaseEntry& db) -> Result<std::vector<Conflict>> {
+    auto snap = workspace_.Read(db);
+    if (!snap.ok()) return snap.status();
+    return snap.value()->conflicts;
+  };
+}
+
 Server::Answer Server::Conflicts(const ConflictsParams& p) {
   std::vector<DatabaseEntry> dbs;
   if (p.database) {
@@ -450,17 +460,22 @@ Server::Answer Server::Conflicts(const ConflictsParams& p) {
   } else {
     dbs = workspace_.Databases();
   }
-  Json out = Json::array();
-  for (const DatabaseEntry& db : dbs) {
-    auto snap = workspace_.Read(db);
-    if (!snap.ok()) {
-      if (p.database) return ErrorFromStatus(snap.status(), ErrorContext{db.name, db.path, "database", db.name});
-      Log("conflicts: skipping " + db.name + ": " + snap.status().message());
-      continue;
-    }
-    for (const Conflict& c : snap.value()->conflicts) out.push_back(ConflictToJson(c, db.name));
+  FolderConflicts folder = ListFolderConflicts(dbs, CachedConflicts());
+  if (p.database && !folder.unreadable.empty()) {
+    const UnreadableDatabase& u = folder.unreadable.front();
+    return ErrorFromStatus(u.status, ErrorContext{u.database.name, u.database.path, "database", u.database.name});
   }
-  return Json{{"conflicts", std::move(out)}};
+  Json out = Json::array();
+  for (const DatabaseConflicts& d : folder.readable) {
+    for (const Conflict& c : d.conflicts) out.push_back(ConflictToJson(c, d.database.name));
+  }
+  // A database that cannot be read is reported, never silently left out.
+  Json unreadable = Json::array();
+  for (const UnreadableDatabase& u : folder.unreadable) {
+    Log("conflicts: " + u.database.name + " is unreadable: " + u.status.message());
+    unreadable.push_back(Json{{"database", u.database.name}, {"message", CapEcho(u.status.message())}});
+  }
+  return Json{{"conflicts", std::move(out)}, {"unreadable", std::move(unreadable)}};
 }
 
 Server::Answer Server::Resolve(const ResolveParams& p, const CallContext& ctx) {
@@ -468,25 +483,12 @@ Server::Answer Server::Resolve(const ResolveParams& p, const CallContext& ctx) {
   if (p.database) {
     if (auto err = workspace_.Resolve(*p.database, &db)) return *err;
   } else {
-    int matches = 0;
-    for (const DatabaseEntry& candidate : workspace_.Databases()) {
-      auto snap = workspace_.Read(candidate);
-      if (!snap.ok()) continue;
-      for (const Conflict& c : snap.value()->conflicts) {
-        if (c.id == p.conflict) {
-          ++matches;
-          db = candidate;
-          break;
-        }
-      }
+    auto found = FindConflictDatabase(workspace_.Databases(), p.conflict, CachedConflicts());
+    if (!found.ok() && found.status().code() == StatusCode::kInvalidArgument) {
+      return Validation("database", CapEcho(found.status().message()));
     }
-    if (matches == 0) {
-      return RpcError(code::kNotFound, "no conflict '" + CapEcho(p.conflict) + "'",
-                      Json{{"kind", "conflict"}, {"name", CapEcho(p.conflict)}});
-    }
-    if (matches > 1) {
-      return Validation("database", "conflict '" + CapEcho(p.conflict) + "' exists in several databases: name the database");
-    }
+    if (!found.ok()) return ErrorFromStatus(found.status(), ErrorContext{"", "", "conflict", CapEcho(p.conflict)});
+    db = found.value();
   }
   auto waited = std::make_shared<bool>(false);
   auto store = workspace_.OpenStore(db, ctx.cancelled.get(), LockWaitReporter(ctx, db.name, waited));

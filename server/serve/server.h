@@ -20,6 +20,7 @@
 #include <asio/strand.hpp>
 #include <asio/thread_pool.hpp>
 
+#include "core/db/folder_conflicts.h"
 #include "server/rpc/dispatcher.h"
 #include "server/serve/watcher.h"
 #include "server/serve/wire.h"
@@ -57,6 +58,7 @@ class Server {
   void Initialize(const Json& params, rpc::Reply reply, const rpc::CallContext& ctx);
   Answer LoadWorkspace(const InitializeParams& p);  // pool: discovery, catalog, result
   Answer Databases(const rpc::CallContext& ctx);
+  ConflictReader CachedConflicts();
   Answer List(const ListParams& p);
   Answer Get(const GetParams& p);
   Answer Create(const CreateParams& p, const rpc::CallContext& ctx);

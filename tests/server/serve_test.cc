@@ -494,6 +494,28 @@ TEST_CASE("a database opened by path outside the catalog follows the .sdndb defa
   CHECK(ReadFile(dir + "/sub/extra_db.sdn").find("blocked") == std::string::npos);
 }
 
+TEST_CASE("sdndb/conflicts and a bare resolve with an unreadable database: reported, never hidden") {
+  Fixture f;
+  REQUIRE(f.s().Call(7, "sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", {{"status", "closed"}}}})
+              .contains("result"));
+  Json conflict = f.s().Call(1, "sdndb/edit", {{"database", "todo"}, {"id", "1"}, {"changes", {{"status", "blocked"}}},
+                                               {"base", {{"version", 0}, {"fields", {{"status", "open"}}}}}});
+  REQUIRE(conflict["result"]["outcome"] == "conflict");
+  const std::string id = conflict["result"]["conflicts"][0]["id"];
+  WriteFile(f.dir + "/task_db.sdn", "tasks |id, a\n  1, x\n");  // unterminated header: the file cannot be read
+  Json list = f.s().Call(2, "sdndb/conflicts", Json::object());
+  REQUIRE(list.contains("result"));
+  CHECK(list["result"]["conflicts"].size() == 1);
+  REQUIRE(list["result"]["unreadable"].size() == 1);
+  CHECK(list["result"]["unreadable"][0]["database"] == "task");
+  CHECK(Code(f.s().Call(3, "sdndb/conflicts", {{"database", "task"}})) == -32015);
+  // An id held by no readable database while one cannot be read: that database's error, not "no conflict".
+  CHECK(Code(f.s().Call(4, "sdndb/resolve", {{"conflict", "c999"}, {"choice", "ours"}})) == -32015);
+  Json resolved = f.s().Call(5, "sdndb/resolve", {{"conflict", id}, {"choice", "theirs"}});
+  REQUIRE(resolved.contains("result"));
+  CHECK(f.s().Call(6, "sdndb/conflicts", Json::object())["result"]["conflicts"].empty());
+}
+
 TEST_CASE("-32015 malformed database file, -32014 I/O error") {
   Fixture f;
   WriteFile(f.dir + "/bad_db.sdn", "todos |id, a\n  1, x\n");
