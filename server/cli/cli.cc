@@ -277,15 +277,18 @@ Result<Catalog> Context::LoadCatalog() const {
   return Catalog::Load(root);
 }
 
-Result<std::unique_ptr<Store>> Context::OpenStore(const std::string& db_name, const Catalog& catalog) const {
+Result<DatabaseEntry> ResolveDatabase(const std::string& db_name, const Catalog& catalog) {
   auto resolved = catalog.Resolve(db_name);  // NAME, NAME.TABLE or a path
-  if (!resolved.ok()) {
-    if (resolved.status().code() != StatusCode::kNotFound) return resolved.status();
-    std::string names;
-    for (const auto& d : catalog.databases()) names += (names.empty() ? "" : ", ") + d.name;
-    return Status::NotFound("unknown database '" + db_name + "' in " + catalog.root() +
-                            (names.empty() ? " (no databases)" : " (databases: " + names + ")"));
-  }
+  if (resolved.ok() || resolved.status().code() != StatusCode::kNotFound) return resolved;
+  std::string names;
+  for (const auto& d : catalog.databases()) names += (names.empty() ? "" : ", ") + d.name;
+  return Status::NotFound("unknown database '" + db_name + "' in " + catalog.root() +
+                          (names.empty() ? " (no databases)" : " (databases: " + names + ")"));
+}
+
+Result<std::unique_ptr<Store>> Context::OpenStore(const std::string& db_name, const Catalog& catalog) const {
+  auto resolved = ResolveDatabase(db_name, catalog);
+  if (!resolved.ok()) return resolved.status();
   const DatabaseEntry* e = &resolved.value();
   StoreOptions o;
   catalog.Confine(&o);

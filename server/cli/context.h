@@ -44,6 +44,9 @@ struct Context {
 };
 
 int ExitCodeFor(const Status& st);
+// A `database` argument (NAME, NAME.TABLE or a path) as a catalog entry; an unknown one is NotFound
+// naming the folder and its databases.
+Result<DatabaseEntry> ResolveDatabase(const std::string& db_name, const Catalog& catalog);
 void PrintJson(const nlohmann::ordered_json& j);
 // The path of the running sdndb binary ("sdndb" if it cannot be read).
 std::string SelfExePath();

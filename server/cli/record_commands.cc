@@ -294,7 +294,7 @@ namespace {
 // Reads a database's conflicts through its Store, reporting its malformed rows on stderr.
 ConflictReader ConflictReaderFor(Context& ctx, const Catalog& catalog) {
   return [&ctx, &catalog](const DatabaseEntry& db) -> Result<std::vector<Conflict>> {
-    auto store = ctx.OpenStore(db.name, catalog);
+    auto store = ctx.OpenStore(db.path, catalog);
     if (!store.ok()) return store.status();
     auto snap = store.value()->Read();
     if (!snap.ok()) return snap.status();
@@ -315,7 +315,7 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& argv) {
   // reported and the others listed (core/db/folder_conflicts.h, the rule the server follows too).
   std::vector<DatabaseEntry> databases;
   for (const auto& name : NamedOrAll(*args, cat.value())) {
-    auto entry = cat->Resolve(name);
+    auto entry = ResolveDatabase(name, cat.value());
     if (!entry.ok()) return ctx.Fail(entry.status());
     databases.push_back(entry.value());
   }

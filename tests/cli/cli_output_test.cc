@@ -182,3 +182,12 @@ TEST_CASE("list --json and show --json: strings as stored by default, typed with
   REQUIRE(show.exit_code == 0);
   CHECK(json::parse(show.out)["fields"]["line"] == 42);
 }
+
+TEST_CASE("conflicts of an unknown database names the folder's databases, like every other command") {
+  TempDir dir;
+  REQUIRE(sdndb::testing::WriteWholeFile(dir.Join("todo_db.sdn"), "todos |id, status|\n    1, open\n"));
+  auto r = Sdndb({"--dir", dir.path(), "conflicts", "nosuch"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("unknown database 'nosuch'") != std::string::npos);
+  CHECK(r.err.find("(databases: todo)") != std::string::npos);
+}
