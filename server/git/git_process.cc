@@ -169,7 +169,7 @@ Result<bool> ExcludeSdndbFiles(const std::string& dir) {
   return true;
 }
 
-void KeepSdndbFilesOutOfGit(const std::string& db_path) {
+void KeepSdndbFilesOutOfGit(const std::string& db_path, const std::string& within) {
   size_t slash = db_path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : db_path.substr(0, slash);
   if (!PosixEnv()->ResolvePath(dir, &dir).ok()) return;
@@ -179,14 +179,14 @@ void KeepSdndbFilesOutOfGit(const std::string& db_path) {
       if (info.is_dir) {
         std::string text;
         if (PosixEnv()->ReadFile(at + "/.git/info/exclude", &text).ok() &&
-            text.find("\n" + std::string(kExcludePatterns[0]) + "\n") != std::string::npos)
+            ("\n" + text).find("\n" + std::string(kExcludePatterns[0]) + "\n") != std::string::npos)
           return;
       }
       (void)ExcludeSdndbFiles(dir);
       return;
     }
     size_t up = at.rfind('/');
-    if (at == "/" || at == "." || up == std::string::npos) return;
+    if (at == within || at == "/" || at == "." || up == std::string::npos) return;
     at = up == 0 ? "/" : at.substr(0, up);
   }
 }

@@ -51,7 +51,9 @@ Result<bool> ExcludeSdndbFiles(const std::string& dir);
 // After a write to the database at `db_path`: ExcludeSdndbFiles for its folder unless the
 // nearest `.git` folder above it already excludes `*.sdndb-lock` (one file read; git runs only
 // the first time, or in linked worktrees whose `.git` is a file). Best effort: never fails.
-void KeepSdndbFilesOutOfGit(const std::string& db_path);
+// With `within` (a resolved folder), the search for `.git` stops there: a repository whose
+// `.git` lies above `within` is left alone (the server touches nothing outside its root).
+void KeepSdndbFilesOutOfGit(const std::string& db_path, const std::string& within = "");
 
 // A POSIX shell word for `s`.
 std::string ShellQuote(const std::string& s);

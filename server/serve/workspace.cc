@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/io/env.h"
+#include "server/git/git_process.h"
 #include "server/serve/status_map.h"
 #include "server/serve/wire.h"
 
@@ -158,12 +159,21 @@ Result<std::unique_ptr<Store>> Workspace::OpenStore(
     std::function<void(std::chrono::milliseconds, const std::string&)> on_wait) const {
   StoreOptions so;
   so.env = options_.env;
+  bool first_write = false;
+  std::string root;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (catalog_) catalog_->Confine(&so);  // every operation stays inside the root
     so.lock.timeout = options_.lock_timeout;
     so.writer = options_.writer;
+    if (catalog_) {
+      root = catalog_->root();
+      first_write = git_excluded_.insert(db.path).second;
+    }
   }
+  // The lock file this write creates stays out of `git status`, as with the CLI; checked once
+  // per database and session, never above the root (docs/git.md).
+  if (first_write) git::KeepSdndbFilesOutOfGit(db.path, root);
   so.lock.tick = std::chrono::milliseconds(20);
   so.lock.program = "sdndb serve";
   so.lock.cancel = cancel;

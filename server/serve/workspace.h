@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,9 @@ class Workspace {
                                                              const std::shared_ptr<const Snapshot>& snapshot);
 
   // A Store for one write: its lock waits observe `cancel` and report through `on_wait`.
+  // Before the first write to each database, sdndb's lock/temp file patterns are added to
+  // .git/info/exclude when the repository's .git is inside the root (git::KeepSdndbFilesOutOfGit;
+  // runs git once, blocking, best effort).
   Result<std::unique_ptr<Store>> OpenStore(
       const DatabaseEntry& db, const std::atomic<bool>* cancel,
       std::function<void(std::chrono::milliseconds, const std::string&)> on_wait) const;
@@ -103,6 +107,7 @@ class Workspace {
   mutable std::mutex mu_;
   std::optional<Catalog> catalog_;
   std::map<std::string, CacheEntry> cache_;  // by CacheKey(db): path and table
+  mutable std::set<std::string> git_excluded_;  // database paths whose git exclude was checked
 };
 
 }  // namespace sdndb::serve

@@ -799,3 +799,47 @@ TEST_CASE("idColumn is the key column: id, else the first column") {
   CHECK(seen);
   CHECK(f.s().Call(2, "sdndb/get", {{"database", "note"}, {"id", "b"}})["result"]["record"]["fields"]["text"] == "second");
 }
+
+namespace {
+// Runs a shell command in `dir` and returns its standard output.
+std::string ShellOut(const std::string& dir, const std::string& command) {
+  std::string full = "cd '" + dir + "' && " + command + " 2>&1";
+  std::string out;
+  FILE* p = popen(full.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a server write keeps sdndb's lock files out of git status, never above its root") {
+  const std::string quiet_git = "git -c init.defaultBranch=main -c user.name=t -c user.email=t@t";
+  SUBCASE("the root holds the repository: .git/info/exclude gains the patterns") {
+    Fixture f;
+    ShellOut(f.dir, quiet_git + " init -q && " + quiet_git + " add -A && " + quiet_git + " commit -qm base");
+    REQUIRE(ShellOut(f.dir, "git status --porcelain").empty());
+    Json e = f.s().Call(1, "sdndb/edit", {{"database", "todo"}, {"id", "2"}, {"changes", {{"status", "done"}}}});
+    REQUIRE(e.contains("result"));
+    // Only the database changed: the lock files the write created are not listed.
+    CHECK(ShellOut(f.dir, "git status --porcelain") == " M todo_db.sdn\n");
+    std::string exclude = ReadFile(f.dir + "/.git/info/exclude");
+    CHECK(exclude.find("*.sdndb-lock\n") != std::string::npos);
+    CHECK(exclude.find("*.sdn.lock\n") != std::string::npos);
+  }
+  SUBCASE("the repository lies above the root: left alone") {
+    std::string repo = MakeWorkspace();
+    ShellOut(repo, quiet_git + " init -q && mkdir sub && cp todo_db.sdn sub/");
+    const std::string before = ShellOut(repo, "cat .git/info/exclude");
+    const std::string sub = repo + "/sub";
+    ServerProcess s({"--dir", sub});
+    REQUIRE(s.Initialize({{"rootPath", sub}}).contains("result"));
+    Json e = s.Call(1, "sdndb/edit", {{"database", "todo"}, {"id", "2"}, {"changes", {{"status", "done"}}}});
+    REQUIRE(e.contains("result"));
+    CHECK(ShellOut(repo, "cat .git/info/exclude") == before);
+    CHECK(ShellOut(repo, "git status --porcelain --untracked-files=all").find("sub/todo_db.sdn.sdndb-lock") !=
+          std::string::npos);
+  }
+}
