@@ -571,41 +571,79 @@ void Server::Rescan(std::set<std::string> databases, bool catalog_changed, bool 
         continue;  // keep the old baseline until the file is readable again
       }
     }
-    std::shared_ptr<const Snapshot> old;
-    auto it = notified_.find(name);
-    if (it != notified_.end()) old = it->second;
-    if (fresh) {
-      notified_[name] = fresh;
-    } else {
-      notified_.erase(name);
-    }
-    if (baseline) continue;
-    if (old == fresh) continue;
-    Json changed = Json::array(), added = Json::array(), removed = Json::array();
-    std::map<std::string_view, const RecordData*> before;
-    if (old) {
-      for (const RecordData& r : old->records) before[r.id] = &r;
-    }
-    if (fresh) {
-      for (const RecordData& r : fresh->records) {
-        auto b = before.find(r.id);
-        if (b == before.end()) {
-          added.push_back(r.id);
-        } else {
-          if (!SameRecord(*b->second, r)) changed.push_back(r.id);
-          before.erase(b);
-        }
+    // The records table first (its notification also carries the conflict count), then every
+    // other table of the file, or of the file as it was: one notification per changed table.
+    std::shared_ptr<const Snapshot> old = Notified(name, "");
+    SetNotified(name, "", fresh);
+    std::vector<std::string> others;
+    for (const auto* snap : {old.get(), fresh.get()}) {
+      if (!snap) continue;
+      for (const TableInfo& t : snap->tables) {
+        if (!t.is_default && std::find(others.begin(), others.end(), t.name) == others.end()) others.push_back(t.name);
       }
     }
-    for (const auto& [id, r] : before) removed.push_back(std::string(id));
+    std::vector<std::pair<std::shared_ptr<const Snapshot>, std::shared_ptr<const Snapshot>>> other_snaps;
+    for (const std::string& table : others) {
+      std::shared_ptr<const Snapshot> other_fresh;
+      if (fresh && entry != now.end()) {
+        DatabaseEntry e = entry->second;
+        e.table = table;
+        auto snap = workspace_.Read(e);
+        if (snap.ok()) other_fresh = snap.value();  // NotFound: the table is gone
+      }
+      other_snaps.emplace_back(Notified(name, table), other_fresh);
+      SetNotified(name, table, other_fresh);
+    }
+    if (baseline) continue;
     const bool conflicts_changed = !old || !fresh || !SameConflicts(old->conflicts, fresh->conflicts);
-    if (changed.empty() && added.empty() && removed.empty() && !conflicts_changed) continue;
-    dispatcher_.Notify("sdndb/didChange", Json{{"database", name},
-                                               {"changed", std::move(changed)},
-                                               {"added", std::move(added)},
-                                               {"removed", std::move(removed)},
-                                               {"conflicts", fresh ? fresh->conflicts.size() : 0}});
+    if (old != fresh) NotifyTableChange(name, old, fresh, conflicts_changed);
+    for (const auto& [before, after] : other_snaps) {
+      if (before != after) NotifyTableChange(name, before, after, false);
+    }
   }
+}
+
+std::shared_ptr<const Snapshot> Server::Notified(const std::string& database, const std::string& table) const {
+  auto it = notified_.find(database + '\n' + table);
+  return it == notified_.end() ? nullptr : it->second;
+}
+
+void Server::SetNotified(const std::string& database, const std::string& table,
+                         std::shared_ptr<const Snapshot> snapshot) {
+  if (snapshot) {
+    notified_[database + '\n' + table] = std::move(snapshot);
+  } else {
+    notified_.erase(database + '\n' + table);
+  }
+}
+
+void Server::NotifyTableChange(const std::string& database, const std::shared_ptr<const Snapshot>& old,
+                               const std::shared_ptr<const Snapshot>& fresh, bool conflicts_changed) {
+  Json changed = Json::array(), added = Json::array(), removed = Json::array();
+  std::map<std::string_view, const RecordData*> before;
+  if (old) {
+    for (const RecordData& r : old->records) before[r.id] = &r;
+  }
+  if (fresh) {
+    for (const RecordData& r : fresh->records) {
+      auto b = before.find(r.id);
+      if (b == before.end()) {
+        added.push_back(r.id);
+      } else {
+        if (!SameRecord(*b->second, r)) changed.push_back(r.id);
+        before.erase(b);
+      }
+    }
+  }
+  for (const auto& [id, r] : before) removed.push_back(std::string(id));
+  if (changed.empty() && added.empty() && removed.empty() && !conflicts_changed) return;
+  const Snapshot& any = fresh ? *fresh : *old;
+  dispatcher_.Notify("sdndb/didChange", Json{{"database", database},
+                                             {"table", any.table},
+                                             {"changed", std::move(changed)},
+                                             {"added", std::move(added)},
+                                             {"removed", std::move(removed)},
+                                             {"conflicts", fresh ? fresh->conflicts.size() : 0}});
 }
 
 }  // namespace sdndb::serve

@@ -90,7 +90,16 @@ class Server {
   Workspace workspace_;
   std::unique_ptr<FolderWatcher> watcher_;
   std::optional<Strategy> default_strategy_;
-  std::map<std::string, std::shared_ptr<const Snapshot>> notified_;  // strand only
+  // The snapshot each table's last didChange was computed from, by database and table ("" = the
+  // records table).
+  std::shared_ptr<const Snapshot> Notified(const std::string& database, const std::string& table) const;
+  void SetNotified(const std::string& database, const std::string& table, std::shared_ptr<const Snapshot> snapshot);
+  // Sends sdndb/didChange for one table when its ids changed (or, for the records table, when
+  // the conflicts did). `old`/`fresh` may be null (file or table absent), not both.
+  void NotifyTableChange(const std::string& database, const std::shared_ptr<const Snapshot>& old,
+                         const std::shared_ptr<const Snapshot>& fresh, bool conflicts_changed);
+
+  std::map<std::string, std::shared_ptr<const Snapshot>> notified_;  // strand only; key: database '\n' table
   std::map<std::string, DatabaseEntry> known_;                       // strand only
   bool stopped_ = false;
 };

@@ -2,7 +2,10 @@
 // @N with etags, structured whole-record conflicts, ids never reused, and sdndb/apply.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "tests/server/rpc_client.h"
 #include "tests/support/io_test_util.h"
@@ -169,4 +172,56 @@ TEST_CASE("sdndb/apply: 50 edits, a create and deletes in one call, with per-ite
   Json bad = f.Call("sdndb/apply", {{"database", "items_db.sdn"}, {"edits", Json::array({{{"id", "1"}}})}});
   CHECK(Code(bad) == -32602);
   CHECK(bad["error"]["data"]["field"] == "edits[0].changes");
+}
+
+TEST_CASE("didChange names the table: one notification per changed table, none for the others") {
+  using namespace std::chrono_literals;
+  Fixture f;
+  std::this_thread::sleep_for(150ms);  // the baseline snapshots
+  f.server->ClearQueue();
+  auto rewrite = [&](const std::string& from, const std::string& to) {
+    std::string text = f.Bug();
+    size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    WriteFile(f.dir + "/bug_db.sdn", text.replace(at, from.size(), to));
+  };
+  auto next_for_bug = [&](std::chrono::milliseconds wait) -> std::optional<Json> {
+    while (auto n = f.server->WaitNotification("sdndb/didChange", wait)) {
+      if ((*n)["params"]["database"] == "bug") return (*n)["params"];
+    }
+    return std::nullopt;
+  };
+
+  // Another process edits a note: only the notes table is announced, by its key.
+  rewrite("\"third note\"", "\"third note, edited\"");
+  auto n = next_for_bug(5000ms);
+  REQUIRE(n);
+  CHECK((*n)["table"] == "notes");
+  CHECK((*n)["changed"] == Json::array({"bug_002"}));
+  CHECK((*n)["added"].empty());
+  CHECK(!next_for_bug(400ms));  // nothing for bugs or skills_updated
+
+  // A record of the records table, through the server: the records table only.
+  Json e = f.Call("sdndb/edit", {{"database", "bug"}, {"id", "bug_001"}, {"changes", {{"status", "closed"}}}});
+  REQUIRE(e.contains("result"));
+  n = next_for_bug(5000ms);
+  REQUIRE(n);
+  CHECK((*n)["table"] == "bugs");
+  CHECK((*n)["changed"] == Json::array({"bug_001"}));
+  CHECK(!next_for_bug(400ms));
+
+  // A row added to a third table, and a table removed from the file.
+  rewrite("    \"mcp\", \"1.0.0\", \"New skill\"\n", "    \"mcp\", \"1.0.0\", \"New skill\"\n    \"lsp\", \"0.1.0\", \"Added\"\n");
+  n = next_for_bug(5000ms);
+  REQUIRE(n);
+  CHECK((*n)["table"] == "skills_updated");
+  CHECK((*n)["added"] == Json::array({"lsp"}));
+  std::string text = f.Bug();
+  const size_t from = text.find("notes |"), to = text.find("skills_updated |");
+  REQUIRE((from != std::string::npos && to != std::string::npos));
+  WriteFile(f.dir + "/bug_db.sdn", text.erase(from, to - from));
+  n = next_for_bug(5000ms);
+  REQUIRE(n);
+  CHECK((*n)["table"] == "notes");
+  CHECK((*n)["removed"] == Json::array({"@1", "@2", "bug_002"}));
 }

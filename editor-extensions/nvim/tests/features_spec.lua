@@ -391,4 +391,38 @@ return function(T)
     local sk = open("bug.skills_updated")
     T.ok(vim.tbl_contains(view.state[sk].columns, "version"), vim.inspect(view.state[sk].columns))
   end)
+
+  T.test("live refresh of another table: a note changed elsewhere shows in bug.notes, not in bug", function()
+    local dir = start()
+    local corpus = T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"
+    local original = T.ok(T.read(corpus), "corpus file")
+    T.write(dir .. "/bug_db.sdn", original)
+    local notes = open("bug.notes")
+    local bugs = open("bug")
+    T.eq("sdndb://bug", vim.api.nvim_buf_get_name(bugs))
+    T.ok(notes ~= bugs, "two buffers")
+    local bugs_before = lines(bugs)
+    local changedtick = vim.api.nvim_buf_get_changedtick(bugs)
+    -- Every request the plugin makes from here on (a refresh of the wrong table would show here).
+    local server = require("sdndb.server")
+    local real_request, asked = server.request, {}
+    server.request = function(method, params, ...)
+      asked[#asked + 1] = method .. " " .. tostring(params and params.database) .. "." .. tostring(params and params.table)
+      return real_request(method, params, ...)
+    end
+    -- Another process rewrites one note (a plain rewrite of the file, as an editor would).
+    local edited = original:gsub("Confirmed MIR lowering gets 0 modules", "Confirmed elsewhere: 0 modules", 1)
+    T.write(dir .. "/bug_db.sdn", edited)
+    T.wait(function()
+      return table.concat(lines(notes), "\n"):find("Confirmed elsewhere: 0 modules", 1, true) ~= nil
+    end, 5000, "the notes buffer to show the note changed elsewhere")
+    settle()
+    T.eq(false, vim.bo[notes].modified, "a refresh, not an edit")
+    T.eq(bugs_before, lines(bugs), "the records table's buffer is untouched")
+    server.request = real_request
+    T.eq(changedtick, vim.api.nvim_buf_get_changedtick(bugs), "and was not rewritten")
+    for _, a in ipairs(asked) do
+      T.ok(not a:match("^sdndb/get ") or a:match("%.notes$"), "only the notes table is re-read: " .. vim.inspect(asked))
+    end
+  end)
 end

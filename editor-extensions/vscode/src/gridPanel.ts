@@ -1,7 +1,6 @@
 // One open "sdndb table" editor: its webview (HTML with a strict Content-Security-Policy, the bundled
 // grid script and styles), the messages it sends, and the state and patches it is sent.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   ApplyItem, buildGridState, columnsChanged, DatabaseEntry, EditBase, EditResult, gridTables, pickersChanged, Problem, diffGridRows, GridMessage,
@@ -68,11 +67,12 @@ export class GridPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m: GridRequest) => void this.onMessage(m).catch((err) => this.fail(err))),
       store.onDidUpdate(() => this.refresh()),
     );
-    // sdndb/didChange reports the records table only: a change of the file (by anyone) re-lists the other table shown.
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(this.path)), path.basename(this.path)));
-    const relist = () => { if (this.other) void this.loadOther(); };
-    this.subs.push(watcher, watcher.onDidChange(relist), watcher.onDidCreate(relist),
-      supervisor.onDidChange((p) => { if (this.other && p.database === this.other.database) relist(); }));
+    // sdndb/didChange names the table: a change of the other table shown (by anyone) re-lists it.
+    this.subs.push(supervisor.onDidChange((p) => {
+      if (this.other && p.database === this.other.database && (p.table === undefined || p.table === this.other.info.name)) {
+        void this.loadOther();
+      }
+    }));
   }
 
   private html(webview: vscode.Webview, dist: vscode.Uri): string {

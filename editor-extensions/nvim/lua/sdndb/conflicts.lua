@@ -282,7 +282,7 @@ end
 -- The buffer of a database, created (and loaded: cb(buf) when filled) when needed.
 local function buffer_for(db, cb)
   local name = view().prefix .. db
-  local buf = vim.fn.bufnr(name)
+  local buf = require("sdndb.util").buffer_named(name)
   if buf == -1 then
     buf = vim.fn.bufadd(name)
   end

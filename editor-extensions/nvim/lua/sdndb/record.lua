@@ -80,6 +80,7 @@ function M.load(buf, cb)
       return cb(false)
     end
     st.columns = format.columns(info)
+    st.table_name = st.table or info.table
     server.request("sdndb/get", view().address(st, { id = st.id }), function(gerr, res)
       if not vim.api.nvim_buf_is_valid(buf) then
         return cb(false)
@@ -220,8 +221,8 @@ function M.on_did_change(params)
     return
   end
   for buf, st in pairs(M.state) do
-    if st.db == params.database and vim.api.nvim_buf_is_valid(buf) and st.loaded and not st.write
-      and not vim.bo[buf].modified then
+    if st.db == params.database and view().same_table(st, params) and vim.api.nvim_buf_is_valid(buf) and st.loaded
+      and not st.write and not vim.bo[buf].modified then
       for _, key in ipairs({ "changed", "added", "removed" }) do
         for _, id in ipairs(params[key] or {}) do
           if tostring(id) == st.id then

@@ -38,4 +38,15 @@ function M.replace_lines(buf, lines, fresh)
   end
 end
 
+---The buffer named exactly `name`, or -1. (vim.fn.bufnr() takes a pattern that also matches
+---longer names: "sdndb://bug" would find "sdndb://bug.notes".)
+function M.buffer_named(name)
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_get_name(buf) == name then
+      return buf
+    end
+  end
+  return -1
+end
+
 return M

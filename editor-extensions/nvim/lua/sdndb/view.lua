@@ -912,13 +912,20 @@ function M.notice_changes(buf, st, params)
 end
 
 ---Handles sdndb/didChange: refreshes unmodified buffers in place; warns on modified ones.
+---Whether a didChange notification is about the table a buffer shows (the server names the
+---table; a buffer knows its table's name once its table info is in, else by what was opened).
+function M.same_table(st, params)
+  local mine = st.table_name or st.table
+  return not (params.table and mine and params.table ~= mine)
+end
+
 function M.on_did_change(params)
   if type(params) ~= "table" or not params.database then
     return
   end
   for _, buf in ipairs(M.buffers_of(params.database)) do
     local st = M.state[buf]
-    if params.table and st.table and params.table ~= st.table then
+    if not M.same_table(st, params) then
       -- another table of the file
     elseif st.filling or not st.loaded then
       -- Still loading: these records are re-read when the load is done (M.catch_up).
@@ -957,7 +964,7 @@ end
 ---Opens a database (or table) in the current window; query: optional {where, sort, descending}.
 function M.open(key, query)
   local name = M.prefix .. key
-  local existing = vim.fn.bufnr(name)
+  local existing = require("sdndb.util").buffer_named(name)
   if existing ~= -1 and vim.api.nvim_buf_is_loaded(existing) and M.state[existing] then
     vim.api.nvim_set_current_buf(existing)
     if query then

@@ -125,6 +125,8 @@ export interface ResolveResult { record: SdnRecord | null }
 
 export interface DidChangeParams {
   database: string;
+  /** The table whose ids these are (absent from servers before table addressing: the records table). */
+  table?: string;
   changed: string[];
   added: string[];
   removed: string[];

@@ -64,6 +64,9 @@ export class RecordStore implements Disposable {
       supervisor.onDidChange((p) => {
         this.log.debug(`didChange ${p.database}: changed [${p.changed}] added [${p.added}] removed [${p.removed}] conflicts ${p.conflicts}`);
         if (!autoRefresh()) return;
+        // The cache holds each database's records table: another table's notification is the grid's.
+        const known = this.dbs.get(p.database);
+        if (p.table !== undefined && known && !known.error && p.table !== known.db.table) return;
         // A database that could not be read (malformed file) is reloaded whole once it changes:
         // its catalog entry and error must go, not only the records the notification names.
         if (this.loaded && this.dbs.has(p.database) && !this.dbs.get(p.database)!.error) {

@@ -2,12 +2,12 @@
 // sdndb/apply writes addressed to a table other than the records table, with the rows' etags as base.
 // The file is a copy of the Simple project's bug database (tests/data/corpus), which has several tables.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { editBase, gridTables, SdndbClient, SdndbError, TableInfo } from '../../src/client';
-import { fileText, REPO, startClient } from './helpers';
+import { DidChangeParams, editBase, gridTables, RecordStore, SdndbClient, SdndbError, ServerSupervisor, TableInfo } from '../../src/client';
+import { BIN, fileText, REPO, startClient, waitFor } from './helpers';
 
 const BUG_DB = path.join(REPO, 'tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn');
 
@@ -117,5 +117,41 @@ describe('tables of a file (sdndb/apply, etags)', () => {
     assert.deepEqual(gridTables('todos', 2, undefined), [{ name: 'todos', count: 2 }]);
     const t: TableInfo = { name: 'todos', columns: [], idColumn: 'id', count: 1, versioned: false, default: true };
     assert.deepEqual(gridTables('todos', 2, [t]), [{ name: 'todos', count: 2 }]);
+  });
+
+  it('didChange names the table: a note changed elsewhere is announced for notes, and the record cache ignores it', async () => {
+    const own = mkdtempSync(path.join(tmpdir(), 'sdndb-vscode-tables-live-'));
+    const file = path.join(own, 'bug_db.sdn');
+    copyFileSync(BUG_DB, file);
+    const sup = new ServerSupervisor({ launchConfig: () => ({ ok: true, options: { binary: BIN, dir: own, rootPath: own, startTimeoutMs: 20000 } }) });
+    const store = new RecordStore(sup, { throttleMs: () => 50 });
+    const seen: DidChangeParams[] = [];
+    const sub = sup.onDidChange((p) => seen.push(p));
+    try {
+      await sup.start();
+      await waitFor(() => (store.isLoaded ? true : undefined), 10000, 'initial load');
+      const ids = () => store.database('bug')!.records.map((r) => r.id).join(',');
+      const before = ids();
+      await new Promise((r) => setTimeout(r, 150)); // the server's baseline
+      // Another process edits one note and deletes the note keyed parser_001 — a key the bugs table
+      // also has: read as a records-table change, bug parser_001 would vanish from the cache.
+      const text = readFileSync(file, 'utf8');
+      const noteLine = text.split('\n').find((l) => /^\s+parser_001, "2026-01-30T03:41:00"/.test(l))!;
+      assert.ok(noteLine, 'the parser_001 note');
+      assert.ok(before.split(',').includes('parser_001'), 'bug parser_001 is cached');
+      writeFileSync(file, text.replace('Confirmed MIR lowering gets 0 modules', 'Confirmed elsewhere').replace(noteLine + '\n', ''));
+      const n = await waitFor(() => seen.find((p) => p.database === 'bug'), 5000, 'didChange for bug');
+      assert.equal(n.table, 'notes');
+      assert.ok(n.removed.includes('parser_001'), JSON.stringify(n));
+      assert.ok(n.changed.includes('@2'), JSON.stringify(n));
+      await new Promise((r) => setTimeout(r, 400)); // the store's throttle, had it reloaded anything
+      assert.deepEqual(seen.filter((p) => p.database === 'bug').map((p) => p.table), ['notes'], 'no records-table notification');
+      assert.equal(ids(), before, 'the records table cache is unchanged (bug parser_001 is still there)');
+    } finally {
+      sub.dispose();
+      store.dispose();
+      await sup.stop();
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });
