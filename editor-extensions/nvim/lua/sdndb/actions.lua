@@ -104,9 +104,13 @@ end
 
 -- Only the lines on screen are highlighted, when they are drawn (fast on any size).
 local provider_ns = vim.api.nvim_create_namespace("sdndb_decor")
+local check_winbars -- defined with the header below
 vim.api.nvim_set_decoration_provider(provider_ns, {
   on_win = function(_, _, buf)
     return view().state[buf] ~= nil and view().state[buf].columns ~= nil
+  end,
+  on_end = function()
+    check_winbars()
   end,
   on_line = function(_, _, buf, row)
     local line = vim.api.nvim_buf_get_lines(buf, row, row + 1, false)[1]
@@ -124,19 +128,95 @@ vim.api.nvim_set_decoration_provider(provider_ns, {
 })
 
 -- The header stays visible: the window bar where Neovim has one (0.8+), else a one-line
--- floating window over the top line while line 1 is scrolled away.
+-- floating window over the top line while line 1 is scrolled away. Both start after the number
+-- and sign columns (textoff), so the column names stay above their columns.
 local floats = {} -- win -> { win = float, buf = float buffer }
+local has_winbar = vim.fn.has("nvim-0.8") == 1
+local bar_textoff = {} -- win -> the textoff its window bar was last drawn with
 
+-- Cuts s to at most `cells` display cells.
+local function fit(s, cells)
+  s = vim.fn.strcharpart(s, 0, math.max(0, cells))
+  while vim.fn.strdisplaywidth(s) > cells do
+    s = vim.fn.strcharpart(s, 0, vim.fn.strchars(s) - 1)
+  end
+  return s
+end
+
+-- Line 1 as the window shows it (scrolled by leftcol, cut to the text area's width), the
+-- width of the number/sign columns before it and the width of the text area.
 local function header_text(buf, win)
   local line = vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1] or ""
   local leftcol = vim.api.nvim_win_call(win, function()
     return vim.fn.winsaveview().leftcol
   end)
-  if leftcol > 0 then
-    line = vim.fn.strcharpart(line, leftcol)
-  end
-  return line
+  local info = vim.fn.getwininfo(win)[1]
+  local room = math.max(0, info.width - info.textoff)
+  return fit(vim.fn.strcharpart(line, leftcol), room), info.textoff, room
 end
+
+-- The filter/sort/count note shown after the header line (view.ns_head's virtual text).
+function M.header_note(buf)
+  local marks = vim.api.nvim_buf_get_extmarks(buf, view().ns_head, 0, 0, { details = true })
+  local text = ""
+  for _, m in ipairs(marks) do
+    for _, chunk in ipairs(m[4].virt_text or {}) do
+      text = text .. chunk[1]
+    end
+  end
+  return text
+end
+
+---The window bar of a table window (Neovim 0.8+): evaluated by Neovim at every redraw through
+---%{%...%}, in the context of the window it belongs to, so it follows horizontal scrolling, the
+---number/sign columns and every change of line 1 without autocommands. Statusline syntax.
+function M.winbar()
+  local win = vim.api.nvim_get_current_win()
+  local buf = vim.api.nvim_win_get_buf(win)
+  local st = view().state[buf]
+  if not st or not st.columns then
+    return ""
+  end
+  local text, textoff, room = header_text(buf, win)
+  bar_textoff[win] = textoff
+  -- The note where line 1 leaves room, as on line 1 itself: Neovim would cut a too long bar at
+  -- its start, moving the column names away from their columns.
+  local note = fit(M.header_note(buf), room - vim.fn.strdisplaywidth(text))
+  local escape = function(s)
+    return (s:gsub("%%", "%%%%"))
+  end
+  return "%#SdndbHeader#" .. string.rep(" ", textoff) .. escape(text) .. "%#SdndbQuery#" .. escape(note)
+end
+
+---The textoff the window bar of win was last drawn with (nil: not drawn), for tests.
+function M.winbar_textoff(win)
+  return bar_textoff[win]
+end
+
+-- Neovim redraws a window bar on its own when line 1 changes or the cursor moves, not when the
+-- sign or number column changes width (a conflict's sign appears): called at the end of each
+-- redraw (when the columns' widths are known), this redraws the bars drawn with an outdated one.
+check_winbars = function()
+  for win, drawn in pairs(bar_textoff) do
+    local info = vim.api.nvim_win_is_valid(win) and vim.fn.getwininfo(win)[1]
+    if not info then
+      bar_textoff[win] = nil
+    elseif info.textoff ~= drawn then
+      bar_textoff[win] = nil -- one redraw per change
+      vim.schedule(function()
+        if vim.api.nvim_win_is_valid(win) then
+          vim.api.nvim_win_call(win, function()
+            vim.cmd("redrawstatus")
+          end)
+        end
+      end)
+    end
+  end
+end
+
+-- :setlocal (not vim.wo, which acts like :set before 0.10): the bar stays with this buffer in
+-- this window and does not follow the window to the next file edited in it.
+local winbar_expr = "%{%v:lua.require'sdndb.actions'.winbar()%}"
 
 function M.update_header(win)
   win = win or vim.api.nvim_get_current_win()
@@ -145,10 +225,11 @@ function M.update_header(win)
   end
   local buf = vim.api.nvim_win_get_buf(win)
   local st = view().state[buf]
-  if vim.fn.has("nvim-0.8") == 1 then
-    if st and st.columns then
-      local text = header_text(buf, win):gsub("%%", "%%%%")
-      vim.wo[win].winbar = "%#SdndbHeader#" .. text
+  if has_winbar then
+    if st and vim.wo[win].winbar ~= winbar_expr then
+      vim.api.nvim_win_call(win, function()
+        vim.cmd("setlocal winbar=" .. winbar_expr)
+      end)
     end
     return
   end
@@ -163,20 +244,24 @@ function M.update_header(win)
     end
     return
   end
-  local text = header_text(buf, win)
-  if not f or not vim.api.nvim_win_is_valid(f.win) then
+  local text, textoff = header_text(buf, win)
+  local place = {
+    relative = "win",
+    win = win,
+    row = 0,
+    col = textoff,
+    width = math.max(1, vim.api.nvim_win_get_width(win) - textoff),
+    height = 1,
+  }
+  if f and vim.api.nvim_win_is_valid(f.win) then
+    vim.api.nvim_win_set_config(f.win, place)
+  else
     local fb = vim.api.nvim_create_buf(false, true)
-    local fw = vim.api.nvim_open_win(fb, false, {
-      relative = "win",
-      win = win,
-      row = 0,
-      col = 0,
-      width = math.max(1, vim.api.nvim_win_get_width(win)),
-      height = 1,
+    local fw = vim.api.nvim_open_win(fb, false, vim.tbl_extend("force", place, {
       focusable = false,
       style = "minimal",
       noautocmd = true,
-    })
+    }))
     vim.wo[fw].winhighlight = "Normal:SdndbHeader"
     f = { win = fw, buf = fb }
     floats[win] = f
