@@ -729,6 +729,48 @@ try {
     await page.keyboard.press('Escape');
   });
 
+  await step('a record deleted elsewhere, edited in its open document and restored by Keep Mine, saves again without a conflict', async () => {
+    const tab = page.locator('.tabs-container .tab', { hasText: 'todo #11' }).first();
+    await runAndPick('sdndb: Open Record', 'Record to open', 'Add fuzzing 11');
+    await page.locator('.tabs-container .tab.active', { hasText: 'todo #11' }).waitFor({ timeout: 10000 });
+    await poll('record 11 in its document', async () => (await editorText()).includes('description: Add fuzzing 11'));
+    cli(WS, 'delete', 'todo', '11');
+    await poll('row 11 gone from the file', () => !todoLines().some((l) => /^\s*11, /.test(l)));
+    await replaceEditorText((t) => t.replace('description: Add fuzzing 11', 'description: Add fuzzing 11 (kept)'));
+    await page.keyboard.press('Control+S');
+    await poll('the save done', async () => !(await page.locator('.tabs-container .tab.dirty', { hasText: 'todo #11' }).count()), 10000);
+    // Editing a deleted record is a whole-record conflict: resolved as a user does, in the Conflicts view.
+    await showSdndbView();
+    const row = conflictsPane.locator('.monaco-list-row', { hasText: 'todo #11' }).first();
+    await row.waitFor({ timeout: 15000 });
+    await shot('42-deleted-record-conflict');
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Keep Mine"]').click();
+    await poll('conflict gone from the view', async () => (await conflictsPane.locator('.monaco-list-row', { hasText: 'todo #11' }).count()) === 0, 15000);
+    const row11 = () => todoLines().find((l) => /^\s*11, /.test(l)) ?? '';
+    const withoutVersion = (l) => l.replace(/, \d+, "[^"]*"$/, '');
+    await poll('row 11 restored with my edit', () =>
+      withoutVersion(row11()) === '    11, TODO, runtime, P1, "Add fuzzing 11 (kept)", src/runtime/mod11.spl, 84, "", "", blocked, true');
+    await tab.click();
+    await poll('the open document follows the restored record', async () => (await editorText()).includes('description: Add fuzzing 11 (kept)'), 10000);
+    // The same document, edited again: its base must be the restored record, not the one from before the delete.
+    const before = todoLines();
+    await replaceEditorText((t) => t.replace('description: Add fuzzing 11 (kept)', 'description: Add fuzzing 11 (kept, then edited)'));
+    await page.keyboard.press('Control+S');
+    await poll('the second save done', async () => !(await page.locator('.tabs-container .tab.dirty', { hasText: 'todo #11' }).count()), 10000);
+    await poll('the second edit on disk', () => row11().includes('"Add fuzzing 11 (kept, then edited)"'), 10000)
+      .catch((err) => { throw new Error(`${err.message}; row 11: ${row11()}; conflicts: ${cli(WS, 'conflicts', '--json')}`); });
+    const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
+    if (conflicts.length !== 0) throw new Error(`a spurious conflict: ${JSON.stringify(conflicts)}`);
+    const diff = changedLines(before, todoLines());
+    if (diff.length !== 1) throw new Error(`expected one changed line, got ${JSON.stringify(diff)}`);
+    const [was, now] = diff[0];
+    if (withoutVersion(now) !== withoutVersion(was).replace('"Add fuzzing 11 (kept)"', '"Add fuzzing 11 (kept, then edited)"')) {
+      throw new Error(`row 11 changed more than its description: ${was} -> ${now}`);
+    }
+    await poll('no conflict in the view', async () => (await conflictsPane.locator('.monaco-list-row', { hasText: 'todo #11' }).count()) === 0);
+  });
+
   await step('a restored record tab loads after a window reload (the extension activates on its scheme)', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'todo #9' }).first().click();
     await page.locator('.tabs-container .tab.active', { hasText: 'todo #9' }).waitFor({ timeout: 10000 });
