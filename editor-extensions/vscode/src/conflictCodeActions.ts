@@ -2,19 +2,20 @@
 import * as vscode from 'vscode';
 import { RecordStore } from './client';
 import { CONFLICT_CODE, conflictLine } from './recordDiagnostics';
-import { parseRecordUri } from './recordFileSystemProvider';
+import { parseRecordUri, RecordFileSystemProvider } from './recordFileSystemProvider';
 
 export class ConflictCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
 
-  constructor(private readonly store: RecordStore) {}
+  constructor(private readonly store: RecordStore, private readonly recordFs: RecordFileSystemProvider) {}
 
   provideCodeActions(doc: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const ref = parseRecordUri(doc.uri);
-    if (!ref || !context.diagnostics.some((d) => d.code === CONFLICT_CODE)) return [];
+    const table = ref && this.recordFs.tableOf(ref.database);
+    if (!ref || !table || !context.diagnostics.some((d) => d.code === CONFLICT_CODE)) return [];
     const text = doc.getText();
     const actions: vscode.CodeAction[] = [];
-    for (const c of this.store.conflictsFor(ref.database, ref.id)) {
+    for (const c of this.store.conflictsFor(table.entry.db.name, ref.id, table.table)) {
       if (conflictLine(text, c.field) - 1 !== range.start.line) continue;
       const node = { kind: 'conflict', database: c.database, conflictId: c.id };
       for (const [command, label] of [['sdndb.keepMine', `Keep Mine (${c.ours})`], ['sdndb.keepTheirs', `Keep Theirs (${c.theirs})`]]) {

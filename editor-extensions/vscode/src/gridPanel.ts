@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
   ApplyItem, buildGridState, columnsChanged, DatabaseEntry, EditBase, EditResult, gridTables, pickersChanged, Problem, diffGridRows, GridMessage,
-  GridRequest, GridState, Logger, newRecordFields, recordTitle, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy, TableInfo, titleField,
+  GridRequest, GridState, Logger, tableAddress, newRecordFields, recordTitle, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy, TableInfo, titleField,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 
@@ -211,6 +211,11 @@ export class GridPanel implements vscode.Disposable {
     }
   }
 
+  /** The shown table as record documents address it (`NAME` or `NAME.TABLE`). */
+  private get address(): string {
+    return this.writeTable ? tableAddress(this.database, this.writeTable, '') : this.database;
+  }
+
   private get database(): string {
     const name = this.shown?.database;
     if (!name) throw new Error('this table is not loaded yet');
@@ -234,12 +239,10 @@ export class GridPanel implements vscode.Disposable {
         await this.store.resolveConflict(this.database, m.conflict, m.choice);
         return;
       case 'openRecord':
-        if (this.writeTable) throw new Error(`record documents open rows of the records table only; edit rows of "${this.writeTable}" here`);
-        await vscode.commands.executeCommand('sdndb.openRecord', { kind: 'record', database: this.database, id: m.id });
+        await vscode.commands.executeCommand('sdndb.openRecord', { kind: 'record', database: this.address, id: m.id });
         return;
       case 'revealRecord':
-        if (this.writeTable) return this.revealLine(this.other!.records.find((r) => r.id === m.id)?.line ?? 0);
-        await vscode.commands.executeCommand('sdndb.revealRecord', { kind: 'record', database: this.database, id: m.id });
+        await vscode.commands.executeCommand('sdndb.revealRecord', { kind: 'record', database: this.address, id: m.id });
         return;
       case 'selectTable':
         this.table = m.table;
@@ -315,13 +318,6 @@ export class GridPanel implements vscode.Disposable {
     } else {
       this.putRecord(database, undefined, id);
     }
-  }
-
-  /** Shows a row of another table in the .sdn file (its line as last listed). */
-  private async revealLine(line: number): Promise<void> {
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(this.path));
-    const range = doc.lineAt(Math.max(0, Math.min(line - 1, doc.lineCount - 1))).range;
-    await vscode.window.showTextDocument(doc, { selection: range, preview: false });
   }
 
   private fail(err: unknown): void {

@@ -2,7 +2,7 @@
 // fields, a changed id, a removed field) while typing, and each stored conflict on its field's line.
 import * as vscode from 'vscode';
 import { fieldLine, parseValue, RecordStore, validateRecordText } from './client';
-import { isNewRecordId, parseRecordUri, RECORD_SCHEME } from './recordFileSystemProvider';
+import { isNewRecordId, parseRecordUri, RECORD_SCHEME, RecordFileSystemProvider } from './recordFileSystemProvider';
 
 /** Diagnostic code of a conflict squiggle. */
 export const CONFLICT_CODE = 'conflict';
@@ -16,7 +16,7 @@ export class RecordDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('sdndb-record');
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor(private readonly store: RecordStore) {
+  constructor(private readonly store: RecordStore, private readonly recordFs: RecordFileSystemProvider) {
     this.subs.push(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
@@ -30,23 +30,24 @@ export class RecordDiagnostics implements vscode.Disposable {
   private update(doc: vscode.TextDocument): void {
     if (doc.uri.scheme !== RECORD_SCHEME) return;
     const ref = parseRecordUri(doc.uri);
-    const entry = ref && this.store.database(ref.database);
-    if (!ref || !entry) return;
+    const table = ref && this.recordFs.tableOf(ref.database);
+    if (!ref || !table) return;
     const text = doc.getText();
     const lineRange = (line: number) => doc.lineAt(Math.max(0, Math.min(line - 1, doc.lineCount - 1))).range;
     // A new-record document has no id yet (an empty one is generated; a typed one is the user's choice).
     const isNew = isNewRecordId(ref.id);
-    const idLine = isNew ? fieldLine(text, entry.db.idColumn) : 0;
+    const idLine = isNew ? fieldLine(text, table.idColumn) : 0;
     const typed = idLine ? text.split(/\r?\n/)[idLine - 1] : '';
-    const id = isNew ? parseValue(typed.slice(typed.indexOf(':') + 1)) : ref.id;
-    const out: vscode.Diagnostic[] = validateRecordText(text, { id, idColumn: entry.db.idColumn, columns: entry.db.columns })
+    // A row addressed by position (`@N`) shows its key, which is not its address.
+    const id = isNew ? parseValue(typed.slice(typed.indexOf(':') + 1)) : this.recordFs.keyOf(doc.uri) ?? ref.id;
+    const out: vscode.Diagnostic[] = validateRecordText(text, { id, idColumn: table.idColumn, columns: table.columns })
       .map((p) => {
         const d = new vscode.Diagnostic(lineRange(p.line), p.message,
           p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
         d.source = 'sdndb';
         return d;
       });
-    for (const c of isNew ? [] : this.store.conflictsFor(ref.database, ref.id)) {
+    for (const c of isNew ? [] : this.store.conflictsFor(table.entry.db.name, ref.id, table.table)) {
       const line = conflictLine(text, c.field);
       const what = c.field === '*' ? 'the whole record' : c.field;
       const d = new vscode.Diagnostic(lineRange(line),

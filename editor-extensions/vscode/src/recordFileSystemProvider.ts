@@ -1,6 +1,7 @@
 // `sdndb:/<database>/<id>/<database #id — title>.sdnrec`: one record as an editable text document. Saving sends
 // `sdndb/edit` with the version the document's text was read from as the base, so the server merges
-// with changes made elsewhere instead of overwriting them.
+// with changes made elsewhere instead of overwriting them. `<database>` is a table address: `bug` for
+// the file's records table, `bug.test_cases` for another table (ids may be positions, `@N`).
 //
 // The base is the record handed to VS Code in readFile, never a later fetch: a document with unsaved
 // edits keeps its base (and stat keeps reporting it, so VS Code does not raise "file is newer" and
@@ -8,7 +9,7 @@
 // changes elsewhere, and after every save (to show what was really stored).
 import * as vscode from 'vscode';
 import {
-  diffRecord, editBase, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, recordDocumentLabel, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
+  resolveTableAddress, TableTarget, diffRecord, editBase, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, recordDocumentLabel, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 
@@ -75,13 +76,16 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     private readonly log: Logger,
   ) {
     this.subs.push(
-      // Added too: a record restored by Keep Mine after a delete comes back as "added".
+      // Added too: a record restored by Keep Mine after a delete comes back as "added". A notification
+      // names one table of the file (ids repeat across tables); without `table` (older servers) the records table.
       supervisor.onDidChange((p) => {
         const ids = new Set([...p.changed, ...p.added, ...p.removed]);
         for (const key of [...this.base.keys()]) {
           const uri = vscode.Uri.parse(key);
           const ref = parseRecordUri(uri);
-          if (ref && ref.database === p.database && ids.has(ref.id)) this.reload(uri);
+          const table = ref && this.tableOf(ref.database);
+          if (!ref || !table || table.entry.db.name !== p.database || !ids.has(ref.id)) continue;
+          if (p.table === undefined ? !table.isOther : p.table === table.table) this.reload(uri);
         }
       }),
       vscode.workspace.onDidSaveTextDocument((doc) => {
@@ -95,6 +99,17 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
         this.stale.delete(key);
       }),
     );
+  }
+
+  /** The table a record document's `<database>` names (undefined until the databases are loaded). */
+  tableOf(address: string): TableTarget | undefined {
+    return resolveTableAddress((name) => this.store.database(name), address);
+  }
+
+  /** The key (id column value) of the record an open document was read from: for `@N` rows it is not the id. */
+  keyOf(uri: vscode.Uri): string | undefined {
+    const l = this.base.get(uri.toString());
+    return l ? l.record.fields[l.idColumn] ?? l.record.id : undefined;
   }
 
   private isDirty(key: string): boolean {
@@ -118,8 +133,8 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     const client = await this.supervisor.ready().catch((e: Error) => { throw vscode.FileSystemError.Unavailable(e.message); });
     try {
       const record = await client.get(ref.database, ref.id);
-      const db = this.store.database(ref.database)?.db;
-      return { record, idColumn: db?.idColumn ?? 'id', columns: db?.columns ?? [], stamp: this.stamps.get(uri.toString()) ?? 0 };
+      const table = this.tableOf(ref.database);
+      return { record, idColumn: table?.idColumn ?? 'id', columns: table?.columns ?? [], stamp: this.stamps.get(uri.toString()) ?? 0 };
     } catch (err) {
       if (err instanceof SdndbError && err.isNotFound) throw vscode.FileSystemError.FileNotFound(uri);
       throw err;
@@ -186,6 +201,9 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     }
     this.log.debug(`save ${uri.path}: base version ${base.record.version}, changes ${JSON.stringify(changes)}`);
     if (Object.keys(changes).length === 0) return;
+    // The store caches the records table only; a conflict elsewhere in the file is still one of its database.
+    const table = this.tableOf(ref.database);
+    const name = table?.entry.db.name ?? ref.database;
     const client = await this.supervisor.ready();
     try {
       const result = await client.edit({
@@ -196,8 +214,15 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
       // Until VS Code re-reads it (after the save), the document's base is what is now stored.
       this.base.set(key, { ...base, record: result.record });
       reportEditOutcome(ref.database, ref.id, result);
-      this.store.applyEdit(ref.database, result).catch((e: Error) => this.log.error(`reading the conflicts of ${ref.database}: ${e.message}`));
+      const stored = table?.isOther
+        ? (result.outcome === 'conflict' ? this.store.refreshConflicts(name) : Promise.resolve())
+        : this.store.applyEdit(name, result);
+      stored.catch((e: Error) => this.log.error(`reading the conflicts of ${name}: ${e.message}`));
     } catch (err) {
+      if (err instanceof SdndbError && err.isConflict && /^@\d+$/.test(ref.id)) {
+        throw new Error(`${ref.database} #${ref.id}: the row at that position was changed or moved elsewhere (rows without a unique key ` +
+          'are written only with their etag, whatever the strategy). Copy your text, reopen the record and apply it again.');
+      }
       if (err instanceof SdndbError && err.isConflict) {
         const fields = (err.data as { fields?: string[] } | undefined)?.fields ?? [];
         throw new Error(
@@ -205,7 +230,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
           'your edit was refused by the "error" strategy. Copy your text, reopen the record and apply it again.');
       }
       if (err instanceof SdndbError && err.isNotFound) {
-        this.store.removeRecord(ref.database, ref.id);
+        if (!table?.isOther) this.store.removeRecord(name, ref.id);
         throw new Error(`${ref.database} #${ref.id} was deleted elsewhere; your edit was not saved (copy it into a new record if you need it).`);
       }
       throw err instanceof Error ? new Error(err.message) : err;

@@ -1,7 +1,7 @@
-// The outline of `.sdn` files: each named table with its records (labelled by id and title), and the
-// other top-level keys.
+// The outline of `.sdn` files: each named table with its records (labelled by the address the server
+// gives them — key or @N — and a title), and the other top-level keys.
 import * as vscode from 'vscode';
-import { sdnOutline, titleField } from './client';
+import { recordSymbolLabel, rowAddresses, sdnOutline } from './client';
 
 export class SdnSymbolProvider implements vscode.DocumentSymbolProvider {
   provideDocumentSymbols(doc: vscode.TextDocument): vscode.DocumentSymbol[] {
@@ -12,13 +12,11 @@ export class SdnSymbolProvider implements vscode.DocumentSymbolProvider {
       const range = new vscode.Range(lineRange(t.line).start, lineRange(t.endLine).end);
       const table = new vscode.DocumentSymbol(t.name, `${t.rows.length} row${t.rows.length === 1 ? '' : 's'}`,
         vscode.SymbolKind.Struct, range, lineRange(t.line));
-      const title = titleField(t.columns);
-      const titleAt = title ? t.columns.indexOf(title) : -1;
-      for (const r of t.rows) {
-        const id = r.cells[0] ?? '';
-        const label = `#${id || '""'}${titleAt > 0 && r.cells[titleAt] ? ` ${r.cells[titleAt]}` : ''}`;
+      const addresses = rowAddresses(t);
+      t.rows.forEach((r, i) => {
+        const label = recordSymbolLabel(t, r, addresses[i]);
         table.children.push(new vscode.DocumentSymbol(label, `line ${r.line}`, vscode.SymbolKind.Field, lineRange(r.line), lineRange(r.line)));
-      }
+      });
       symbols.push(table);
     }
     for (const k of outline.keys) {

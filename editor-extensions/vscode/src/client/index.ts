@@ -10,3 +10,4 @@ export * from './recordText';
 export * from './store';
 export * from './grid';
 export * from './sdnOutline';
+export * from './tableAddress';

@@ -73,8 +73,10 @@ export function parseRecordText(text: string): Record<string, string> {
  */
 export function diffRecord(base: SdnRecord, edited: Record<string, string>, idColumn = 'id'): Record<string, string> {
   const changes: Record<string, string> = {};
-  if (idColumn in edited && edited[idColumn] !== base.id) {
-    throw new Error(`the ${idColumn} cannot be changed here (was ${base.id}, now ${edited[idColumn]})`);
+  // (A row addressed by position, `@N`, has a key that is not its address.)
+  const key = base.fields[idColumn] ?? base.id;
+  if (idColumn in edited && edited[idColumn] !== key) {
+    throw new Error(`the ${idColumn} cannot be changed here (was ${key}, now ${edited[idColumn]})`);
   }
   for (const k of Object.keys(base.fields)) {
     if (!(k in edited)) throw new Error(`field "${k}" is missing; every field must stay in the document`);

@@ -88,8 +88,10 @@ export class RecordStore implements Disposable {
   findRecord(database: string, id: string): SdnRecord | undefined {
     return this.dbs.get(database)?.records.find((r) => r.id === id);
   }
-  conflictsFor(database: string, id?: string): Conflict[] {
-    return this._conflicts.filter((c) => c.database === database && (id === undefined || c.record === id));
+  /** `table`: only conflicts of that table (ids are unique per table only); a conflict without a table (older servers) matches any. */
+  conflictsFor(database: string, id?: string, table?: string): Conflict[] {
+    return this._conflicts.filter((c) => c.database === database && (id === undefined || c.record === id) &&
+      (table === undefined || !c.table || c.table === table));
   }
   /** A conflict by database and id (conflict ids are unique per database only). */
   findConflict(database: string, id: string): Conflict | undefined {

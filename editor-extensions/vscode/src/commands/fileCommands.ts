@@ -1,9 +1,12 @@
 // Commands between the raw `.sdn` files and the record views: open a database as a table, reveal a
-// record's row in its file, open the record whose row holds the cursor.
+// record's row in its file, open the record whose row holds the cursor. Rows of every table of a file
+// count: its records table, other keyed tables and keyless ones (`@N`), addressed as `NAME.TABLE`.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { DatabaseEntry, rowAt, sdnOutline } from '../client';
+import { DatabaseEntry, rowAt, sdnOutline, tableAddress } from '../client';
 import { GRID_VIEW_TYPE } from '../gridEditorProvider';
+import { RecordNode } from '../nodes';
+import { isNewRecordId, parseRecordUri, RECORD_SCHEME } from '../recordFileSystemProvider';
 import { CommandContext, guarded, pickDatabase, resolveRecord } from './context';
 
 function realPath(p: string): string {
@@ -38,14 +41,13 @@ export function registerFileCommands(ctx: CommandContext): vscode.Disposable[] {
     })),
 
     vscode.commands.registerCommand('sdndb.revealRecord', guarded(ctx, 'revealRecord', async (node?: unknown) => {
-      const target = await resolveRecord(ctx, node, 'Record to reveal in its file');
+      const target = await recordToReveal(ctx, node);
       if (!target) return;
-      const { database, id } = target.node;
-      const entry = ctx.store.database(database);
-      if (!entry) throw new Error(`no database ${database}`);
-      let line = target.record.line;
-      if (!line) line = (await (await ctx.supervisor.ready()).get(database, id)).line; // appended since the last read
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(entry.db.path));
+      const table = ctx.recordFs.tableOf(target.database);
+      if (!table) throw new Error(`no database ${target.database}`);
+      // The row's line now (a cached one is stale once rows above it were added or removed elsewhere).
+      const { line } = await (await ctx.supervisor.ready()).get(target.database, target.id);
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(table.entry.db.path));
       const range = doc.lineAt(Math.max(0, Math.min(line - 1, doc.lineCount - 1))).range;
       await vscode.window.showTextDocument(doc, { selection: range, preview: false });
     })),
@@ -55,14 +57,30 @@ export function registerFileCommands(ctx: CommandContext): vscode.Disposable[] {
       if (!editor || editor.document.uri.scheme !== 'file') throw new Error('open a .sdn file and put the cursor on a row');
       const entry = databaseOfFile(ctx, editor.document.uri.fsPath);
       if (!entry) throw new Error(`${editor.document.uri.fsPath} is not one of the sdndb databases`);
-      const at = rowAt(sdnOutline(editor.document.getText()), editor.selection.active.line + 1);
+      const line = editor.selection.active.line + 1;
+      const at = rowAt(sdnOutline(editor.document.getText()), line);
       if (!at?.row) throw new Error('the cursor is not on a row of a table');
-      if (at.table.name !== entry.db.table) {
-        throw new Error(`the row is in table "${at.table.name}"; records can be opened from table "${entry.db.table}" of this file`);
-      }
-      const idAt = Math.max(0, at.table.columns.indexOf(entry.db.idColumn));
-      const id = at.row.cells[idAt] ?? '';
-      await vscode.commands.executeCommand('sdndb.openRecord', { kind: 'record', database: entry.db.name, id });
+      const known = entry.db.tables?.map((t) => t.name) ?? [entry.db.table];
+      if (!known.includes(at.table.name)) throw new Error(`"${at.table.name}" is not a table sdndb reads in this file (tables: ${known.join(', ')})`);
+      if (editor.document.isDirty) throw new Error('save the file first: the record is found by its line in the file on disk');
+      // The server says which record is on that line (its key, or @N for a row without a unique key).
+      const database = tableAddress(entry.db.name, at.table.name, entry.db.table);
+      const { records } = await (await ctx.supervisor.ready()).list({ database });
+      const record = records.find((r) => r.line === line);
+      if (!record) throw new Error(`line ${line} of table "${at.table.name}" is not a record sdndb reads (a malformed row? see the Problems view)`);
+      await vscode.commands.executeCommand('sdndb.openRecord', { kind: 'record', database, id: record.id });
     })),
   ];
+}
+
+/**
+ * The record Reveal Record in File acts on: the node it was invoked on, else the active record
+ * document (of any table), else one picked from the records tables.
+ */
+async function recordToReveal(ctx: CommandContext, node: unknown): Promise<{ database: string; id: string } | undefined> {
+  if (node && typeof node === 'object' && (node as RecordNode).kind === 'record') return node as RecordNode;
+  const active = node === undefined ? vscode.window.activeTextEditor?.document.uri : undefined;
+  const ref = active?.scheme === RECORD_SCHEME ? parseRecordUri(active) : undefined;
+  if (ref && !isNewRecordId(ref.id)) return ref;
+  return (await resolveRecord(ctx, node, 'Record to reveal in its file'))?.node;
 }

@@ -4,6 +4,7 @@ import { DatabaseEntry, fieldValueChoices, groupField, recordTitle, SdnRecord, t
 import { settings } from '../config';
 import { reportEditOutcome } from '../editOutcome';
 import { newRecordUri, RECORD_SCHEME, recordUriFor, sameRecord } from '../recordFileSystemProvider';
+import { RecordNode } from '../nodes';
 import { CommandContext, guarded, pickDatabase, resolveRecord } from './context';
 
 const COMMON_VALUES: Record<string, string[]> = {
@@ -74,9 +75,9 @@ function changeField(ctx: CommandContext, node: unknown, by: 'status' | 'priorit
 export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('sdndb.openRecord', guarded(ctx, 'openRecord', async (node?: unknown) => {
-      const target = await resolveRecord(ctx, node, 'Record to open', undefined, false);
+      const target = await recordToOpen(ctx, node);
       if (!target) return;
-      const { database, id } = target.node;
+      const { database, id } = target;
       // An open document of the record is reused, whatever title its tab had then.
       const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === RECORD_SCHEME && sameRecord(d.uri, database, id));
       const doc = open ?? await vscode.workspace.openTextDocument(recordUriFor(database, id, recordTitle(target.record)));
@@ -135,4 +136,18 @@ export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[]
       }
     })),
   ];
+}
+
+/**
+ * The record Open Record acts on: a node of the records table (or one picked), or a node of another
+ * table of a file (`database` = `NAME.TABLE`, from Open Record at Cursor or the table editor), read
+ * from the server since the store caches records tables only.
+ */
+async function recordToOpen(ctx: CommandContext, node: unknown): Promise<{ database: string; id: string; record: SdnRecord } | undefined> {
+  const n = node as RecordNode | undefined;
+  if (n?.kind === 'record' && ctx.recordFs.tableOf(n.database)?.isOther) {
+    return { database: n.database, id: n.id, record: await (await ctx.supervisor.ready()).get(n.database, n.id) };
+  }
+  const target = await resolveRecord(ctx, node, 'Record to open', undefined, false);
+  return target && { ...target.node, record: target.record };
 }

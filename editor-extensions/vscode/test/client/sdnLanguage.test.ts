@@ -98,6 +98,7 @@ describe('SDN outline', () => {
     assert.deepEqual(splitCells('1, "", x  y, "a,b" # note'), ['1', '', 'x  y', 'a,b']);
     assert.deepEqual(splitCells('a, b,'), ['a', 'b', '']);
     assert.deepEqual(splitCells('file.md#section, x'), ['file.md#section', 'x']);
+    assert.deepEqual(splitCells('"say ""hi""", "", x'), ['say "hi"', '', 'x'], 'CSV-style doubled quotes (corpus 19)');
   });
 
   it('outlines every table of every corpus file without losing rows', () => {

@@ -2,11 +2,14 @@
 // sdndb/apply writes addressed to a table other than the records table, with the rows' etags as base.
 // The file is a copy of the Simple project's bug database (tests/data/corpus), which has several tables.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DidChangeParams, editBase, gridTables, RecordStore, SdndbClient, SdndbError, ServerSupervisor, TableInfo } from '../../src/client';
+import {
+  DatabaseEntry, DidChangeParams, diffRecord, editBase, gridTables, recordSymbolLabel, RecordStore, resolveTableAddress, rowAddresses, sdnOutline,
+  SdndbClient, SdndbError, ServerSupervisor, tableAddress, TableInfo,
+} from '../../src/client';
 import { BIN, fileText, REPO, startClient, waitFor } from './helpers';
 
 const BUG_DB = path.join(REPO, 'tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn');
@@ -113,6 +116,37 @@ describe('tables of a file (sdndb/apply, etags)', () => {
     assert.ok(!fileText(dir, 'bug_db.sdn').includes('from an old view'));
   });
 
+  it('addresses every table as NAME or NAME.TABLE (what record documents and commands use)', async () => {
+    const [db] = await client.databases();
+    const entry: DatabaseEntry = { db, records: [] };
+    const lookup = (name: string) => (name === db.name ? entry : undefined);
+    assert.equal(tableAddress('bug', 'bugs', db.table), 'bug', 'the records table is the database itself');
+    assert.equal(tableAddress('bug', 'notes', db.table), 'bug.notes');
+    const records = resolveTableAddress(lookup, 'bug');
+    assert.equal(records?.isOther, false);
+    assert.equal(records?.table, db.table);
+    const notes = resolveTableAddress(lookup, 'bug.notes');
+    assert.equal(notes?.isOther, true);
+    assert.deepEqual(notes?.columns, ['bug_id', 'timestamp', 'note']);
+    assert.equal(notes?.idColumn, 'bug_id');
+    assert.equal(resolveTableAddress(lookup, 'bug.nosuch'), undefined);
+    assert.equal(resolveTableAddress(lookup, 'other.notes'), undefined);
+    // The address is the server's `database` parameter: a row of notes read and edited through it.
+    const row = (await client.list({ database: 'bug.notes' })).records[2];
+    assert.equal(row.id, '@3');
+    const got = await client.get('bug.notes', '@3');
+    assert.equal(got.line, row.line);
+    // A record document of a positional row shows its key (not its address); only the changed field is sent.
+    const changes = diffRecord(got, { ...got.fields, note: 'typed in a record document' }, 'bug_id');
+    assert.deepEqual(changes, { note: 'typed in a record document' });
+    assert.throws(() => diffRecord(got, { ...got.fields, bug_id: 'other' }, 'bug_id'), /cannot be changed/);
+    const beforeText = fileText(dir, 'bug_db.sdn');
+    const res = await client.edit({ database: 'bug.notes', id: '@3', changes, base: editBase(got) });
+    assert.equal(res.outcome, 'applied');
+    const changed = changedLines(beforeText, fileText(dir, 'bug_db.sdn'));
+    assert.deepEqual(changed, ['    bootstrap_001, "2026-01-29T13:00:00", "typed in a record document"']);
+  });
+
   it('an older server without tables gives one tab', () => {
     assert.deepEqual(gridTables('todos', 2, undefined), [{ name: 'todos', count: 2 }]);
     const t: TableInfo = { name: 'todos', columns: [], idColumn: 'id', count: 1, versioned: false, default: true };
@@ -153,5 +187,53 @@ describe('tables of a file (sdndb/apply, etags)', () => {
       await sup.stop();
       rmSync(own, { recursive: true, force: true });
     }
+  });
+});
+
+describe('row addresses of the outline match the server on every corpus file', () => {
+  let dir: string;
+  let client: SdndbClient;
+  const CORPUS = path.join(REPO, 'tests/data/corpus');
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sdndb-vscode-corpus-'));
+    // Every corpus file as a database (`cNN_db.sdn`): several tables per file, keyless tables, repeated keys.
+    for (const f of readdirSync(CORPUS).filter((n) => n.endsWith('.sdn'))) copyFileSync(path.join(CORPUS, f), path.join(dir, `c${f.slice(0, 2)}_db.sdn`));
+    client = await startClient(dir);
+  });
+  after(async () => {
+    await client?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the outline gives each row the id the server gives it (key or @N), at the same line', async () => {
+    let rows = 0;
+    let positional = 0;
+    for (const db of await client.databases()) {
+      const outline = sdnOutline(readFileSync(db.path, 'utf8'));
+      for (const t of db.tables ?? []) {
+        const ot = outline.tables.find((o) => o.name === t.name);
+        assert.ok(ot, `${path.basename(db.path)}: table ${t.name} in the outline`);
+        const addresses = rowAddresses(ot);
+        const byLine = new Map(ot.rows.map((r, i) => [r.line, addresses[i]]));
+        const { records } = await client.list({ database: tableAddress(db.name, t.name, db.table) });
+        for (const r of records) {
+          assert.equal(byLine.get(r.line), r.id, `${path.basename(db.path)}:${r.line} (${t.name})`);
+          rows++;
+          if (r.id.startsWith('@')) positional++;
+        }
+      }
+    }
+    assert.ok(rows > 500 && positional > 20, `rows compared: ${rows}, of them by position: ${positional}`);
+  });
+
+  it('labels outline rows by their address', () => {
+    const o = sdnOutline('notes |bug_id, timestamp, note|\n    b1, t1, "first"\n    b1, t2, "second"\n    b2, t3\ntasks |id, title|\n    7, "Seven"\n');
+    const [notes, tasks] = o.tables;
+    const a = rowAddresses(notes);
+    assert.deepEqual(a, ['@1', '@2', undefined], 'repeated keys are positions; a malformed row has none');
+    assert.equal(recordSymbolLabel(notes, notes.rows[1], a[1]), '@2 b1, t2, second');
+    assert.equal(recordSymbolLabel(notes, notes.rows[2], a[2]), '(malformed row) b2, t3');
+    assert.equal(recordSymbolLabel(tasks, tasks.rows[0], rowAddresses(tasks)[0]), '#7 Seven');
   });
 });

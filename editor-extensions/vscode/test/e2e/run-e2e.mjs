@@ -12,7 +12,7 @@
 // Env: those of harness.mjs, OUT (screenshots/logs; default test-output/vscode),
 //      E2E_ONLY=group,... (development: run only those groups; such a run never passes).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as harness from './harness.mjs';
 
@@ -586,6 +586,21 @@ try {
     await page.keyboard.press('Escape');
   });
 
+  // Reveal Record in File from the record document `recordTab`: the file's cursor is first put on line 1,
+  // so reaching `line` is the command's doing.
+  async function revealFrom(recordTab, file, line) {
+    await openFile(file);
+    await gotoLine(1);
+    await page.locator('.tabs-container .tab', { hasText: recordTab }).first().click();
+    await page.locator('.tabs-container .tab.active', { hasText: recordTab }).waitFor({ timeout: 10000 });
+    await runCommand('sdndb: Reveal Record in File');
+    await page.locator('.tabs-container .tab.active', { hasText: file }).waitFor({ timeout: 10000 });
+    await statusBar.getByText(new RegExp(`Ln ${line},`)).waitFor({ timeout: 10000 });
+  }
+  // The fields of the active record document (its `field: value` lines).
+  const documentFields = async () => Object.fromEntries((await editorText()).split('\n').filter((l) => /^\w+: /.test(l))
+    .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+
   await step('Open Record at Cursor opens the record of the row; Reveal Record in File goes back to its line', async () => {
     await openFile('feature_db.sdn');
     const line = readFileSync(join(WS, 'feature_db.sdn'), 'utf8').split('\n').findIndex((l) => /^\s*2, Codegen/.test(l)) + 1;
@@ -593,9 +608,62 @@ try {
     await runCommand('sdndb: Open Record at Cursor');
     await page.locator('.tabs-container .tab.active', { hasText: 'feature #2 — Cranelift Backend' }).waitFor({ timeout: 10000 });
     await poll('the record document', async () => (await editorText()).includes('id: 2'));
-    await runCommand('sdndb: Reveal Record in File');
-    await page.locator('.tabs-container .tab.active', { hasText: 'feature_db.sdn' }).waitFor({ timeout: 10000 });
+    await revealFrom('feature #2', 'feature_db.sdn', line);
+  });
+
+  // The bug database (a copy of the Simple project's): records table `bugs`, keyed `test_cases`, keyless `notes`.
+  const bugFile = join(WS, 'bug_db.sdn');
+  const bugLines = () => readFileSync(bugFile, 'utf8').split('\n');
+  await step('Open Record at Cursor on a row of a second keyed table (bug.test_cases) opens its document; Reveal goes back', async () => {
+    if (!existsSync(bugFile)) copyFileSync(join(REPO, 'tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn'), bugFile); // (E2E_ONLY runs)
+    await runCommand('View: Close All Editors'); // (the grid of bug_db.sdn has a tab of the same name)
+    await openFile('bug_db.sdn');
+    const line = bugLines().findIndex((l) => l.startsWith('    cli_spec_test, ')) + 1;
+    await gotoLine(line);
+    await runCommand('sdndb: Open Record at Cursor');
+    await page.locator('.tabs-container .tab.active', { hasText: 'bug.test_cases #cli_spec_test' }).waitFor({ timeout: 10000 });
+    await poll('the row of test_cases in the document', async () => (await documentFields()).id === 'cli_spec_test');
+    const fields = await documentFields();
+    const stored = JSON.parse(cli(WS, 'show', 'bug.test_cases', 'cli_spec_test', '--json')).fields;
+    const differ = [...new Set([...Object.keys(fields), ...Object.keys(stored)])].filter((k) => fields[k] !== stored[k]);
+    if (differ.length) throw new Error(`document ${JSON.stringify(fields)}, stored ${JSON.stringify(stored)}`);
+    if (fields.file !== 'test/lib/std/unit/cli_spec.spl') throw new Error(`file field: ${fields.file}`);
+    await shot('22-second-table-record');
+    await revealFrom('bug.test_cases #cli_spec_test', 'bug_db.sdn', line);
+  });
+
+  await step('a row of a keyless table (bug.notes, repeated keys: @N) from the outline: opened at the cursor, edited in its document (one changed line), revealed', async () => {
+    await openFile('bug_db.sdn');
+    const line = bugLines().findIndex((l) => l.includes('"Tests NOT hanging - timeout was stale database entry')) + 1;
+    // The outline names the row as the server addresses it: string_001 has two notes, so this one is @7.
+    await page.keyboard.press('Control+Shift+O');
+    await page.locator('.quick-input-widget input').fill('@Tests NOT hanging'); // (the list is virtualised: narrow it)
+    const symbol = page.locator('.quick-input-list .monaco-list-row', { hasText: '@7 string_001, 2026-01-30T03:41:30, Tests NOT hanging' }).first();
+    await symbol.waitFor({ timeout: 10000 });
+    await shot('23-outline-keyless-rows');
+    await symbol.click();
     await statusBar.getByText(new RegExp(`Ln ${line},`)).waitFor({ timeout: 10000 });
+    await runCommand('sdndb: Open Record at Cursor');
+    await page.locator('.tabs-container .tab.active', { hasText: 'bug.notes #@7' }).waitFor({ timeout: 10000 });
+    await poll('the note in the document', async () => (await documentFields()).note === 'Tests NOT hanging - timeout was stale database entry from old test run');
+    const fields = await documentFields();
+    if (fields.bug_id !== 'string_001' || fields.timestamp !== '2026-01-30T03:41:30') throw new Error(`fields: ${JSON.stringify(fields)}`);
+    const before = bugLines();
+    await replaceEditorText((t) => t.replace(/^note: .*$/m, 'note: Tests NOT hanging (checked in VS Code)'));
+    await page.keyboard.press('Control+S');
+    await poll('the note on disk', () => bugLines()[line - 1] === '    string_001, "2026-01-30T03:41:30", "Tests NOT hanging (checked in VS Code)"', 10000)
+      .catch((err) => { throw new Error(`${err.message}: line ${line}: ${bugLines()[line - 1]}`); });
+    const diff = changedLines(before, bugLines());
+    if (diff.length !== 1) throw new Error(`expected one changed line, got ${JSON.stringify(diff)}`);
+    await poll('the save done', async () => !(await page.locator('.tabs-container .tab.dirty', { hasText: 'bug.notes' }).count()), 10000);
+    // (Its key, string_001, is not its address @7: no "cannot be changed" squiggle.)
+    if (await editor.locator('.squiggly-error').count()) throw new Error('the record document of a positional row shows an error');
+    await revealFrom('bug.notes #@7', 'bug_db.sdn', line);
+    // The document follows a CLI edit of its row (the server's sdndb/didChange for table notes).
+    const { etag } = JSON.parse(cli(WS, 'show', 'bug.notes', '@7', '--json'));
+    cli(WS, 'edit', 'bug.notes', '@7', 'note=Changed by the CLI', '--expect', etag);
+    await page.locator('.tabs-container .tab', { hasText: 'bug.notes #@7' }).first().click();
+    await poll('the CLI edit in the open document', async () => (await documentFields()).note === 'Changed by the CLI', 15000);
   });
 
   // ------------------------------------------------------------------ diagnostics

@@ -1,0 +1,32 @@
+// How record documents and commands name a table of a database file: `todo` is its records table
+// (the one the RecordStore caches), `bug.test_cases` another table of bug_db.sdn — the protocol's
+// NAME.TABLE addressing, so the same string is the `database` parameter of sdndb/get and sdndb/edit.
+// No vscode import.
+import type { DatabaseEntry } from './store';
+
+export interface TableTarget {
+  /** The database (file) the table is in. */
+  entry: DatabaseEntry;
+  table: string;
+  /** True for a table other than the file's records table. */
+  isOther: boolean;
+  columns: string[];
+  idColumn: string;
+}
+
+/** `database` for its records table (or no table), else `database.table`. */
+export function tableAddress(database: string, table: string | undefined, recordsTable: string): string {
+  return !table || table === recordsTable ? database : `${database}.${table}`;
+}
+
+/** The table an address names, or undefined when no database (or no table of it) has that name. */
+export function resolveTableAddress(database: (name: string) => DatabaseEntry | undefined, address: string): TableTarget | undefined {
+  const whole = database(address);
+  if (whole) return { entry: whole, table: whole.db.table, isOther: false, columns: whole.db.columns, idColumn: whole.db.idColumn };
+  const dot = address.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const entry = database(address.slice(0, dot));
+  const info = entry?.db.tables?.find((t) => t.name === address.slice(dot + 1));
+  if (!entry || !info) return undefined;
+  return { entry, table: info.name, isOther: info.name !== entry.db.table, columns: info.columns, idColumn: info.idColumn };
+}
