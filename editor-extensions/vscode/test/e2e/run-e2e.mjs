@@ -802,13 +802,22 @@ try {
     await runAndPick('sdndb: Open Record', 'Record to open', 'Add fuzzing 11');
     await page.locator('.tabs-container .tab.active', { hasText: 'todo #11' }).waitFor({ timeout: 10000 });
     await poll('record 11 in its document', async () => (await editorText()).includes('description: Add fuzzing 11'));
+    const count = JSON.parse(cli(WS, 'list', 'todo', '--json')).length;
     cli(WS, 'delete', 'todo', '11');
     await poll('row 11 gone from the file', () => !todoLines().some((l) => /^\s*11, /.test(l)));
     await replaceEditorText((t) => t.replace('description: Add fuzzing 11', 'description: Add fuzzing 11 (kept)'));
     await page.keyboard.press('Control+S');
     await poll('the save done', async () => !(await page.locator('.tabs-container .tab.dirty', { hasText: 'todo #11' }).count()), 10000);
+    // Edit vs delete: the message names the deletion (no raw "*", no "the stored value was kept").
+    const toast = page.locator('.notification-toast', { hasText: 'todo #11 was deleted elsewhere' }).first();
+    await toast.waitFor({ timeout: 10000 });
+    const message = await toast.innerText();
+    if (/\*|stored value was kept/.test(message)) throw new Error(`edit-vs-delete message: ${message}`);
+    await runCommand('Notifications: Clear All Notifications');
     // Editing a deleted record is a whole-record conflict: resolved as a user does, in the Conflicts view.
     await showSdndbView();
+    // No ghost "(record 11)": the database counts one record less until the conflict is resolved.
+    await poll(`todo to count ${count - 1} records`, async () => new RegExp(`(^|\\D)${count - 1} records`).test((await recordRow(/^todo/).first().textContent()) ?? ''), 10000);
     const row = conflictsPane.locator('.monaco-list-row', { hasText: 'todo #11' }).first();
     await row.waitFor({ timeout: 15000 });
     await shot('42-deleted-record-conflict');
@@ -819,6 +828,7 @@ try {
     const withoutVersion = (l) => l.replace(/, \d+, "[^"]*"$/, '');
     await poll('row 11 restored with my edit', () =>
       withoutVersion(row11()) === '    11, TODO, runtime, P1, "Add fuzzing 11 (kept)", src/runtime/mod11.spl, 84, "", "", blocked, true');
+    await poll(`todo to count ${count} records again`, async () => new RegExp(`(^|\\D)${count} records`).test((await recordRow(/^todo/).first().textContent()) ?? ''), 10000);
     await tab.click();
     await poll('the open document follows the restored record', async () => (await editorText()).includes('description: Add fuzzing 11 (kept)'), 10000);
     // The same document, edited again: its base must be the restored record, not the one from before the delete.
