@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/crc32.h"
+#include "core/sdn/json.h"
 
 namespace sdndb {
 
@@ -196,12 +197,13 @@ void EnsureVersionColumns(sdn::Table* table) {
 std::string FieldsToJson(const FieldList& fields) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   for (const auto& [k, v] : fields) j[k] = v;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return sdn::DumpJson(j);  // bytes outside UTF-8 as the byte escape: Keep Mine/Theirs restores them
 }
 
 Result<FieldList> FieldsFromJson(const std::string& text) {
   auto j = nlohmann::ordered_json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("conflict value is not a record");
+  sdn::DecodeByteEscapes(&j);
   FieldList out;
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!it.value().is_string()) return Status::InvalidArgument("conflict value is not a record");

@@ -82,7 +82,9 @@ class RowKeys {
 Result<size_t> LocateRow(const sdn::Table& table, size_t key_col, const RowKeys& keys, const std::string& ref,
                          const std::string& where);
 
-// A record's fields as a JSON object (column order kept), as stored in whole-record conflicts.
+// A record's fields as a JSON object (column order kept), as stored in whole-record conflicts;
+// bytes outside valid UTF-8 as the byte escape (core/sdn/json_string.h), which FieldsFromJson maps
+// back, so the stored sides keep every byte.
 std::string FieldsToJson(const FieldList& fields);
 Result<FieldList> FieldsFromJson(const std::string& json);
 

@@ -1,6 +1,7 @@
 #include "core/db/record_json.h"
 
 #include "core/db/db_file.h"
+#include "core/sdn/json_string.h"
 
 namespace sdndb {
 
@@ -23,6 +24,15 @@ nlohmann::ordered_json SideFields(const std::string& side) {
   return out;
 }
 
+// The text form of a whole-record side: the stored JSON text with its byte escapes mapped back
+// to bytes, so that once the output's own escaping is undone, parsing it gives the same field
+// values as oursFields/theirsFields (one layer of escapes, not two).
+std::string SideText(const std::string& side) {
+  std::string text = side;
+  if (side != kDeletedMarker) sdn::DecodeByteEscapes(&text);
+  return text;
+}
+
 }  // namespace
 
 nlohmann::ordered_json ConflictToJson(const Conflict& c, const std::string& database) {
@@ -30,6 +40,8 @@ nlohmann::ordered_json ConflictToJson(const Conflict& c, const std::string& data
           {"base", c.base}, {"ours", c.ours},       {"theirs", c.theirs}, {"who", c.who},
           {"when", c.when}, {"table", c.table}};
   if (c.field == "*") {
+    j["ours"] = SideText(c.ours);
+    j["theirs"] = SideText(c.theirs);
     j["oursFields"] = SideFields(c.ours);
     j["theirsFields"] = SideFields(c.theirs);
     j["deletedBy"] = c.ours == kDeletedMarker ? nlohmann::ordered_json("ours")

@@ -73,7 +73,7 @@ nlohmann::ordered_json ToJson(const Value& value) {
 
 namespace {
 
-void AppendJson(std::string* out, const nlohmann::ordered_json& j, int indent, int level, InvalidUtf8 invalid) {
+void AppendJson(std::string* out, const nlohmann::ordered_json& j, int indent, int level) {
   using Json = nlohmann::ordered_json;
   const bool pretty = indent >= 0;
   auto newline = [&](int at) {
@@ -83,7 +83,7 @@ void AppendJson(std::string* out, const nlohmann::ordered_json& j, int indent, i
   };
   switch (j.type()) {
     case Json::value_t::string:
-      AppendJsonString(out, j.get_ref<const std::string&>(), invalid);
+      AppendJsonString(out, j.get_ref<const std::string&>());
       return;
     case Json::value_t::array: {
       if (j.empty()) {
@@ -96,7 +96,7 @@ void AppendJson(std::string* out, const nlohmann::ordered_json& j, int indent, i
         if (!first) out->push_back(',');
         first = false;
         newline(level + 1);
-        AppendJson(out, item, indent, level + 1, invalid);
+        AppendJson(out, item, indent, level + 1);
       }
       newline(level);
       out->push_back(']');
@@ -113,9 +113,9 @@ void AppendJson(std::string* out, const nlohmann::ordered_json& j, int indent, i
         if (!first) out->push_back(',');
         first = false;
         newline(level + 1);
-        AppendJsonString(out, it.key(), invalid);
+        AppendJsonString(out, it.key());
         out->append(pretty ? ": " : ":");
-        AppendJson(out, it.value(), indent, level + 1, invalid);
+        AppendJson(out, it.value(), indent, level + 1);
       }
       newline(level);
       out->push_back('}');
@@ -129,23 +129,63 @@ void AppendJson(std::string* out, const nlohmann::ordered_json& j, int indent, i
 
 }  // namespace
 
-std::string DumpJson(const nlohmann::ordered_json& json, int indent, InvalidUtf8 invalid) {
+std::string DumpJson(const nlohmann::ordered_json& json, int indent) {
   try {
-    if (invalid == InvalidUtf8::kReplace) {
-      return json.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-    }
-    return json.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::strict);
+    // nlohmann's dump is the fast path; it is right unless a string holds invalid UTF-8 (it
+    // throws) or a genuine U+10FF80..U+10FFFF (copied as is: found in its output).
+    std::string out = json.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::strict);
+    if (!HasByteEscapes(out)) return out;
   } catch (const nlohmann::ordered_json::type_error&) {
-    // Invalid UTF-8 somewhere: write it with the reversible escapes.
+    // Invalid UTF-8 somewhere: written below with the byte escape.
   } catch (...) {
     return "null";
   }
   try {
     std::string out;
-    AppendJson(&out, json, indent, 0, invalid);
+    AppendJson(&out, json, indent, 0);
     return out;
   } catch (...) {
     return "null";
+  }
+}
+
+void DecodeByteEscapes(nlohmann::ordered_json* json) {
+  using Json = nlohmann::ordered_json;
+  switch (json->type()) {
+    case Json::value_t::string:
+      DecodeByteEscapes(&json->get_ref<std::string&>());
+      return;
+    case Json::value_t::array:
+      for (Json& item : *json) DecodeByteEscapes(&item);
+      return;
+    case Json::value_t::object: {
+      // Keys are immutable in place: rebuild the members only when a key holds an escape.
+      Json::object_t& members = json->get_ref<Json::object_t&>();
+      bool keys_escaped = false;
+      for (auto& member : members) {
+        keys_escaped = keys_escaped || HasByteEscapes(member.first);
+        DecodeByteEscapes(&member.second);
+      }
+      if (!keys_escaped) return;
+      // Two keys may decode alike ("\u00e9" and the escaped bytes C3 A9): like the parser, the
+      // last value wins. Indexed, so a hostile object with many keys stays linear.
+      Json::object_t rebuilt;
+      std::unordered_map<std::string, size_t> index;
+      for (auto& member : members) {
+        std::string key = member.first;
+        DecodeByteEscapes(&key);
+        auto [it, fresh] = index.emplace(key, rebuilt.size());
+        if (fresh) {
+          rebuilt.emplace_back(std::move(key), std::move(member.second));
+        } else {
+          (rebuilt.begin() + static_cast<std::ptrdiff_t>(it->second))->second = std::move(member.second);
+        }
+      }
+      members = std::move(rebuilt);
+      return;
+    }
+    default:
+      return;
   }
 }
 

@@ -20,9 +20,13 @@ namespace sdndb::sdn {
 nlohmann::ordered_json ToJson(const Value& value);
 
 // `json` as text in nlohmann's layout (`indent` < 0: compact; else pretty with `indent`
-// spaces), strings written as AppendJsonString does. Never throws.
-std::string DumpJson(const nlohmann::ordered_json& json, int indent = -1,
-                     InvalidUtf8 invalid = InvalidUtf8::kEscapeBytes);
+// spaces), strings (keys too) written as AppendJsonString does: bytes outside valid UTF-8 and
+// U+10FF80..U+10FFFF as the byte escape (json_string.h). The one way sdndb writes JSON. Never throws.
+std::string DumpJson(const nlohmann::ordered_json& json, int indent = -1);
+
+// Maps the byte escapes in every string of `json` (object keys too) back to their bytes
+// (DecodeByteEscapes): what every JSON sdndb reads goes through. Never throws.
+void DecodeByteEscapes(nlohmann::ordered_json* json);
 
 // DumpJson(ToJson(value), indent).
 std::string ToJsonText(const Value& value, int indent = -1);

@@ -32,7 +32,7 @@ const Command kCommands[] = {
      "Cells are cut to 60 columns (\"…\"; newlines shown as \"⏎\"), and on a terminal the widest columns\n"
      "shrink to fit it; --wide prints every cell whole. --json gives field values as strings, exactly as\n"
      "stored (as the JSON-RPC protocol does); --typed turns numbers and true/false into JSON numbers and\n"
-     "booleans."},
+     "booleans. Bytes that are not valid UTF-8 appear as U+10FF00+byte (docs/sdn.md, \"Bytes are bytes\")."},
     {"show", CmdShow, "show DB ID [--json [--typed]]",
      "Show every field of one record, with its etag (and version and modified time where the table has\n"
      "them); lines after the first of a multi-line value are indented to the value column. ID is the\n"
@@ -62,7 +62,8 @@ const Command kCommands[] = {
      "with every line; --strict makes warnings errors).\n"
      "Exit 0 when all files are fine, 1 when one has errors, 4 when one cannot be read."},
     {"fmt", CmdFmt, "fmt FILE", "Print the re-serialized document (identical bytes for a valid file)."},
-    {"to-json", CmdToJson, "to-json FILE", "Print the document as JSON (tables as arrays of objects)."},
+    {"to-json", CmdToJson, "to-json FILE", "Print the document as JSON (tables as arrays of objects). Bytes that are not valid UTF-8\n"
+     "appear as U+10FF00+byte, a genuine U+10FF80..U+10FFFF as four of those (docs/sdn.md)."},
     {"init", CmdInit, "init [DIR]",
      "Create example todo, feature and task databases (with version columns) in DIR (default: .);\n"
      "inside a git work tree, keep sdndb's lock files out of git status (.git/info/exclude)."},
@@ -227,7 +228,7 @@ int Context::Fail(const Status& st_in) const {
   if (json) {
     nlohmann::ordered_json j;
     j["error"] = {{"kind", StatusCodeName(st.code())}, {"message", st.message()}, {"exit", ExitCodeFor(st)}};
-    std::fprintf(stderr, "%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::fprintf(stderr, "%s\n", sdn::DumpJson(j).c_str());
   } else {
     std::fprintf(stderr, "sdndb %s: %s\n", command.c_str(), st.message().c_str());
   }
@@ -241,7 +242,7 @@ void Context::ReportProblems(const std::vector<sdn::Problem>& problems, size_t t
       nlohmann::ordered_json j;
       j["problem"] = {{"table", p.table}, {"line", p.line}, {"column", p.column}, {"message", p.message},
                       {"report", first_line}};
-      std::fprintf(stderr, "%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+      std::fprintf(stderr, "%s\n", sdn::DumpJson(j).c_str());
     } else {
       // The report starts "file:line:col: message"; say it is an error and that the row stays.
       const size_t colon = first_line.find(": ");
@@ -320,7 +321,7 @@ std::string SelfExePath() {
 }
 
 void PrintJson(const nlohmann::ordered_json& j) {
-  std::string s = sdn::DumpJson(j, 2);  // invalid UTF-8 as reversible \udcXX escapes
+  std::string s = sdn::DumpJson(j, 2);  // bytes outside UTF-8 as the reversible byte escape
   std::fwrite(s.data(), 1, s.size(), stdout);
   std::fputc('\n', stdout);
 }

@@ -1,21 +1,13 @@
 #include "server/rpc/json.h"
 
+#include "core/sdn/json.h"
 #include "core/sdn/json_string.h"
 
 namespace sdndb::rpc {
 
-std::string DumpJson(const Json& value) {
-  try {
-    return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-  } catch (...) {
-    // dump with error_handler_t::replace throws only on allocation failure.
-    return "null";
-  }
-}
+std::string DumpJson(const Json& value) { return sdn::DumpJson(value); }
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  sdn::AppendJsonString(out, s, sdn::InvalidUtf8::kReplace);
-}
+void AppendJsonString(std::string* out, std::string_view s) { sdn::AppendJsonString(out, s); }
 
 int JsonNestingDepth(std::string_view text) {
   int depth = 0;

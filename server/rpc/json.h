@@ -15,12 +15,12 @@ namespace sdndb::rpc {
 
 using Json = nlohmann::ordered_json;
 
-// Serialises compactly. Never throws: invalid UTF-8 in strings is replaced by U+FFFD (the
-// editors' JSON decoders refuse the reversible \udcXX escapes the CLI writes; docs/sdn.md).
+// Serialises compactly (sdn::DumpJson). Never throws. Bytes that are not valid UTF-8 travel as
+// the reversible byte escape U+10FF80..U+10FFFF (core/sdn/json_string.h, docs/protocol.md).
 std::string DumpJson(const Json& value);
 
-// Appends `s` as a JSON string literal (with quotes). Invalid UTF-8 sequences become U+FFFD,
-// so the output is always valid JSON. Used by hand-written serialisers on hot paths.
+// Appends `s` as a JSON string literal (with quotes), with the byte escape, so the output is
+// always valid JSON. Used by hand-written serialisers on hot paths.
 void AppendJsonString(std::string* out, std::string_view s);
 
 // Maximum nesting depth of arrays/objects accepted from the wire.

@@ -1,5 +1,7 @@
 #include "server/rpc/message.h"
 
+#include "core/sdn/json.h"
+
 namespace sdndb::rpc {
 
 namespace {
@@ -96,6 +98,18 @@ std::optional<RpcError> ParseBody(std::string_view body, Json* out, std::vector<
     return RpcError(code::kParseError, std::string("parse error: ") + e.what());
   } catch (...) {
     return RpcError(code::kParseError, "parse error");
+  }
+  // Every string of the params goes back to its bytes (the byte escape, docs/protocol.md); the
+  // envelope (jsonrpc, method, id) is echoed or matched as sent.
+  auto decode_params = [](Json& message) {
+    if (!message.is_object()) return;
+    auto params = message.find("params");
+    if (params != message.end()) sdn::DecodeByteEscapes(&*params);
+  };
+  if (out->is_array()) {
+    for (Json& element : *out) decode_params(element);
+  } else {
+    decode_params(*out);
   }
   if (id_tokens == nullptr) return std::nullopt;
   id_tokens->clear();

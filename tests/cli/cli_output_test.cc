@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/sdn/json.h"
 #include "server/cli/table_format.h"
 #include "tests/cli/run_process.h"
 #include "tests/support/io_test_util.h"
@@ -190,4 +191,49 @@ TEST_CASE("conflicts of an unknown database names the folder's databases, like e
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("unknown database 'nosuch'") != std::string::npos);
   CHECK(r.err.find("(databases: todo)") != std::string::npos);
+}
+
+TEST_CASE("JSON output carries invalid UTF-8 as the byte escape: strict decoders accept it, decoding gives the bytes") {
+  TempDir dir;
+  const std::string text =
+      "todos |id, title, n|\n"
+      "    1, caf\xFF bar, 5\n"
+      "    k\x80, \"q \xC3\", 6\n";
+  dir.Write("todo_db.sdn", text);
+  // json::parse is strict (invalid UTF-8 and lone surrogates throw); DecodeByteEscapes maps back.
+  auto decoded = [](const sdndb::testing::ProcessResult& r) {
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    nlohmann::ordered_json j;
+    REQUIRE_NOTHROW(j = nlohmann::ordered_json::parse(r.out));
+    CHECK(r.out.find("\xF4\x8F\xBF\xBF") != std::string::npos);  // 0xFF as U+10FFFF, raw UTF-8
+    sdndb::sdn::DecodeByteEscapes(&j);
+    return j;
+  };
+  auto doc = decoded(Sdndb({"to-json", dir.Join("todo_db.sdn")}));
+  CHECK(doc["todos"][0]["title"] == "caf\xFF bar");
+  CHECK(doc["todos"][1]["id"] == "k\x80");
+  CHECK(doc["todos"][1]["title"] == "q \xC3");
+  auto list = decoded(Sdndb({"--dir", dir.path(), "--json", "list", "todo"}));
+  CHECK(list[0]["fields"]["title"] == "caf\xFF bar");
+  CHECK(list[1]["id"] == "k\x80");
+  auto typed = decoded(Sdndb({"--dir", dir.path(), "--json", "list", "todo", "--typed"}));
+  CHECK(typed[0]["fields"]["title"] == "caf\xFF bar");
+  CHECK(typed[0]["fields"]["n"] == 5);
+  CHECK(decoded(Sdndb({"--dir", dir.path(), "--json", "show", "todo", "1"}))["fields"]["title"] == "caf\xFF bar");
+  CHECK(dir.Read("todo_db.sdn") == text);  // reads change nothing
+
+  // The only JSON the CLI reads is a whole-record conflict's side stored in the file: a stale edit
+  // of a deleted record keeps the bytes there, and resolve --ours restores them.
+  auto shown = decoded(Sdndb({"--dir", dir.path(), "--json", "show", "todo", "1"}));
+  const std::string etag = shown["etag"];
+  REQUIRE(Sdndb({"--dir", dir.path(), "delete", "todo", "1"}).exit_code == 0);
+  auto stale = Sdndb({"--dir", dir.path(), "edit", "todo", "1", "title=new\xFF\xFE", "--expect", etag});
+  CHECK(stale.exit_code == 2);
+  CHECK(dir.Read("todo_db.sdn").find("\xEF\xBF\xBD") == std::string::npos);  // stored escaped, not replaced
+  auto conflicts = decoded(Sdndb({"--dir", dir.path(), "--json", "conflicts"}));
+  REQUIRE(conflicts.size() == 1);
+  CHECK(conflicts[0]["oursFields"]["title"] == "new\xFF\xFE");
+  auto resolved = Sdndb({"--dir", dir.path(), "resolve", "todo:c1", "--ours"});
+  CHECK_MESSAGE(resolved.exit_code == 0, resolved.err);
+  CHECK(dir.Read("todo_db.sdn").find("\"1\", \"new\xFF\xFE\", \"\"\n") != std::string::npos);
 }

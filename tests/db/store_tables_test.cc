@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "core/db/db_file.h"
 #include "core/db/store.h"
 #include "tests/support/fault_env.h"
 #include "tests/support/io_test_util.h"
@@ -374,4 +377,15 @@ TEST_CASE("Apply resolves every @N against the file before the batch") {
   REQUIRE(after.ok());
   REQUIRE(after->records.size() == 1);
   CHECK(*after->records[0].Get("note") == "kept");
+}
+
+TEST_CASE("a whole-record conflict side keeps invalid UTF-8: stored as valid JSON, read back as the bytes") {
+  const FieldList fields{{"title", "caf\xFF bar"}, {"note", "q \xC3"}, {"k\x80", "\xF4\x8F\xBF\xBF"}};
+  const std::string text = FieldsToJson(fields);
+  CHECK(nlohmann::json::accept(text));                             // strict: valid UTF-8 JSON
+  CHECK(text.find("\xEF\xBF\xBD") == std::string::npos);           // nothing replaced by U+FFFD
+  CHECK(text.find("\"caf\xF4\x8F\xBF\xBF bar\"") != std::string::npos);  // the byte escape
+  auto back = FieldsFromJson(text);
+  REQUIRE(back.ok());
+  CHECK(back.value() == fields);
 }

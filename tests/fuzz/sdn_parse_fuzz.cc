@@ -1,6 +1,6 @@
 // libFuzzer target: any input either fails to parse with a well-formed error, or parses (its
 // malformed rows/blocks reported as problems), serializes back to the identical bytes, converts
-// to JSON, and survives one edit (chosen from the input) that must reparse with the edit applied
+// to strict JSON (whose byte escapes map back to the bytes), and survives one edit (chosen from the input) that must reparse with the edit applied
 // and the same problems.
 #include <cstdint>
 #include <cstdio>
@@ -45,7 +45,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (problem.line < 1 || problem.column < 1 || problem.report.rfind("<input>:", 0) != 0)
       Die("bad problem report", problem.report);
   }
-  (void)sdndb::sdn::ToJsonText(doc.ToValue());
+  // JSON output is valid for a strict decoder whatever bytes the values hold (the byte escape),
+  // and the escape maps any bytes back: checked on the input itself.
+  const std::string json = sdndb::sdn::ToJsonText(doc.ToValue());
+  if (!nlohmann::json::accept(json)) Die("to-json output is not strict JSON", json);
+  {
+    const std::string sample = text.substr(0, 4096);
+    std::string quoted;
+    sdndb::sdn::AppendJsonString(&quoted, sample);
+    auto decoded = nlohmann::json::parse(quoted, nullptr, false);
+    if (decoded.is_discarded() || !decoded.is_string()) Die("a JSON string literal does not parse", quoted);
+    std::string back = decoded.get<std::string>();
+    sdndb::sdn::DecodeByteEscapes(&back);
+    if (back != sample) Die("the byte escape does not map back", quoted);
+  }
   if (doc.table_count() == 0) return 0;
 
   uint64_t h = Mix(text);

@@ -296,12 +296,9 @@ TEST_CASE("JSON: scalars, non-finite floats, invalid UTF-8 does not throw") {
   v.entries.emplace_back("s", Value::String("bad \xFF utf8"));
   Json j = ToJson(v);
   CHECK(j["f"].is_null());
-  // Invalid UTF-8: each byte as the reversible escape \udcXX (docs/sdn.md, "Bytes are bytes").
-  CHECK(sdndb::sdn::ToJsonText(v) == "{\"f\":null,\"s\":\"bad \\udcff utf8\"}");
-  CHECK(sdndb::sdn::ToJsonText(v, 2) == "{\n  \"f\": null,\n  \"s\": \"bad \\udcff utf8\"\n}");
-  // The replacing mode (the server's) gives U+FFFD instead.
-  CHECK(sdndb::sdn::DumpJson(j, -1, sdndb::sdn::InvalidUtf8::kReplace) ==
-        "{\"f\":null,\"s\":\"bad \xEF\xBF\xBD utf8\"}");
+  // Invalid UTF-8: each byte as the reversible byte escape U+10FF00+B (docs/sdn.md, "Bytes are bytes").
+  CHECK(sdndb::sdn::ToJsonText(v) == "{\"f\":null,\"s\":\"bad \xF4\x8F\xBF\xBF utf8\"}");
+  CHECK(sdndb::sdn::ToJsonText(v, 2) == "{\n  \"f\": null,\n  \"s\": \"bad \xF4\x8F\xBF\xBF utf8\"\n}");
 }
 
 TEST_CASE("bytes are bytes: invalid UTF-8 round-trips through reads, edits and JSON") {
@@ -325,10 +322,12 @@ TEST_CASE("bytes are bytes: invalid UTF-8 round-trips through reads, edits and J
     const std::string json = sdndb::sdn::ToJsonText(doc.ToValue());
     std::string escaped;
     for (unsigned char c : b) {
-      const char hex[] = "0123456789abcdef";
-      escaped += std::string("\\udc") + hex[c >> 4] + hex[c & 15];
+      escaped += std::string("\xF4\x8F") + static_cast<char>(c < 0xC0 ? 0xBE : 0xBF) + static_cast<char>(0x80 | (c & 0x3F));
     }
     CHECK(json.find("\"x" + escaped + "y\"") != std::string::npos);
+    Json parsed_json = Json::parse(json);  // strict: the output is valid UTF-8
+    sdndb::sdn::DecodeByteEscapes(&parsed_json);
+    CHECK(parsed_json["t"][0]["a"] == "x" + b + "y");
     // Writing another row keeps them.
     t->SetCell(1, 1, "edited");
     t->AppendRow({"3", "new", "row"});

@@ -28,14 +28,31 @@ TEST_CASE("escapes and round-trips through a JSON parser") {
   }
 }
 
-TEST_CASE("invalid UTF-8 becomes U+FFFD and stays parseable") {
+TEST_CASE("invalid UTF-8 travels as the byte escape: parseable, and ParseBody maps it back in params") {
   for (std::string s : {std::string("\xff"), std::string("a\xC0\xAF" "b"), std::string("\xED\xA0\x80"),
-                        std::string("\xF4\x90\x80\x80"), std::string("\xE2\x82"), std::string("\xC3")}) {
+                        std::string("\xF4\x90\x80\x80"), std::string("\xE2\x82"), std::string("\xC3"),
+                        std::string("\xF4\x8F\xBF\xBF")}) {
     CAPTURE(s);
-    std::string q = Quote(s);
-    Json j = Json::parse(q);
-    CHECK(j.get<std::string>().find("\xEF\xBF\xBD") != std::string::npos);
+    const std::string q = Quote(s);
+    Json j = Json::parse(q);  // strict: throws on invalid UTF-8
+    CHECK(j.get<std::string>() != s);
+    CHECK(j.get<std::string>().find("\xF4\x8F") != std::string::npos);
+    // Sent back as a param (key and value), the server sees the original bytes.
+    Json message;
+    REQUIRE_FALSE(ParseBody("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\",\"params\":{\"v\":" + q + ",\"k\":{" + q +
+                                ":[" + q + "]}}}",
+                            &message)
+                      .has_value());
+    CHECK(message["params"]["v"] == s);
+    CHECK(message["params"]["k"].begin().key() == s);
+    CHECK(message["params"]["k"].begin().value()[0] == s);
+    // DumpJson writes the same escapes as the hand-written serialiser.
+    CHECK(DumpJson(Json(s)) == q);
   }
+  // The envelope is not decoded: a method name is matched as sent.
+  Json message;
+  REQUIRE_FALSE(ParseBody("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\\udbff\\udfff\"}", &message).has_value());
+  CHECK(message["method"] == "m\xF4\x8F\xBF\xBF");
 }
 
 TEST_CASE("nesting depth ignores brackets inside strings") {

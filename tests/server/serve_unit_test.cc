@@ -57,14 +57,17 @@ TEST_CASE("AppendRecordJson is byte for byte RecordToJson(r).dump(), fields in c
   CHECK(fast.find("\"zeta\"") < fast.find("\"alpha\""));  // column order, not sorted
 }
 
-TEST_CASE("AppendRecordJson replaces invalid UTF-8 like DumpJson") {
+TEST_CASE("AppendRecordJson writes the byte escape like DumpJson") {
   RecordData r;
   r.id = "x";
-  r.fields = {{"id", "x"}, {"bad", "a\xff" "b"}, {"lone", "\xC3"}, {"surrogate", "\xED\xA0\x80"}};
+  r.fields = {{"id", "x"}, {"bad", "a\xff" "b"}, {"lone", "\xC3"}, {"surrogate", "\xED\xA0\x80"},
+              {"reserved", "\xF4\x8F\xBF\xBF"}};
   std::string fast;
   serve::AppendRecordJson(&fast, r);
   CHECK(fast == rpc::DumpJson(RecordToJson(r)));
-  CHECK(nlohmann::json::parse(fast)["fields"]["bad"] == "a\xEF\xBF\xBD" "b");
+  CHECK(nlohmann::json::parse(fast)["fields"]["bad"] == "a\xF4\x8F\xBF\xBF" "b");
+  // A genuine U+10FFFF in the data is four escapes (then not taken for the byte 0xFF).
+  CHECK(nlohmann::json::parse(fast)["fields"]["reserved"].get<std::string>().size() == 16);
 }
 
 TEST_CASE("AllStrategies walks the enum through StrategyName") {
