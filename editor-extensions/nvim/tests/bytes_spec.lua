@@ -29,7 +29,7 @@ return function(T)
     with_byte(dir)
     local buf = open("todo")
     T.eq("Fix " .. FF .. " CRLF", cell(buf, "5", "description"), "the buffer holds the escape code point")
-    -- What the screen shows for it: Neovim 0.7.2 prints U+10FFFF as one character one cell wide
+    -- What the screen shows for it: Neovim (0.7.2 and 0.10) prints U+10FFFF as one character one cell wide
     -- (a private-use glyph, usually a box in the terminal's font), not as <10ffff>.
     T.eq("Fix " .. FF .. " CRLF", vim.fn.strtrans(cell(buf, "5", "description")))
     T.eq(1, vim.fn.strdisplaywidth(FF))
