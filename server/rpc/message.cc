@@ -99,18 +99,9 @@ std::optional<RpcError> ParseBody(std::string_view body, Json* out, std::vector<
   } catch (...) {
     return RpcError(code::kParseError, "parse error");
   }
-  // Every string of the params goes back to its bytes (the byte escape, docs/protocol.md); the
-  // envelope (jsonrpc, method, id) is echoed or matched as sent.
-  auto decode_params = [](Json& message) {
-    if (!message.is_object()) return;
-    auto params = message.find("params");
-    if (params != message.end()) sdn::DecodeByteEscapes(&*params);
-  };
-  if (out->is_array()) {
-    for (Json& element : *out) decode_params(element);
-  } else {
-    decode_params(*out);
-  }
+  // Every string goes back to its bytes (the byte escape, docs/protocol.md): params, and the
+  // envelope too, so a string id written back by DumpJson is the id as the client sent it.
+  sdn::DecodeByteEscapes(out);
   if (id_tokens == nullptr) return std::nullopt;
   id_tokens->clear();
   bool needed = IdNeedsToken(*out);

@@ -27,8 +27,9 @@ struct Message {
 // The body is parsed into nlohmann::json (a sorted map: inserting a key costs log n, where
 // ordered_json's linear search would make a hostile object with a million keys quadratic) and
 // then converted, so incoming objects arrive with their members sorted by name; a repeated
-// member keeps its last value. Every string in `params` (keys too) has its byte escapes mapped
-// back to bytes (sdn::DecodeByteEscapes), so handlers see the values as they are in the file.
+// member keeps its last value. Every string (member names too, params and envelope) has its byte
+// escapes mapped back to bytes (sdn::DecodeByteEscapes), so handlers see the values as they are
+// in the file, and a string id is echoed (DumpJson) as the client spelled it.
 // Json holds numbers as int64/uint64/double, so an id like 18446744073709551616, 1.10000000000000001
 // or -0 would come back changed; when the body has such an id (a float or a zero), *id_tokens
 // (if given) receives the id tokens exactly as written: one entry for an object body, one per

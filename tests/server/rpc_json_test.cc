@@ -49,10 +49,15 @@ TEST_CASE("invalid UTF-8 travels as the byte escape: parseable, and ParseBody ma
     // DumpJson writes the same escapes as the hand-written serialiser.
     CHECK(DumpJson(Json(s)) == q);
   }
-  // The envelope is not decoded: a method name is matched as sent.
-  Json message;
-  REQUIRE_FALSE(ParseBody("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\\udbff\\udfff\"}", &message).has_value());
-  CHECK(message["method"] == "m\xF4\x8F\xBF\xBF");
+  // A string id with an escape is decoded too, so that DumpJson (the response's id) gives it back
+  // exactly as the client wrote it, whichever spelling it used.
+  for (const char* spelled : {"\"r\\udbff\\udfff\"", "\"r\xF4\x8F\xBF\xBF\""}) {
+    Json message;
+    REQUIRE_FALSE(ParseBody(std::string("{\"jsonrpc\":\"2.0\",\"id\":") + spelled + ",\"method\":\"m\"}", &message)
+                      .has_value());
+    CHECK(message["id"] == "r\xFF");
+    CHECK(DumpJson(message["id"]) == "\"r\xF4\x8F\xBF\xBF\"");
+  }
 }
 
 TEST_CASE("nesting depth ignores brackets inside strings") {

@@ -78,6 +78,14 @@ TEST_CASE("list and get carry invalid bytes as U+10FFxx, in values and ids; wher
   auto r = f.server->WaitResponse(99);
   REQUIRE(r.has_value());
   CHECK((*r)["result"]["total"] == 1);
+  // A string request id holding a reserved code point comes back as sent.
+  body = "{\"jsonrpc\":\"2.0\",\"id\":\"q\xF4\x8F\xBF\xBF\",\"method\":\"sdndb/get\",\"params\":{\"database\":\"bytes_db.sdn\","
+         "\"id\":\"2\"}}";
+  REQUIRE(f.server->SendRaw(Frame(body)));
+  auto q = f.server->WaitResponse("q\xF4\x8F\xBF\xBF");
+  REQUIRE(q.has_value());
+  CHECK(f.server->last_body().find("\"id\":\"q\xF4\x8F\xBF\xBF\"") != std::string::npos);
+  CHECK((*q)["result"]["record"]["id"] == "2");
 }
 
 TEST_CASE("a value sent back unchanged next to a change of another field keeps its bytes") {
