@@ -32,7 +32,7 @@ export class ConflictsTreeProvider implements vscode.TreeDataProvider<ConflictsN
     const c = this.store.findConflict(node.database, node.conflictId);
     const key = `${node.database}/${node.conflictId}`;
     if (node.kind === 'conflict') {
-      const item = new vscode.TreeItem(c ? conflictLabel(c) : key, vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(c ? conflictLabel(c, this.store.database(c.database)?.db.table) : key, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `conflict:${key}`;
       item.contextValue = 'conflict';
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));

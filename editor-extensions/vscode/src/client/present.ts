@@ -128,8 +128,10 @@ export function recordTooltipMarkdown(database: string, r: SdnRecord): string {
   return lines.join('\n');
 }
 
-export function conflictLabel(c: Conflict): string {
-  return `${c.database} #${c.record} · ${c.field === '*' ? 'whole record' : c.field}`;
+/** `todo #3 · status`; a conflict in another table of the file than `recordsTable` names it: `bug.notes #@7 · note`. */
+export function conflictLabel(c: Conflict, recordsTable?: string): string {
+  const where = c.table && recordsTable && c.table !== recordsTable ? `${c.database}.${c.table}` : c.database;
+  return `${where} #${c.record} · ${c.field === '*' ? 'whole record' : c.field}`;
 }
 
 /** What to tell the user after an edit that merged or conflicted (undefined: nothing to say). */

@@ -105,8 +105,11 @@ export class RecordStore implements Disposable {
     const client = await this.supervisor.ready();
     const { record } = await client.resolve({ database, conflict: id, choice, value });
     this.log.info(`resolved conflict ${id} (${database} #${c.record} ${c.field}) with ${choice}`);
-    if (record) this.applyRecord(database, record);
-    else this.removeRecord(database, c.record);
+    // The cache holds the records table: a row of another table (its ids may repeat here) is not put in.
+    if (!c.table || c.table === this.dbs.get(database)?.db.table) {
+      if (record) this.applyRecord(database, record);
+      else this.removeRecord(database, c.record);
+    }
     await this.refreshConflicts(database);
     return c;
   }

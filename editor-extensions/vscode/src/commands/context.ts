@@ -80,7 +80,7 @@ export async function resolveConflict(ctx: CommandContext, node: unknown, placeH
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(conflicts.map((c) => ({
-      label: conflictLabel(c),
+      label: conflictLabel(c, ctx.store.database(c.database)?.db.table),
       description: `mine ${shortValue(c.ours, 25)} · theirs ${shortValue(c.theirs, 25)}`,
       detail: `base ${shortValue(c.base, 40)}${c.who ? ` · by ${c.who}` : ''}`,
       ref: { database: c.database, id: c.id },

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  DatabaseEntry, DidChangeParams, diffRecord, editBase, gridTables, recordSymbolLabel, RecordStore, resolveTableAddress, rowAddresses, sdnOutline,
+  conflictLabel, DatabaseEntry, DidChangeParams, diffRecord, editBase, gridTables, recordSymbolLabel, RecordStore, resolveTableAddress, rowAddresses, sdnOutline,
   SdndbClient, SdndbError, ServerSupervisor, tableAddress, TableInfo,
 } from '../../src/client';
-import { BIN, fileText, REPO, startClient, waitFor } from './helpers';
+import { BIN, cliConflict, fileText, REPO, startClient, waitFor } from './helpers';
 
 const BUG_DB = path.join(REPO, 'tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn');
 
@@ -151,6 +151,32 @@ describe('tables of a file (sdndb/apply, etags)', () => {
     assert.deepEqual(gridTables('todos', 2, undefined), [{ name: 'todos', count: 2 }]);
     const t: TableInfo = { name: 'todos', columns: [], idColumn: 'id', count: 1, versioned: false, default: true };
     assert.deepEqual(gridTables('todos', 2, [t]), [{ name: 'todos', count: 2 }]);
+  });
+
+  it('a conflict in another table is labelled with it, and resolving it leaves the records-table cache alone', async () => {
+    const own = mkdtempSync(path.join(tmpdir(), 'sdndb-vscode-tables-resolve-'));
+    copyFileSync(BUG_DB, path.join(own, 'bug_db.sdn'));
+    const sup = new ServerSupervisor({ launchConfig: () => ({ ok: true, options: { binary: BIN, dir: own, rootPath: own, startTimeoutMs: 20000 } }) });
+    const store = new RecordStore(sup, { throttleMs: () => 50 });
+    try {
+      await sup.start();
+      await waitFor(() => (store.isLoaded ? true : undefined), 10000, 'initial load');
+      // A note keyed dict_semantics_001 (the only one in notes) — a key the bugs table has too.
+      cliConflict(own, 'bug.notes', 'dict_semantics_001', 'note', 'first', 'second');
+      const c = await waitFor(() => store.conflicts.find((x) => x.table === 'notes'), 10000, 'the notes conflict in the store');
+      assert.equal(conflictLabel(c, store.database('bug')!.db.table), 'bug.notes #dict_semantics_001 · note');
+      assert.equal(conflictLabel(c), 'bug #dict_semantics_001 · note', 'without the records table: the database alone');
+      const bugsBefore = store.database('bug')!.records.map((r) => `${r.id}=${r.fields.title}`).join('\n');
+      await store.resolveConflict('bug', c.id, 'ours');
+      assert.equal(store.database('bug')!.records.map((r) => `${r.id}=${r.fields.title}`).join('\n'), bugsBefore,
+        'bug dict_semantics_001 keeps its own fields (the note is not put into the bugs cache)');
+      assert.ok(fileText(own, 'bug_db.sdn').includes('\n    dict_semantics_001, "2026-01-29T13:05:00", "second"\n'), 'my note kept');
+      await waitFor(() => (store.conflicts.length === 0 ? true : undefined), 5000, 'the conflict gone');
+    } finally {
+      store.dispose();
+      await sup.stop();
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('didChange names the table: a note changed elsewhere is announced for notes, and the record cache ignores it', async () => {
