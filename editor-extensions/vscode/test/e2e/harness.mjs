@@ -118,6 +118,8 @@ export async function startVSCode(RUN, { onLog = () => {} } = {}) {
   page.on('pageerror', (e) => onLog(`[pageerror] ${e.message}\n`));
   // Console errors of the workbench and the webviews (a Content-Security-Policy violation shows up here).
   page.on('console', (m) => { if (m.type() === 'error') onLog(`[console.error] ${m.text()}\n`); });
+  // Resources that failed to load, with their address (a console error does not name it).
+  ctx.on('response', (r) => { if (r.status() >= 400) onLog(`[http ${r.status()}] ${r.url()}\n`); });
 
   async function stop(logsTo) {
     await ctx.close().catch(() => {});

@@ -522,6 +522,50 @@ try {
     await poll('back on the records table', async () => (await gridIds()).includes('bootstrap_001'), 15000);
   });
 
+  await step('the grid\'s webview runs only its own bundled script: a probe inline script is refused by the CSP (and reported), nothing else was', async () => {
+    const from = csLog.length;
+    await gridEval(() => {
+      const s = document.createElement('script');
+      s.textContent = 'document.body.dataset.inlineRan = "yes"';
+      document.head.appendChild(s);
+    });
+    // The refusal reaches the page's console log: the check below would see any other violation too.
+    await poll('the probe refused and reported', () => csLog.slice(from).join('').includes('Content Security Policy'), 10000);
+    if (await gridEval(() => document.body.dataset.inlineRan)) throw new Error('an inline script ran in the grid webview');
+    const log = csLog.join('');
+    const violations = log.split('\n').filter((l) => l.includes('Content Security Policy'));
+    if (violations.length !== 1) throw new Error(`Content-Security-Policy violations besides the probe: ${violations.join('\n')}`);
+    const missing = log.split('\n').filter((l) => l.startsWith('[http 4') && /sdndb/.test(l));
+    if (missing.length) throw new Error(`extension resources not found: ${missing.join('\n')}`);
+  });
+
+  await step('the grid\'s Open Record opens a row of another table as its record document; Delete Record removes a row of it (one line less)', async () => {
+    const bugLines = () => readFileSync(join(WS, 'bug_db.sdn'), 'utf8').split('\n');
+    await gridFrame().locator('.table-tab', { hasText: /^test_cases \(/ }).click();
+    await gridFrame().locator('.table-tab[aria-selected="true"]', { hasText: 'test_cases' }).waitFor({ timeout: 10000 });
+    await poll('the rows of test_cases', async () => (await gridIds()).includes('mmap_parse_test'), 15000);
+    await gridCell('mmap_parse_test', 'file').click();
+    await gridFrame().locator('#open').click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'bug.test_cases #mmap_parse_test' }).waitFor({ timeout: 10000 });
+    await poll('its fields in the document', async () => (await editorText()).includes('status: slow'));
+    await page.locator('.tabs-container .tab', { hasText: 'bug_db.sdn' }).first().click();
+    await gridFrame().locator('.table-tab[aria-selected="true"]', { hasText: 'test_cases' }).waitFor({ timeout: 10000 });
+    const before = bugLines();
+    const isRow = (l) => l.startsWith('    di_handler_wiring_spec, ');
+    if (before.filter(isRow).length !== 1) throw new Error('no di_handler_wiring_spec row');
+    await gridCell('di_handler_wiring_spec', 'file').click();
+    await gridFrame().locator('#delete').click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10000 });
+    await dialog.locator('.monaco-button', { hasText: 'Delete' }).click();
+    await poll('the row gone from the file', () => !bugLines().some(isRow), 10000);
+    if (bugLines().join('\n') !== before.filter((l) => !isRow(l)).join('\n')) throw new Error('the delete changed more than its row');
+    await poll('the row gone from the grid', async () => !(await gridIds()).includes('di_handler_wiring_spec'), 10000);
+    await poll('8 rows counted', async () => (await gridFrame().locator('#count').textContent()) === '8 records', 10000);
+    await gridFrame().locator('.table-tab', { hasText: /^bugs \(/ }).click();
+    await poll('back on the records table', async () => (await gridIds()).includes('bootstrap_001'), 15000);
+  });
+
   // ------------------------------------------------------------------ SDN as a language
   group = 'language';
   // Opens a workspace file from the Explorer (in its default editor: text for .sdn files).
