@@ -266,6 +266,16 @@ try {
     cliConflict(WS, 'todo', '2', 'priority', 'P1', 'P3');
     await conflictsPane.locator('.monaco-list-row', { hasText: 'todo #2' }).first().waitFor({ timeout: 15000 });
     await statusBar.getByText('sdndb: 1 conflict').waitFor({ timeout: 10000 });
+    // Its id (c1) is the one the resolved conflict of #3 had: Compare opens its own diff, with its own title and values.
+    const row = conflictsPane.locator('.monaco-list-row', { hasText: 'todo #2' }).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Compare"]').click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'todo #2 priority: Mine ↔ Theirs' }).waitFor({ timeout: 10000 });
+    await poll('the diff of this conflict', async () => {
+      const text = await page.locator('.monaco-diff-editor').first().innerText();
+      return text.includes('P3') && text.includes('P1') && !text.includes('blocked');
+    }, 10000);
+    await shot('04b-compare-second-conflict');
     await runAndPick('sdndb: Edit Value', 'Conflict to resolve with a new value', 'todo #2');
     await answerInput('todo #2 priority', 'P2');
     await poll('the new value on disk', () => /\n\s*2, TODO, driver, P2, /.test(fileText()));
@@ -564,6 +574,28 @@ try {
     await poll('8 rows counted', async () => (await gridFrame().locator('#count').textContent()) === '8 records', 10000);
     await gridFrame().locator('.table-tab', { hasText: /^bugs \(/ }).click();
     await poll('back on the records table', async () => (await gridIds()).includes('bootstrap_001'), 15000);
+  });
+
+  await step('a conflict in a cell of a keyless table (bug.notes): Keep Mine in the cell resolves it; the records table keeps its own row of that key', async () => {
+    const bugLines = () => readFileSync(join(WS, 'bug_db.sdn'), 'utf8').split('\n');
+    await gridFrame().locator('.table-tab', { hasText: /^notes \(/ }).click();
+    await gridFrame().locator('.table-tab[aria-selected="true"]', { hasText: 'notes' }).waitFor({ timeout: 10000 });
+    // dict_semantics_001 keys one note and one bug.
+    cliConflict(WS, 'bug.notes', 'dict_semantics_001', 'note', 'first', 'second');
+    const cell = gridFrame().locator('.tabulator-row')
+      .filter({ has: gridFrame().locator('.tabulator-cell[tabulator-field="bug_id"]', { hasText: /^dict_semantics_001$/ }) })
+      .locator('.tabulator-cell[tabulator-field="note"]');
+    await poll('the conflict cell', async () => (await cell.getAttribute('class'))?.includes('sdndb-conflict'), 15000);
+    await shot('18-grid-keyless-conflict');
+    await cell.locator('button', { hasText: 'Keep Mine: second' }).click();
+    await poll('conflict gone from the grid', async () => !(await cell.getAttribute('class'))?.includes('sdndb-conflict'), 15000);
+    await poll('my value on disk', () => bugLines().includes('    dict_semantics_001, "2026-01-29T13:05:00", "second"'), 10000);
+    const conflicts = JSON.parse(cli(WS, 'conflicts', '--json'));
+    if (conflicts.length !== 0) throw new Error(`CLI still sees conflicts: ${JSON.stringify(conflicts)}`);
+    await gridFrame().locator('.table-tab', { hasText: /^bugs \(/ }).click();
+    await poll('back on the records table', async () => (await gridIds()).includes('bootstrap_001'), 15000);
+    const title = await gridCell('dict_semantics_001', 'title').textContent({ timeout: 5000 }).catch(() => '(no such row)');
+    if (title !== 'Dictionary mutation suspected issue [RESOLVED]') throw new Error(`bug dict_semantics_001 shows "${title}" (the note's row put into the records table?)`);
   });
 
   // ------------------------------------------------------------------ SDN as a language
