@@ -72,7 +72,7 @@ export function serverPathChange(before: string, after: string, remoteName: stri
   if (!remoteName) return { restart: false };
   return {
     restart: false,
-    notice: `sdndb: "sdndb.serverPath" changed in settings this ${remoteName} window does not use for it (it is set per ` +
+    notice: `sdndb: "sdndb.serverPath" changed in settings this remote window (${remoteName}) does not use for it (it is set per ` +
       `machine): put it in the Remote settings ("Preferences: Open Remote Settings") or the workspace settings. ` +
       `In use: ${before || 'the default (build/server/sdndb in the workspace, then PATH)'}.`,
   };

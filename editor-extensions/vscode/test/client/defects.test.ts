@@ -101,6 +101,7 @@ describe('defects of issue 17', () => {
     assert.deepEqual(serverPathChange('', '/opt/sdndb', undefined).restart, true);
     const ignored = serverPathChange('/a/sdndb', '/a/sdndb', 'code-server');
     assert.equal(ignored.restart, false);
+    assert.match(ignored.notice!, /this remote window \(code-server\) does not use/);
     assert.match(ignored.notice!, /Remote settings/);
     assert.match(ignored.notice!, /In use: \/a\/sdndb/);
     assert.deepEqual(serverPathChange('/a', '/a', undefined), { restart: false });

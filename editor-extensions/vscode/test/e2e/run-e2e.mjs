@@ -66,7 +66,10 @@ function serveProcesses() {
 // ---------------------------------------------------------------------------------------------
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-const { RUN, WS } = harness.prepareRun('sdndb-vscode-e2e', { 'sdndb.refreshThrottleMs': 100 });
+// (Text the test types lands as typed: no auto-closed brackets or quotes, no re-indentation.)
+const { RUN, WS } = harness.prepareRun('sdndb-vscode-e2e', {
+  'sdndb.refreshThrottleMs': 100, 'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoIndent': 'none',
+});
 for (const f of readdirSync(join(REPO, 'docs/example'))) if (f.endsWith('.sdn')) copyFileSync(join(REPO, 'docs/example', f), join(WS, f));
 writeFileSync(join(WS, 'README.txt'), 'sdndb example databases for the VS Code end-to-end test\n');
 writeFileSync(join(WS, 'wiki_db.sdn'), 'notes |id, title, status|\n    1, "The only note", open\n');
@@ -934,6 +937,35 @@ try {
     await page.locator('.tabs-container .tab', { hasText: 'todo #9' }).first().click({ timeout: 30000 });
     await poll('the restored document', async () => (await editorText()).includes('id: 9'), 30000);
     await shot('40-restored-record-tab');
+  });
+
+  await step('sdndb.serverPath set in the User settings, which this remote window does not use, is explained; the server keeps running', async () => {
+    const file = join(RUN, 'user-data/User/settings.json');
+    const original = readFileSync(file, 'utf8');
+    const pids = serveProcesses();
+    // As a user does: the User settings (JSON) edited and saved in the editor.
+    const editUserSettings = async (text) => {
+      await runCommand('Preferences: Open User Settings (JSON)');
+      await page.locator('.tabs-container .tab.active', { hasText: 'settings.json' }).waitFor({ timeout: 10000 });
+      await editor.locator('.view-lines').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete'); // (typing a bracket over a selection would surround it)
+      await page.keyboard.insertText(text);
+      await page.keyboard.press('Control+S');
+      // (The editor re-indents typed text: compare what it means.)
+      await poll('the User settings saved', () => { try { return JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))) === JSON.stringify(JSON.parse(text)); } catch { return false; } }, 10000);
+    };
+    await editUserSettings(JSON.stringify({ ...JSON.parse(original), 'sdndb.serverPath': '/elsewhere/sdndb' }, null, 2));
+    const toast = page.locator('.notification-toast', { hasText: 'this remote window' }).first();
+    await toast.waitFor({ timeout: 20000 });
+    const text = (await toast.innerText()).replace(/\s+/g, ' ');
+    if (!text.includes('Open Remote Settings') || !text.includes(`In use: ${SDNDB}`)) throw new Error(`notice: ${text}`);
+    await shot('41a-user-setting-not-used');
+    await editUserSettings(original);
+    await new Promise((r) => setTimeout(r, 1000)); // (the setting restored: the same notice may come once more)
+    if (serveProcesses().join() !== pids.join()) throw new Error(`the server was restarted: ${pids} -> ${serveProcesses()}`);
+    await statusBar.locator('.statusbar-item', { hasText: /^\s*sdndb\s*$/ }).first().waitFor({ timeout: 5000 });
+    await runCommand('Notifications: Clear All Notifications');
   });
 
   await step('a missing server binary is reported, and the report goes away once the setting is fixed', async () => {
