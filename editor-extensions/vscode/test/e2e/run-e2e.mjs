@@ -552,6 +552,38 @@ try {
     if (missing.length) throw new Error(`extension resources not found: ${missing.join('\n')}`);
   });
 
+  await step('the grid follows the colour theme (VS Code\'s CSS variables): Dark Modern and back', async () => {
+    const colours = () => gridEval(() => ({
+      bg: getComputedStyle(document.querySelector('.tabulator-tableholder')).backgroundColor,
+      fg: getComputedStyle(document.querySelector('.tabulator-row .tabulator-cell')).color,
+    }));
+    const luminance = (rgb) => (rgb.match(/\d+/g) ?? []).slice(0, 3).reduce((a, b) => a + Number(b), 0);
+    // ("Preferences: Color Theme" is not the first command its title matches: click exactly that one.)
+    const pickTheme = async (name) => {
+      await page.mouse.move(900, 600);
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>Preferences: Color Theme');
+      await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) }).first().click();
+      await answerPick('Select Color Theme', name);
+    };
+    // Every painted part of the grid (header, the selected cell's column, rows, cells, buttons) with a light background.
+    const lightParts = () => gridEval(() => [...document.querySelectorAll('.tabulator-col, .tabulator-row, .tabulator-cell, #toolbar button')]
+      .map((e) => [e.className || e.id || e.tagName, getComputedStyle(e).backgroundColor])
+      .filter(([, bg]) => { const v = (bg.match(/[\d.]+/g) ?? []).map(Number); return v.length >= 3 && (v[3] ?? 1) > 0.5 && v[0] + v[1] + v[2] > 3 * 160; }));
+    await gridCell('bootstrap_001', 'title').click(); // (a selected cell highlights its column's header)
+    const light = await colours();
+    await pickTheme('Dark Modern');
+    await poll('the grid in dark colours', async () => {
+      const c = await colours();
+      return luminance(c.bg) < luminance(light.bg) && luminance(c.fg) > luminance(light.fg);
+    }, 10000).catch(async (err) => { throw new Error(`${err.message}: light ${JSON.stringify(light)}, now ${JSON.stringify(await colours())}`); });
+    await shot('19-grid-dark-theme');
+    const bright = await lightParts();
+    if (bright.length) throw new Error(`parts of the grid keep a light background in the dark theme: ${JSON.stringify(bright.slice(0, 5))}`);
+    await pickTheme('Light Modern');
+    await poll('the grid in light colours again', async () => JSON.stringify(await colours()) === JSON.stringify(light), 10000);
+  });
+
   await step('the grid\'s Open Record opens a row of another table as its record document; Delete Record removes a row of it (one line less)', async () => {
     const bugLines = () => readFileSync(join(WS, 'bug_db.sdn'), 'utf8').split('\n');
     await gridFrame().locator('.table-tab', { hasText: /^test_cases \(/ }).click();
