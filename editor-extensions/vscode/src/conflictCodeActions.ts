@@ -1,6 +1,6 @@
 // Quick fixes on a conflict squiggle in a record document: Keep Mine / Keep Theirs.
 import * as vscode from 'vscode';
-import { RecordStore } from './client';
+import { conflictSideLine, RecordStore } from './client';
 import { CONFLICT_CODE, conflictLine } from './recordDiagnostics';
 import { parseRecordUri, RecordFileSystemProvider } from './recordFileSystemProvider';
 
@@ -18,7 +18,7 @@ export class ConflictCodeActions implements vscode.CodeActionProvider {
     for (const c of this.store.conflictsFor(table.entry.db.name, ref.id, table.table)) {
       if (conflictLine(text, c.field) - 1 !== range.start.line) continue;
       const node = { kind: 'conflict', database: c.database, conflictId: c.id };
-      for (const [command, label] of [['sdndb.keepMine', `Keep Mine (${c.ours})`], ['sdndb.keepTheirs', `Keep Theirs (${c.theirs})`]]) {
+      for (const [command, label] of [['sdndb.keepMine', `Keep Mine (${conflictSideLine(c, 'ours', 40, table.columns)})`], ['sdndb.keepTheirs', `Keep Theirs (${conflictSideLine(c, 'theirs', 40, table.columns)})`]]) {
         const a = new vscode.CodeAction(label, vscode.CodeActionKind.QuickFix);
         a.diagnostics = context.diagnostics.filter((d) => d.code === CONFLICT_CODE);
         a.command = { command, title: label, arguments: [node] };

@@ -3,7 +3,7 @@
 // are used again after a resolve, so the path also holds when the conflict arose: a new conflict
 // never reuses the tab (and title) of an old one.
 import * as vscode from 'vscode';
-import { Conflict, conflictSidePath, RecordStore } from './client';
+import { Conflict, conflictSidePath, conflictSideText, RecordStore } from './client';
 
 export const CONFLICT_SCHEME = 'sdndb-conflict';
 export type Side = 'base' | 'ours' | 'theirs';
@@ -32,7 +32,7 @@ export class ConflictValueProvider implements vscode.TextDocumentContentProvider
     const side = uri.query as Side;
     const c = this.store.findConflict(database, id);
     if (!c) return '(this conflict has been resolved)\n';
-    return `${c[side] ?? ''}\n`;
+    return `${conflictSideText(c, side, this.store.conflictColumns(c))}\n`;
   }
 
   dispose(): void {

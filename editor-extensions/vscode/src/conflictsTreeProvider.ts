@@ -1,6 +1,6 @@
 // The Conflicts view: one node per conflict, with base / mine / theirs underneath.
 import * as vscode from 'vscode';
-import { conflictLabel, RecordStore, shortValue } from './client';
+import { conflictLabel, conflictSideLine, conflictSideText, RecordStore } from './client';
 import { ConflictNode, ConflictsNode, ConflictValueNode } from './nodes';
 
 export const SIDE_LABEL = { base: 'base', ours: 'mine', theirs: 'theirs' } as const;
@@ -37,19 +37,22 @@ export class ConflictsTreeProvider implements vscode.TreeDataProvider<ConflictsN
       item.contextValue = 'conflict';
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       if (c) {
-        item.description = `mine ${shortValue(c.ours, 20)} ≠ theirs ${shortValue(c.theirs, 20)}`;
+        const columns = this.store.conflictColumns(c);
+        item.description = `mine ${conflictSideLine(c, 'ours', 20, columns)} ≠ theirs ${conflictSideLine(c, 'theirs', 20, columns)}`;
         const md = new vscode.MarkdownString();
         md.appendMarkdown(`**Conflict** in \`${c.database}\` record \`${c.record}\`, field \`${c.field}\`\n\n`);
-        md.appendMarkdown(`- base: \`${c.base}\`\n- mine: \`${c.ours}\`\n- theirs: \`${c.theirs}\`\n\n`);
+        for (const [label, side] of [['base', 'base'], ['mine', 'ours'], ['theirs', 'theirs']] as const) {
+          md.appendMarkdown(`- ${label}:`).appendCodeblock(conflictSideText(c, side, columns), 'text');
+        }
         if (c.who || c.when) md.appendMarkdown(`by ${c.who || '?'} at ${c.when || '?'}`);
         item.tooltip = md;
       }
       return item;
     }
-    const value = c ? c[node.side] : '';
+    const value = c ? conflictSideText(c, node.side, this.store.conflictColumns(c)) : '';
     const item = new vscode.TreeItem(SIDE_LABEL[node.side], vscode.TreeItemCollapsibleState.None);
     item.id = `conflict:${key}:${node.side}`;
-    item.description = shortValue(value, 60);
+    item.description = c ? conflictSideLine(c, node.side, 60, this.store.conflictColumns(c)) : '';
     item.tooltip = value;
     item.contextValue = `conflictValue-${node.side}`;
     item.iconPath = new vscode.ThemeIcon(node.side === 'base' ? 'git-commit' : node.side === 'ours' ? 'account' : 'remote');

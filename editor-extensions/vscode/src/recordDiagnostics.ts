@@ -1,7 +1,7 @@
 // Squiggles in open record documents: what would make a save fail (bad lines, unknown or repeated
 // fields, a changed id, a removed field) while typing, and each stored conflict on its field's line.
 import * as vscode from 'vscode';
-import { fieldLine, parseValue, RecordStore, validateRecordText } from './client';
+import { conflictSideLine, fieldLine, parseValue, RecordStore, validateRecordText } from './client';
 import { isNewRecordId, parseRecordUri, RECORD_SCHEME, RecordFileSystemProvider } from './recordFileSystemProvider';
 
 /** Diagnostic code of a conflict squiggle. */
@@ -49,10 +49,11 @@ export class RecordDiagnostics implements vscode.Disposable {
       });
     for (const c of isNew ? [] : this.store.conflictsFor(table.entry.db.name, ref.id, table.table)) {
       const line = conflictLine(text, c.field);
-      const what = c.field === '*' ? 'the whole record' : c.field;
+      const sides = c.field === '*'
+        ? `the whole record: mine ${conflictSideLine(c, 'ours', 80, table.columns)}, theirs ${conflictSideLine(c, 'theirs', 80, table.columns)} (base ${conflictSideLine(c, 'base')})`
+        : `${c.field}: mine ${JSON.stringify(c.ours)}, theirs ${JSON.stringify(c.theirs)} (base ${JSON.stringify(c.base)})`;
       const d = new vscode.Diagnostic(lineRange(line),
-        `Conflict on ${what}: mine ${JSON.stringify(c.ours)}, theirs ${JSON.stringify(c.theirs)} (base ${JSON.stringify(c.base)}). ` +
-        'Use Keep Mine / Keep Theirs (quick fix or the Conflicts view).', vscode.DiagnosticSeverity.Warning);
+        `Conflict on ${sides}. Use Keep Mine / Keep Theirs (quick fix or the Conflicts view).`, vscode.DiagnosticSeverity.Warning);
       d.source = 'sdndb';
       d.code = CONFLICT_CODE;
       out.push(d);

@@ -141,7 +141,7 @@ export function editOutcomeMessage(database: string, id: string, result: EditRes
   }
   if (result.outcome !== 'conflict') return undefined;
   const whole = result.conflicts.find((c) => c.field === '*');
-  if (whole && whole.theirs === '<deleted>') {
+  if (whole && whole.theirs === DELETED_MARKER) {
     return { warning: true, text: `sdndb: ${database} #${id} was deleted elsewhere. Your edit is kept as a conflict: ` +
       'Keep Mine restores the record with your changes, Keep Theirs leaves it deleted.' };
   }
@@ -169,6 +169,34 @@ export function fieldValueChoices(used: Iterable<string>, common: string[]): str
 }
 
 /** One line, shortened, for showing a value inline. */
+/** The stored side of a conflict on a record that no longer exists. */
+export const DELETED_MARKER = '<deleted>';
+
+/**
+ * One side of a conflict as a person reads it (`columns`: the table's, to order a record's fields). A field's side is its value; a whole-record ("*")
+ * side is the record as `field: value` lines (its JSON text from older servers parsed), `(deleted)`
+ * for the side that deleted it, and the base is the version the edit started from.
+ */
+export function conflictSideText(c: Conflict, side: 'base' | 'ours' | 'theirs', columns: string[] = []): string {
+  const text = c[side];
+  if (c.field !== '*') return text;
+  if (side === 'base') return /^\d+$/.test(text) ? `version ${text}` : text || '(none)';
+  if (c.deletedBy === side || text === DELETED_MARKER) return '(deleted)';
+  let fields = side === 'ours' ? c.oursFields : c.theirsFields;
+  if (!fields) {
+    try { fields = JSON.parse(text) as Record<string, string>; } catch { return text; }
+  }
+  // In the table's column order (the server sends them sorted by name), then any others.
+  const names = Object.keys(fields ?? {});
+  const ordered = [...columns.filter((k) => names.includes(k)), ...names.filter((k) => !columns.includes(k))];
+  return ordered.map((k) => `${k}: ${fields![k]}`).join('\n');
+}
+
+/** A conflict side on one line, cut to `max` characters (tree descriptions, pickers, buttons). */
+export function conflictSideLine(c: Conflict, side: 'base' | 'ours' | 'theirs', max = 40, columns: string[] = []): string {
+  return shortValue(conflictSideText(c, side, columns).replace(/\n/g, ' · '), max);
+}
+
 export function shortValue(v: string, max = 40): string {
   const one = v.replace(/\s+/g, ' ');
   if (one === '') return '""';

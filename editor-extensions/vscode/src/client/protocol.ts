@@ -29,6 +29,10 @@ export interface Conflict {
   when: string;
   /** The record's table (servers with table addressing). */
   table?: string;
+  /** Whole-record conflicts ("*"): each side's fields, null for a side that deleted the record. */
+  oursFields?: Record<string, string> | null;
+  theirsFields?: Record<string, string> | null;
+  deletedBy?: 'ours' | 'theirs' | null;
 }
 
 /** A malformed row or block the server kept as text (it is not a record). */

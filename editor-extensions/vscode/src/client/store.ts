@@ -6,7 +6,7 @@
 // removeRecord. No vscode import.
 import { SdndbError } from './client';
 import { Disposable, Emitter, Event, Logger, nullLogger } from './events';
-import { compareIds } from './present';
+import { compareIds, DELETED_MARKER } from './present';
 import { Conflict, Database, DidChangeParams, EditResult, ResolveChoice, SdnRecord } from './protocol';
 import { ServerSupervisor } from './supervisor';
 import { Throttle } from './throttle';
@@ -29,9 +29,6 @@ function withRecord(records: SdnRecord[], record: SdnRecord): SdnRecord[] {
   rest.splice(at < 0 ? rest.length : at, 0, record);
   return rest;
 }
-
-/** The stored side of a conflict on a record that no longer exists. */
-export const DELETED_MARKER = '<deleted>';
 
 /** True when an edit result says the record is not stored any more. */
 export function isDeletedResult(result: EditResult): boolean {
@@ -93,6 +90,14 @@ export class RecordStore implements Disposable {
     return this._conflicts.filter((c) => c.database === database && (id === undefined || c.record === id) &&
       (table === undefined || !c.table || c.table === table));
   }
+  /** The columns of a conflict's table (to show a whole-record side in their order). */
+  conflictColumns(c: Conflict): string[] {
+    const db = this.dbs.get(c.database)?.db;
+    if (!db) return [];
+    if (!c.table || c.table === db.table) return db.columns;
+    return db.tables?.find((t) => t.name === c.table)?.columns ?? [];
+  }
+
   /** A conflict by database and id (conflict ids are unique per database only). */
   findConflict(database: string, id: string): Conflict | undefined {
     return this._conflicts.find((c) => c.database === database && c.id === id);

@@ -1,6 +1,6 @@
 // What the command modules need, handed over by activate().
 import * as vscode from 'vscode';
-import { Conflict, DatabaseEntry, RecordStore, SdnRecord, ServerSupervisor, recordTitle, conflictLabel, plural, shortValue } from '../client';
+import { Conflict, DatabaseEntry, RecordStore, SdnRecord, ServerSupervisor, recordTitle, conflictLabel, conflictSideLine, plural, shortValue } from '../client';
 import { ConflictNode, ConflictsNode, RecordNode, RecordsNode } from '../nodes';
 import { parseRecordUri, RECORD_SCHEME, RecordFileSystemProvider } from '../recordFileSystemProvider';
 import { RecordsTreeProvider } from '../recordsTreeProvider';
@@ -81,8 +81,8 @@ export async function resolveConflict(ctx: CommandContext, node: unknown, placeH
     }
     const pick = await vscode.window.showQuickPick(conflicts.map((c) => ({
       label: conflictLabel(c, ctx.store.database(c.database)?.db.table),
-      description: `mine ${shortValue(c.ours, 25)} · theirs ${shortValue(c.theirs, 25)}`,
-      detail: `base ${shortValue(c.base, 40)}${c.who ? ` · by ${c.who}` : ''}`,
+      description: `mine ${conflictSideLine(c, 'ours', 25, ctx.store.conflictColumns(c))} · theirs ${conflictSideLine(c, 'theirs', 25, ctx.store.conflictColumns(c))}`,
+      detail: `base ${conflictSideLine(c, 'base')}${c.who ? ` · by ${c.who}` : ''}`,
       ref: { database: c.database, id: c.id },
     })), { placeHolder });
     ref = pick?.ref;

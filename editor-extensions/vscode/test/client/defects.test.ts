@@ -6,11 +6,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  checkProblems, Conflict, conflictSidePath, editOutcomeMessage, EditResult, fieldLine, fieldValueChoices, formatNewRecord,
+  checkProblems, Conflict, conflictSideLine, conflictSidePath, conflictSideText, editOutcomeMessage, EditResult, fieldLine, fieldValueChoices, formatNewRecord,
   newRecordFromText, parseCheckMessage, plural, recordDocumentLabel, RecordStore, serverPathChange, ServerSupervisor,
   validateRecordText,
 } from '../../src/client';
-import { BIN, cli, exampleDir, requireBinary, waitFor } from './helpers';
+import { BIN, cli, exampleDir, requireBinary, startClient, waitFor } from './helpers';
 
 const EXT = path.resolve(__dirname, '../../..');
 
@@ -70,6 +70,43 @@ describe('defects of issue 17', () => {
       assert.equal(store.findRecord('todo', '2'), undefined, 'no "(record 2)" ghost');
     } finally {
       await stop();
+      cleanup();
+    }
+  });
+
+  it('whole-record conflicts read as records: fields as "field: value" lines, "(deleted)", the base version', async () => {
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    const client = await startClient(dir);
+    try {
+      // Edit vs delete: the record is deleted by the CLI, then edited on the view read before.
+      const r = await client.get('todo', '2');
+      cli(dir, 'delete', 'todo', '2');
+      const res = await client.edit({ database: 'todo', id: '2', changes: { status: 'blocked' }, base: { etag: r.etag, fields: r.fields } });
+      const c = res.conflicts[0];
+      assert.equal(c.field, '*');
+      const mine = conflictSideText(c, 'ours');
+      assert.ok(mine.split('\n').includes('status: blocked') && mine.split('\n').includes('description: Speed up lexer 2'), mine);
+      assert.equal(conflictSideText(c, 'theirs'), '(deleted)');
+      assert.equal(conflictSideText(c, 'base'), 'version 0');
+      const columns = (await client.databases()).find((d) => d.name === 'todo')!.columns;
+      assert.deepEqual(conflictSideText(c, 'ours', columns).split('\n').slice(0, 3), ['id: 2', 'keyword: TODO', 'area: driver'], 'in column order');
+      assert.doesNotMatch(conflictSideLine(c, 'ours', 200), /[{}"\n]/, 'one line, no JSON');
+      // The same from the JSON text alone (an older server without oursFields/deletedBy).
+      const old: Conflict = { ...c, oursFields: undefined, theirsFields: undefined, deletedBy: undefined };
+      assert.equal(conflictSideText(old, 'ours'), mine);
+      assert.equal(conflictSideText(old, 'theirs'), '(deleted)');
+      // Delete vs edit: a delete based on the view before an edit keeps the record; mine is the deletion.
+      const r3 = await client.get('todo', '3');
+      cli(dir, 'edit', 'todo', '3', 'status=closed');
+      const del = await client.delete({ database: 'todo', id: '3', baseEtag: r3.etag });
+      assert.equal(del.outcome, 'conflict');
+      assert.equal(conflictSideText(del.conflicts[0], 'ours'), '(deleted)');
+      assert.ok(conflictSideText(del.conflicts[0], 'theirs').split('\n').includes('status: closed'));
+      // A field's conflict is its values, unchanged.
+      assert.equal(conflictSideText(conflict({}), 'ours'), 'blocked');
+    } finally {
+      await client.stop();
       cleanup();
     }
   });

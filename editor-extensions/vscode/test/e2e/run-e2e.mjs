@@ -931,6 +931,13 @@ try {
     await poll(`todo to count ${count - 1} records`, async () => new RegExp(`(^|\\D)${count - 1} records`).test((await recordRow(/^todo/).first().textContent()) ?? ''), 10000);
     const row = conflictsPane.locator('.monaco-list-row', { hasText: 'todo #11' }).first();
     await row.waitFor({ timeout: 15000 });
+    // It reads as a record: mine its fields, theirs "(deleted)" — no JSON text.
+    const rowText = (await row.innerText()).replace(/\s+/g, ' ');
+    if (!/whole record/.test(rowText) || !/mine id: 11 · keyword: T/.test(rowText) || !/theirs \(deleted\)/.test(rowText) || /[{}]/.test(rowText)) {
+      throw new Error(`the whole-record conflict reads: ${rowText}`);
+    }
+    await conflictsPane.locator('.monaco-list-row', { hasText: /mine\s*id: 11 · keyword: TODO · area: runtime · priority: P1/ }).first().waitFor({ timeout: 5000 });
+    await conflictsPane.locator('.monaco-list-row', { hasText: /base\s*version \d+/ }).first().waitFor({ timeout: 5000 });
     await shot('42-deleted-record-conflict');
     await row.hover();
     await row.locator('.action-label[aria-label^="Keep Mine"]').click();
