@@ -633,6 +633,19 @@ try {
     if (title !== 'Dictionary mutation suspected issue [RESOLVED]') throw new Error(`bug dict_semantics_001 shows "${title}" (the note's row put into the records table?)`);
   });
 
+  await step('the Explorer\'s context menu opens a *_db.sdn file as a table', async () => {
+    await page.mouse.move(900, 600);
+    await page.keyboard.press('Control+Shift+E');
+    const item = page.getByRole('treeitem', { name: 'task_db.sdn', exact: true });
+    await item.waitFor({ timeout: 10000 });
+    await item.click({ button: 'right' });
+    await chooseMenu('Open Database as Table');
+    await page.locator('.tabs-container .tab.active', { hasText: 'task_db.sdn' }).waitFor({ timeout: 10000 });
+    await gridFrame().locator('.table-tab[aria-selected="true"]', { hasText: /^tasks \(2\)$/ }).waitFor({ timeout: 20000 });
+    await poll('the tasks in the grid', async () => (await gridIds()).join(',') === 'TRACK-001,TRACK-002', 10000)
+      .catch(async (err) => { throw new Error(`${err.message}: ${await gridIds()}`); });
+  });
+
   // ------------------------------------------------------------------ SDN as a language
   group = 'language';
   // Opens a workspace file from the Explorer (in its default editor: text for .sdn files).
