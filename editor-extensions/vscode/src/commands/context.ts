@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { Conflict, DatabaseEntry, RecordStore, SdnRecord, ServerSupervisor, recordTitle, conflictLabel, conflictSideLine, plural, shortValue } from '../client';
 import { ConflictNode, ConflictsNode, RecordNode, RecordsNode } from '../nodes';
-import { parseRecordUri, RECORD_SCHEME, RecordFileSystemProvider } from '../recordFileSystemProvider';
+import { isNewRecordId, parseRecordUri, RECORD_SCHEME, RecordFileSystemProvider } from '../recordFileSystemProvider';
 import { RecordsTreeProvider } from '../recordsTreeProvider';
 
 export interface CommandContext {
@@ -37,8 +37,10 @@ export async function pickDatabase(ctx: CommandContext, placeHolder: string): Pr
   return pick?.label;
 }
 
-/** The record a command acts on: the tree node it was invoked on, else one picked in a QuickPick. */
 /**
+ * The record a command acts on: the node it was invoked on, else the active record document's, else
+ * one picked in a QuickPick (records tables). A record of another table of a file (`NAME.TABLE`,
+ * from a node or the active document) is read from the server: the store caches records tables only.
  * `inDatabase`: which databases' records the picker offers (e.g. only tables with a priority column).
  * `useActive`: from the palette, act on the active record document instead of asking.
  */
@@ -50,7 +52,9 @@ export async function resolveRecord(
   // From the palette: the record of the active record document, if that is what the user looks at.
   const active = node === undefined && useActive ? vscode.window.activeTextEditor?.document.uri : undefined;
   const ref = active?.scheme === RECORD_SCHEME ? parseRecordUri(active) : undefined;
-  if (!target && ref && ctx.store.findRecord(ref.database, ref.id)) target = { kind: 'record', database: ref.database, id: ref.id };
+  if (!target && ref && !isNewRecordId(ref.id) && (ctx.store.findRecord(ref.database, ref.id) || ctx.recordFs.tableOf(ref.database)?.isOther)) {
+    target = { kind: 'record', database: ref.database, id: ref.id };
+  }
   if (!target) {
     const items = ctx.store.databases.filter(inDatabase).flatMap((e) => e.records.map((r) => ({
       label: recordTitle(r),
@@ -62,6 +66,9 @@ export async function resolveRecord(
     target = pick?.node;
   }
   if (!target) return undefined;
+  if (ctx.recordFs.tableOf(target.database)?.isOther) {
+    return { node: target, record: await (await ctx.supervisor.ready()).get(target.database, target.id) };
+  }
   const record = ctx.store.findRecord(target.database, target.id);
   if (!record) throw new Error(`${target.database} #${target.id} no longer exists`);
   return { node: target, record };

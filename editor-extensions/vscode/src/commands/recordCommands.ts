@@ -1,10 +1,9 @@
 // Commands on records: open, add, delete, change status / priority, edit title.
 import * as vscode from 'vscode';
-import { DatabaseEntry, fieldValueChoices, groupField, recordTitle, SdnRecord, titleField } from '../client';
+import { DatabaseEntry, editBase, fieldValueChoices, groupField, recordTitle, SdnRecord, titleField } from '../client';
 import { settings } from '../config';
 import { reportEditOutcome } from '../editOutcome';
 import { newRecordUri, RECORD_SCHEME, recordUriFor, sameRecord } from '../recordFileSystemProvider';
-import { RecordNode } from '../nodes';
 import { CommandContext, guarded, pickDatabase, resolveRecord } from './context';
 
 const COMMON_VALUES: Record<string, string[]> = {
@@ -12,22 +11,31 @@ const COMMON_VALUES: Record<string, string[]> = {
   priority: ['P0', 'P1', 'P2', 'P3'],
 };
 
-/** Sends one field-level edit based on the version the tree shows, so concurrent changes merge. */
+/**
+ * Sends one field-level edit based on the record as shown (its etag), so concurrent changes merge.
+ * `database` may address another table of a file (`NAME.TABLE`); its documents follow by didChange.
+ */
 async function editFields(ctx: CommandContext, database: string, record: SdnRecord, changes: Record<string, string>) {
   const client = await ctx.supervisor.ready();
-  const result = await client.edit({
-    database, id: record.id, changes,
-    base: { version: record.version, fields: record.fields },
-    strategy: settings().defaultStrategy,
-  });
+  const result = await client.edit({ database, id: record.id, changes, base: editBase(record), strategy: settings().defaultStrategy });
   reportEditOutcome(database, record.id, result);
-  await ctx.store.applyEdit(database, result);
+  const table = ctx.recordFs.tableOf(database);
+  if (!table?.isOther) await ctx.store.applyEdit(database, result);
+  else if (result.outcome === 'conflict') await ctx.store.refreshConflicts(table.entry.db.name);
   return result;
+}
+
+/** The columns of the table a command's `database` (`NAME` or `NAME.TABLE`) addresses. */
+function columnsOf(ctx: CommandContext, database: string): string[] {
+  return ctx.recordFs.tableOf(database)?.columns ?? [];
 }
 
 async function pickFieldValue(ctx: CommandContext, database: string, field: string, current: string): Promise<string | undefined> {
   const seen = new Set<string>();
-  for (const r of ctx.store.database(database)?.records ?? []) if (r.fields[field]) seen.add(r.fields[field]);
+  const records = ctx.recordFs.tableOf(database)?.isOther
+    ? (await (await ctx.supervisor.ready()).list({ database })).records
+    : ctx.store.database(database)?.records ?? [];
+  for (const r of records) if (r.fields[field]) seen.add(r.fields[field]);
   // The values this table uses (one scale: never "high" next to "P0"); the common ones only for an unused column.
   const values = fieldValueChoices(seen, COMMON_VALUES[field] ?? []);
   const OTHER = 'Other…';
@@ -63,8 +71,7 @@ async function editOneField(
 function changeField(ctx: CommandContext, node: unknown, by: 'status' | 'priority') {
   return editOneField(ctx, node, `Record whose ${by} to change`,
     (database) => {
-      const entry = ctx.store.database(database);
-      const field = entry && groupField(entry.db.columns, by);
+      const field = groupField(columnsOf(ctx, database), by);
       if (!field) void vscode.window.showInformationMessage(`sdndb: ${database} has no ${by} column.`);
       return field;
     },
@@ -75,9 +82,9 @@ function changeField(ctx: CommandContext, node: unknown, by: 'status' | 'priorit
 export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('sdndb.openRecord', guarded(ctx, 'openRecord', async (node?: unknown) => {
-      const target = await recordToOpen(ctx, node);
+      const target = await resolveRecord(ctx, node, 'Record to open', undefined, false);
       if (!target) return;
-      const { database, id } = target;
+      const { database, id } = target.node;
       // An open document of the record is reused, whatever title its tab had then.
       const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === RECORD_SCHEME && sameRecord(d.uri, database, id));
       const doc = open ?? await vscode.workspace.openTextDocument(recordUriFor(database, id, recordTitle(target.record)));
@@ -90,7 +97,7 @@ export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[]
     vscode.commands.registerCommand('sdndb.editTitle', guarded(ctx, 'editTitle', (node?: unknown) => editOneField(
       ctx, node, 'Record whose title to edit',
       (database, record) => {
-        const field = titleField(ctx.store.database(database)?.db.columns ?? Object.keys(record.fields));
+        const field = titleField(columnsOf(ctx, database).length ? columnsOf(ctx, database) : Object.keys(record.fields));
         if (!field) throw new Error(`${database} has no title, name or description column`);
         return field;
       },
@@ -125,29 +132,17 @@ export function registerRecordCommands(ctx: CommandContext): vscode.Disposable[]
         { modal: true, detail: 'The row is removed from the .sdn file.' }, yes);
       if (choice !== yes) return;
       const client = await ctx.supervisor.ready();
-      const result = await client.delete({
-        database, id: target.record.id, baseVersion: target.record.version, strategy: settings().defaultStrategy,
-      });
+      // The etag as base (a row addressed by position, @N, is deleted only with it).
+      const base = target.record.etag ? { baseEtag: target.record.etag } : { baseVersion: target.record.version };
+      const result = await client.delete({ database, id: target.record.id, ...base, strategy: settings().defaultStrategy });
+      const table = ctx.recordFs.tableOf(database);
       if (result.outcome === 'conflict') {
         void vscode.window.showWarningMessage(`sdndb: ${database} #${target.record.id} was changed elsewhere; not deleted. See the Conflicts view.`);
-        await ctx.store.refreshConflicts(database);
-      } else {
+        await ctx.store.refreshConflicts(table?.entry.db.name ?? database);
+      } else if (!table?.isOther) {
         ctx.store.removeRecord(database, target.record.id);
       }
     })),
   ];
 }
 
-/**
- * The record Open Record acts on: a node of the records table (or one picked), or a node of another
- * table of a file (`database` = `NAME.TABLE`, from Open Record at Cursor or the table editor), read
- * from the server since the store caches records tables only.
- */
-async function recordToOpen(ctx: CommandContext, node: unknown): Promise<{ database: string; id: string; record: SdnRecord } | undefined> {
-  const n = node as RecordNode | undefined;
-  if (n?.kind === 'record' && ctx.recordFs.tableOf(n.database)?.isOther) {
-    return { database: n.database, id: n.id, record: await (await ctx.supervisor.ready()).get(n.database, n.id) };
-  }
-  const target = await resolveRecord(ctx, node, 'Record to open', undefined, false);
-  return target && { ...target.node, record: target.record };
-}

@@ -738,7 +738,7 @@ try {
   // The bug database (a copy of the Simple project's): records table `bugs`, keyed `test_cases`, keyless `notes`.
   const bugFile = join(WS, 'bug_db.sdn');
   const bugLines = () => readFileSync(bugFile, 'utf8').split('\n');
-  await step('Open Record at Cursor on a row of a second keyed table (bug.test_cases) opens its document; Reveal goes back', async () => {
+  await step('Open Record at Cursor on a row of a second keyed table (bug.test_cases) opens its document; Change Status acts on it; Reveal goes back', async () => {
     if (!existsSync(bugFile)) copyFileSync(join(REPO, 'tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn'), bugFile); // (E2E_ONLY runs)
     await runCommand('View: Close All Editors'); // (the grid of bug_db.sdn has a tab of the same name)
     await openFile('bug_db.sdn');
@@ -753,6 +753,12 @@ try {
     if (differ.length) throw new Error(`document ${JSON.stringify(fields)}, stored ${JSON.stringify(stored)}`);
     if (fields.file !== 'test/lib/std/unit/cli_spec.spl') throw new Error(`file field: ${fields.file}`);
     await shot('22-second-table-record');
+    // Palette actions act on this document too: Change Status offers the values of test_cases.
+    await runCommand('sdndb: Change Status');
+    await answerPick('status of bug.test_cases record', 'slow');
+    await poll('the status on disk', () => bugLines()[line - 1] === '    cli_spec_test, "test/lib/std/unit/cli_spec.spl", slow', 10000)
+      .catch((err) => { throw new Error(`${err.message}: ${bugLines()[line - 1]}`); });
+    await poll('the document follows', async () => (await documentFields()).status === 'slow', 10000);
     await revealFrom('bug.test_cases #cli_spec_test', 'bug_db.sdn', line);
   });
 
