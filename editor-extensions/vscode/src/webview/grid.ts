@@ -293,7 +293,16 @@ document.getElementById('reveal')!.addEventListener('click', () => {
   const d = activeRowData();
   if (d) post({ type: 'revealRecord', id: d[ID] });
 });
-document.getElementById('clear-filters')!.addEventListener('click', () => table?.clearHeaderFilter());
+document.getElementById('clear-filters')!.addEventListener('click', () => {
+  table?.clearHeaderFilter();
+  // Tabulator replaces the filter inputs; one typed into less than its live-filter delay (300 ms) ago
+  // still applies its text when that timer fires, while the new input shows nothing. Clear it again
+  // then, unless something has been typed into the new inputs meanwhile.
+  setTimeout(() => {
+    const typed = [...gridHost.querySelectorAll<HTMLInputElement>('.tabulator-header-filter input')].some((i) => i.value !== '');
+    if (!typed && table?.getHeaderFilters().length) table.clearHeaderFilter();
+  }, 400);
+});
 
 // An editor can also close without an event (focus moved away): try again then.
 gridHost.addEventListener('focusout', () => setTimeout(flush, 50));

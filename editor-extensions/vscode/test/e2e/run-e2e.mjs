@@ -416,6 +416,12 @@ try {
     await shot('11-grid-sorted-filtered');
     await gridFrame().locator('#clear-filters').click();
     await poll('all rows back', async () => (await gridIds()).length === 12);
+    // Clear Filters right after typing (within Tabulator's 300 ms live-filter delay): the filter must not come back.
+    await gridFrame().locator('.tabulator-col[tabulator-field="description"] input').pressSequentially('lexer');
+    await gridFrame().locator('#clear-filters').click();
+    await new Promise((r) => setTimeout(r, 1200)); // (past the typing timer of the replaced input)
+    await poll('all rows back for good', async () => (await gridFrame().locator('#count').textContent()) === '12 records', 5000)
+      .catch(async (err) => { throw new Error(`${err.message}: ${await gridFrame().locator('#count').textContent()}`); });
   });
 
   await step('editing a cell with the value picker changes exactly one line of the file', async () => {
