@@ -9,7 +9,8 @@
 // changes elsewhere, and after every save (to show what was really stored).
 import * as vscode from 'vscode';
 import {
-  resolveTableAddress, TableTarget, diffRecord, editBase, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, recordDocumentLabel, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy,
+  diffRecord, editBase, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, recordDocumentLabel, RecordStore,
+  resolveTableAddress, SdndbError, SdnRecord, ServerSupervisor, Strategy, TableTarget,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 

@@ -5,8 +5,6 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { DatabaseEntry, rowAt, sdnOutline, tableAddress } from '../client';
 import { GRID_VIEW_TYPE } from '../gridEditorProvider';
-import { RecordNode } from '../nodes';
-import { isNewRecordId, parseRecordUri, RECORD_SCHEME } from '../recordFileSystemProvider';
 import { CommandContext, guarded, pickDatabase, resolveRecord } from './context';
 
 function realPath(p: string): string {
@@ -41,7 +39,7 @@ export function registerFileCommands(ctx: CommandContext): vscode.Disposable[] {
     })),
 
     vscode.commands.registerCommand('sdndb.revealRecord', guarded(ctx, 'revealRecord', async (node?: unknown) => {
-      const target = await recordToReveal(ctx, node);
+      const target = (await resolveRecord(ctx, node, 'Record to reveal in its file'))?.node;
       if (!target) return;
       const table = ctx.recordFs.tableOf(target.database);
       if (!table) throw new Error(`no database ${target.database}`);
@@ -71,16 +69,4 @@ export function registerFileCommands(ctx: CommandContext): vscode.Disposable[] {
       await vscode.commands.executeCommand('sdndb.openRecord', { kind: 'record', database, id: record.id });
     })),
   ];
-}
-
-/**
- * The record Reveal Record in File acts on: the node it was invoked on, else the active record
- * document (of any table), else one picked from the records tables.
- */
-async function recordToReveal(ctx: CommandContext, node: unknown): Promise<{ database: string; id: string } | undefined> {
-  if (node && typeof node === 'object' && (node as RecordNode).kind === 'record') return node as RecordNode;
-  const active = node === undefined ? vscode.window.activeTextEditor?.document.uri : undefined;
-  const ref = active?.scheme === RECORD_SCHEME ? parseRecordUri(active) : undefined;
-  if (ref && !isNewRecordId(ref.id)) return ref;
-  return (await resolveRecord(ctx, node, 'Record to reveal in its file'))?.node;
 }
