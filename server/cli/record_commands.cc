@@ -157,6 +157,30 @@ int CmdList(Context& ctx, const std::vector<std::string>& argv) {
   return kExitOk;
 }
 
+// The columns of `columns` that a whole-record conflict's `ours` (an edit of a record deleted
+// meanwhile) does not carry: Keep Mine restores the record with these empty. Empty for any other
+// conflict, or when `ours` is not fields JSON.
+std::vector<std::string> FieldsMissingFromOurs(const Conflict& c, const std::vector<std::string>& columns,
+                                               const std::string& id_column) {
+  std::vector<std::string> missing;
+  if (c.field != "*" || c.theirs != kDeletedMarker) return missing;
+  auto ours = FieldsFromJson(c.ours);
+  if (!ours.ok()) return missing;
+  for (const std::string& col : columns) {
+    if (col == id_column) continue;
+    bool present = false;
+    for (const auto& [name, value] : ours.value()) present = present || name == col;
+    if (!present) missing.push_back(col);
+  }
+  return missing;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 int CmdShow(Context& ctx, const std::vector<std::string>& argv) {
   auto args = ParseArgs(argv, {{"typed"}, {}});
   if (!args.ok()) return ctx.Fail(args.status());
@@ -240,14 +264,31 @@ int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
     for (const auto& c : r.conflicts) j["conflicts"].push_back(ConflictToJson(c, db->store->name()));
     PrintJson(j);
   } else {
-    std::printf("%s %s %s (etag %s", EditOutcomeName(r.outcome), db->store->name().c_str(), req.id.c_str(),
-                r.record.etag.c_str());
-    if (r.record.version > 0) std::printf(", version %lld", static_cast<long long>(r.record.version));
-    std::printf(")\n");
-    for (const auto& c : r.conflicts)
+    const char* name = db->store->name().c_str();
+    if (r.record.etag.empty()) {  // nothing stored: the record was deleted meanwhile
+      std::printf("%s %s %s (deleted elsewhere)\n", EditOutcomeName(r.outcome), name, req.id.c_str());
+    } else {
+      std::printf("%s %s %s (etag %s", EditOutcomeName(r.outcome), name, req.id.c_str(), r.record.etag.c_str());
+      if (r.record.version > 0) std::printf(", version %lld", static_cast<long long>(r.record.version));
+      std::printf(")\n");
+    }
+    for (const auto& c : r.conflicts) {
+      if (c.field == "*" && c.theirs == kDeletedMarker) {
+        std::fprintf(stderr,
+                     "conflict %s:%s: record %s was deleted since it was read; your edit is kept in the conflict "
+                     "(resolve with: sdndb resolve %s:%s --ours to restore it, --theirs to leave it deleted)\n",
+                     name, c.id.c_str(), c.record.c_str(), name, c.id.c_str());
+        auto snap = db->store->Read();
+        const std::vector<std::string> missing =
+            snap.ok() ? FieldsMissingFromOurs(c, snap->columns, snap->id_column) : std::vector<std::string>{};
+        if (!missing.empty())
+          std::fprintf(stderr, "  --ours restores only the fields this edit gave; empty after it: %s\n",
+                       JoinNames(missing).c_str());
+        continue;
+      }
       std::fprintf(stderr, "conflict %s:%s on %s: ours '%s' vs theirs '%s' (resolve with: sdndb resolve %s:%s --ours|--theirs)\n",
-                   db->store->name().c_str(), c.id.c_str(), c.field.c_str(), c.ours.c_str(), c.theirs.c_str(),
-                   db->store->name().c_str(), c.id.c_str());
+                   name, c.id.c_str(), c.field.c_str(), c.ours.c_str(), c.theirs.c_str(), name, c.id.c_str());
+    }
   }
   return r.outcome == EditOutcome::kConflict ? kExitConflict : kExitOk;
 }
@@ -368,8 +409,19 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& argv) {
     store = std::move(opened.value());
   }
   Resolution how = args->Has("ours") ? Resolution::kOurs : args->Has("theirs") ? Resolution::kTheirs : Resolution::kValue;
+  // Keep Mine of an edit whose record was deleted meanwhile restores only the edit's fields: say which stay empty.
+  std::vector<std::string> left_empty;
+  if (how == Resolution::kOurs) {
+    if (auto snap = store->Read(); snap.ok()) {
+      for (const Conflict& c : snap->conflicts)
+        if (c.id == id) left_empty = FieldsMissingFromOurs(c, snap->columns, snap->id_column);
+    }
+  }
   auto res = store->Resolve(id, how, args->Get("value") ? *args->Get("value") : std::string());
   if (!res.ok()) return ctx.Fail(res.status());
+  if (!left_empty.empty() && res->has_value())
+    std::fprintf(stderr, "note: %s was deleted before this edit; restored with the edit's fields only, empty: %s\n",
+                 (*res)->id.c_str(), JoinNames(left_empty).c_str());
   git::KeepSdndbFilesOutOfGit(store->path());
   if (ctx.json) {
     PrintJson({{"resolved", db_name + ":" + id}, {"record", res->has_value() ? RecordToJson(**res) : nullptr}});

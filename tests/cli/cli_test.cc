@@ -440,3 +440,40 @@ TEST_CASE("resolve without a database name reports an unreadable database instea
   CHECK(r.err.find("unterminated") != std::string::npos);
   CHECK(r.err.find("no conflict") == std::string::npos);
 }
+
+TEST_CASE("an edit of a record deleted meanwhile: the conflict says so, and --ours names the fields it cannot restore") {
+  Workspace ws;
+  const std::string etag = Json(ws.Run({"show", "todo", "2", "--json"}))["etag"];
+  REQUIRE(ws.Run({"delete", "todo", "2"}).exit_code == 0);
+  auto edit = ws.Run({"edit", "todo", "2", "status=done", "--expect", etag});
+  CHECK(edit.exit_code == 2);
+  CHECK(edit.out == "conflict todo 2 (deleted elsewhere)\n");  // was "(etag )"
+  CHECK(edit.err.find("record 2 was deleted since it was read") != std::string::npos);
+  CHECK(edit.err.find("sdndb resolve todo:c1 --ours to restore it, --theirs to leave it deleted") != std::string::npos);
+  CHECK(edit.err.find("empty after it: keyword, area, priority, description") != std::string::npos);
+  CHECK(edit.err.find(", status") == std::string::npos);  // the edited field is not listed as empty
+
+  auto resolve = ws.Run({"resolve", "todo:c1", "--ours"});
+  CHECK(resolve.exit_code == 0);
+  CHECK(resolve.err.find("restored with the edit's fields only, empty: keyword, area") != std::string::npos);
+  auto shown = Json(ws.Run({"show", "todo", "2", "--json"}));
+  CHECK(shown["fields"]["status"] == "done");
+  CHECK(shown["fields"]["description"] == "");
+
+  // An edit that carried every field (as the editors send) restores it whole: no note.
+  const json full = Json(ws.Run({"show", "todo", "3", "--json"}));
+  REQUIRE(ws.Run({"delete", "todo", "3"}).exit_code == 0);
+  std::vector<std::string> args{"edit", "todo", "3", "--expect", full["etag"].get<std::string>()};
+  for (const auto& [k, v] : full["fields"].items())
+    if (k != "id") args.push_back(k + "=" + (k == "status" ? std::string("done") : v.get<std::string>()));
+  auto whole = ws.Run(args);
+  CHECK(whole.exit_code == 2);
+  CHECK(whole.err.find("empty after it") == std::string::npos);
+  const size_t at = whole.err.find("conflict todo:");
+  REQUIRE(at != std::string::npos);
+  const std::string conflict = whole.err.substr(at + 9, whole.err.find(':', at + 14) - at - 9);  // "todo:cN"
+  auto restored = ws.Run({"resolve", conflict, "--ours"});
+  CHECK(restored.exit_code == 0);
+  CHECK(restored.err.find("note:") == std::string::npos);
+  CHECK(Json(ws.Run({"show", "todo", "3", "--json"}))["fields"]["description"] == full["fields"]["description"]);
+}
