@@ -494,4 +494,39 @@ return function(T)
       T.ok(not a:match("^sdndb/get ") or a:match("%.notes$"), "only the notes table is re-read: " .. vim.inspect(asked))
     end
   end)
+
+  T.test("record view of a row addressed by position (bug.notes/@N): its key shows as stored, an edit keeps it; no version line without a version column", function()
+    local dir = start()
+    local corpus = T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"
+    local original = T.ok(T.read(corpus), "corpus file")
+    T.write(dir .. "/bug_db.sdn", original)
+    local notes = open("bug.notes")
+    local id
+    for i, l in ipairs(lines(notes)) do
+      if l:find("Confirmed MIR lowering gets 0 modules", 1, true) then
+        id = view.id_at(notes, i)
+      end
+    end
+    T.match(tostring(id), "^@%d+$", "the second bootstrap_001 note has no unique key")
+    vim.cmd("edit " .. vim.fn.fnameescape("sdndb://bug.notes/" .. id))
+    local rb = vim.api.nvim_get_current_buf()
+    T.wait(function()
+      return record.state[rb] and record.state[rb].loaded
+    end, 5000, "record loaded")
+    local text = table.concat(lines(rb), "\n")
+    T.match(text, "\nbug_id: bootstrap_001\n", "the key, not the address")
+    T.ok(not text:find("# version:", 1, true), "no version line for a table without versions: " .. text)
+    local ln
+    for i, l in ipairs(lines(rb)) do
+      if l:match("^note:") then
+        ln = i
+      end
+    end
+    vim.api.nvim_buf_set_lines(rb, ln - 1, ln, false, { "note: Confirmed here" })
+    write()
+    T.eq(false, vim.bo[rb].modified, "written")
+    local after = T.read(dir .. "/bug_db.sdn")
+    T.eq(original:gsub("Confirmed MIR lowering gets 0 modules", "Confirmed here", 1), after, "one changed line, key kept")
+    T.match(table.concat(lines(rb), "\n"), "\nbug_id: bootstrap_001\n", "still the key after the write")
+  end)
 end

@@ -1,5 +1,5 @@
 -- sdndb://<database>/<id>: one record, one `field: value` line per column (long values whole),
--- with its version, modified time and etag as `# ` comment lines. :w sends one edit with the
+-- with its version and modified time (tables with version columns) and etag as `# ` comment lines. :w sends one edit with the
 -- base the view was read at, without waiting (like the table buffers).
 local config = require("sdndb.config")
 local format = require("sdndb.format")
@@ -17,14 +17,24 @@ local function view()
   return require("sdndb.view")
 end
 
----The lines of a record view.
-function M.render(rec, columns)
+---The key a record is stored with: its id, except for a row addressed by position (`@N`),
+---whose key column holds the key.
+local function key_of(rec, columns)
+  local v = (rec.fields or {})[columns[1]]
+  return (v == nil or v == vim.NIL) and tostring(rec.id) or tostring(v)
+end
+
+---The lines of a record view (`versioned` false: a table without version columns, whose
+---records have no version or modified time to show).
+function M.render(rec, columns, versioned)
   local lines = {}
-  lines[1] = string.format("# version: %s", tostring(rec.version or ""))
-  lines[2] = string.format("# modified: %s", tostring(rec.modified or ""))
-  lines[3] = string.format("# etag: %s", tostring(rec.etag or ""))
+  if versioned ~= false then
+    lines[#lines + 1] = string.format("# version: %s", tostring(rec.version or ""))
+    lines[#lines + 1] = string.format("# modified: %s", tostring(rec.modified or ""))
+  end
+  lines[#lines + 1] = string.format("# etag: %s", tostring(rec.etag or ""))
   for i, c in ipairs(columns) do
-    local v = i == 1 and tostring(rec.id) or (rec.fields or {})[c]
+    local v = i == 1 and key_of(rec, columns) or (rec.fields or {})[c]
     lines[#lines + 1] = c .. ": " .. format.escape((v == nil or v == vim.NIL) and "" or v)
   end
   return lines
@@ -58,7 +68,7 @@ end
 
 local function show(buf, st, rec)
   st.record = rec
-  require("sdndb.util").replace_lines(buf, M.render(rec, st.columns), not st.loaded)
+  require("sdndb.util").replace_lines(buf, M.render(rec, st.columns, st.versioned), not st.loaded)
   st.loaded = true
   view().mark_saved(buf)
   view().watch(buf)
@@ -80,6 +90,7 @@ function M.load(buf, cb)
       return cb(false)
     end
     st.columns = format.columns(info)
+    st.versioned = info.versioned
     st.table_name = st.table or info.table
     server.request("sdndb/get", view().address(st, { id = st.id }), function(gerr, res)
       if not vim.api.nvim_buf_is_valid(buf) then
@@ -131,7 +142,7 @@ function M.write(buf, done)
       n = n + 1
     end
   end
-  if fields[st.columns[1]] and fields[st.columns[1]] ~= tostring(rec.id) then
+  if fields[st.columns[1]] and fields[st.columns[1]] ~= key_of(rec, st.columns) then
     notify("the id cannot be changed in the record view; nothing was written", vim.log.levels.ERROR)
     return false
   end
