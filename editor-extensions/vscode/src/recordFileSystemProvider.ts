@@ -16,7 +16,7 @@ import { reportEditOutcome } from './editOutcome';
 
 export const RECORD_SCHEME = 'sdndb';
 
-interface Loaded { record: SdnRecord; idColumn: string; columns: string[]; stamp: number }
+interface Loaded { record: SdnRecord; idColumn: string; columns: string[]; versioned: boolean; stamp: number }
 
 export function parseRecordUri(uri: vscode.Uri): { database: string; id: string } | undefined {
   // `/<database>/<id>/<label>.sdnrec`; `/<database>/<id>.sdnrec` from older versions (restored tabs).
@@ -135,7 +135,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     try {
       const record = await client.get(ref.database, ref.id);
       const table = this.tableOf(ref.database);
-      return { record, idColumn: table?.idColumn ?? 'id', columns: table?.columns ?? [], stamp: this.stamps.get(uri.toString()) ?? 0 };
+      return { record, idColumn: table?.idColumn ?? 'id', columns: table?.columns ?? [], versioned: table?.versioned ?? true, stamp: this.stamps.get(uri.toString()) ?? 0 };
     } catch (err) {
       if (err instanceof SdndbError && err.isNotFound) throw vscode.FileSystemError.FileNotFound(uri);
       throw err;
@@ -143,7 +143,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
   }
 
   private text(uri: vscode.Uri, l: Loaded): string {
-    return formatRecord(parseRecordUri(uri)!.database, l.record, l.idColumn, l.columns);
+    return formatRecord(parseRecordUri(uri)!.database, l.record, l.idColumn, l.columns, l.versioned);
   }
 
   /** The text of a new-record document (all columns, defaults filled in). */

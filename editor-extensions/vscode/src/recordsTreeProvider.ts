@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import {
   Group, GroupBy, groupField, groupKey, groupRecords, matchesFilter, RecordStore, recordDescription, recordTitle,
-  plural, recordTooltipMarkdown, statusIcon, SdnRecord,
+  plural, recordsTableVersioned, recordTooltipMarkdown, statusIcon, SdnRecord,
 } from './client';
 import { DatabaseNode, GroupNode, RecordNode, RecordsNode } from './nodes';
 
@@ -131,7 +131,7 @@ export class RecordsTreeProvider implements vscode.TreeDataProvider<RecordsNode>
     item.iconPath = conflicts
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
       : new vscode.ThemeIcon(statusIcon(record.fields.status));
-    const md = new vscode.MarkdownString(recordTooltipMarkdown(node.database, record));
+    const md = new vscode.MarkdownString(recordTooltipMarkdown(node.database, record, recordsTableVersioned(entry.db)));
     item.tooltip = md;
     item.contextValue = 'record';
     item.command = { command: 'sdndb.openRecord', title: 'Open Record', arguments: [node] };

@@ -118,12 +118,12 @@ export function recordDescription(r: SdnRecord, exclude: string | undefined): st
   return parts.join(' · ');
 }
 
-/** Markdown table of every field, used as the tree item's tooltip. */
-export function recordTooltipMarkdown(database: string, r: SdnRecord): string {
+/** Markdown table of every field, used as the tree item's tooltip (`versioned` false: no version row). */
+export function recordTooltipMarkdown(database: string, r: SdnRecord, versioned = true): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = [`**${esc(database)} #${esc(r.id)}** — ${esc(recordTitle(r))}`, '', '| field | value |', '|---|---|'];
   for (const [k, v] of Object.entries(r.fields)) lines.push(`| ${esc(k)} | ${esc(v) || '""'} |`);
-  lines.push(`| version | ${r.version} |`);
+  if (versioned) lines.push(`| version | ${r.version} |`);
   if (r.modified) lines.push(`| modified | ${esc(r.modified)} |`);
   return lines.join('\n');
 }
@@ -137,7 +137,7 @@ export function conflictLabel(c: Conflict, recordsTable?: string): string {
 /** What to tell the user after an edit that merged or conflicted (undefined: nothing to say). */
 export function editOutcomeMessage(database: string, id: string, result: EditResult): { text: string; warning: boolean } | undefined {
   if (result.outcome === 'merged') {
-    return { warning: false, text: `sdndb: ${database} #${id} was also changed elsewhere; the changes were merged (version ${result.record.version}).` };
+    return { warning: false, text: `sdndb: ${database} #${id} was also changed elsewhere; the changes were merged${result.record.version > 0 ? ` (version ${result.record.version})` : ''}.` };
   }
   if (result.outcome !== 'conflict') return undefined;
   const whole = result.conflicts.find((c) => c.field === '*');

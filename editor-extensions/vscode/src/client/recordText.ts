@@ -34,8 +34,9 @@ export function orderedFields(r: SdnRecord, idColumn = 'id', columns: string[] =
   return [idColumn, ...inColumns, ...rest];
 }
 
-export function formatRecord(database: string, r: SdnRecord, idColumn = 'id', columns: string[] = []): string {
-  const head = [`# sdndb record ${database} #${r.id} · version ${r.version}${r.modified ? ` · modified ${r.modified}` : ''}`,
+/** `versioned` false: a table without version columns (no "version 0" in the header). */
+export function formatRecord(database: string, r: SdnRecord, idColumn = 'id', columns: string[] = [], versioned = true): string {
+  const head = [`# sdndb record ${database} #${r.id}${versioned ? ` · version ${r.version}` : ''}${r.modified ? ` · modified ${r.modified}` : ''}`,
     '# Edit values after the colon and save to apply. Lines starting with # are ignored.'];
   const body: string[] = [];
   for (const k of orderedFields(r, idColumn, columns)) {

@@ -2,6 +2,7 @@
 // (the one the RecordStore caches), `bug.test_cases` another table of bug_db.sdn — the protocol's
 // NAME.TABLE addressing, so the same string is the `database` parameter of sdndb/get and sdndb/edit.
 // No vscode import.
+import type { Database } from './protocol';
 import type { DatabaseEntry } from './store';
 
 export interface TableTarget {
@@ -12,6 +13,8 @@ export interface TableTarget {
   isOther: boolean;
   columns: string[];
   idColumn: string;
+  /** False for a table without version columns (its records' version is always 0). */
+  versioned: boolean;
 }
 
 /** `database` for its records table (or no table), else `database.table`. */
@@ -19,14 +22,24 @@ export function tableAddress(database: string, table: string | undefined, record
   return !table || table === recordsTable ? database : `${database}.${table}`;
 }
 
+/** Whether a file's records table has version columns (older servers list no tables: theirs have). */
+export function recordsTableVersioned(db: Database): boolean {
+  return db.tables?.find((t) => t.name === db.table)?.versioned ?? true;
+}
+
 /** The table an address names, or undefined when no database (or no table of it) has that name. */
 export function resolveTableAddress(database: (name: string) => DatabaseEntry | undefined, address: string): TableTarget | undefined {
   const whole = database(address);
-  if (whole) return { entry: whole, table: whole.db.table, isOther: false, columns: whole.db.columns, idColumn: whole.db.idColumn };
+  if (whole) {
+    return {
+      entry: whole, table: whole.db.table, isOther: false, columns: whole.db.columns, idColumn: whole.db.idColumn,
+      versioned: recordsTableVersioned(whole.db),
+    };
+  }
   const dot = address.lastIndexOf('.');
   if (dot <= 0) return undefined;
   const entry = database(address.slice(0, dot));
   const info = entry?.db.tables?.find((t) => t.name === address.slice(dot + 1));
   if (!entry || !info) return undefined;
-  return { entry, table: info.name, isOther: info.name !== entry.db.table, columns: info.columns, idColumn: info.idColumn };
+  return { entry, table: info.name, isOther: info.name !== entry.db.table, columns: info.columns, idColumn: info.idColumn, versioned: info.versioned };
 }

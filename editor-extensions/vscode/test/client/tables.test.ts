@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  conflictLabel, DatabaseEntry, DidChangeParams, diffRecord, editBase, gridTables, recordSymbolLabel, RecordStore, resolveTableAddress, rowAddresses, sdnOutline,
-  SdndbClient, SdndbError, ServerSupervisor, tableAddress, TableInfo,
+  conflictLabel, DatabaseEntry, DidChangeParams, diffRecord, editBase, editOutcomeMessage, formatRecord, gridTables, recordSymbolLabel, RecordStore,
+  recordTooltipMarkdown, resolveTableAddress, rowAddresses, sdnOutline, SdndbClient, SdndbError, ServerSupervisor, tableAddress, TableInfo,
 } from '../../src/client';
-import { BIN, cliConflict, fileText, REPO, startClient, waitFor } from './helpers';
+import { BIN, cli, cliConflict, exampleDir, fileText, REPO, startClient, waitFor } from './helpers';
 
 const BUG_DB = path.join(REPO, 'tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn');
 
@@ -176,6 +176,38 @@ describe('tables of a file (sdndb/apply, etags)', () => {
       store.dispose();
       await sup.stop();
       rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it('a record of a table without version columns shows no "version 0" (document header, tooltip, merge notice); a versioned one does', async () => {
+    const check = async (c: SdndbClient, address: string, id: string, versioned: boolean) => {
+      const dbs = await c.databases();
+      const entries = new Map<string, DatabaseEntry>(dbs.map((db) => [db.name, { db, records: [] }]));
+      const t = resolveTableAddress((n) => entries.get(n), address)!;
+      assert.equal(t.versioned, versioned, `${address}: versioned`);
+      const r = await c.get(address, id);
+      const head = formatRecord(address, r, t.idColumn, t.columns, t.versioned).split('\n')[0];
+      const merged = editOutcomeMessage(address, id, { outcome: 'merged', record: r, conflicts: [] })!.text;
+      if (versioned) {
+        assert.match(head, new RegExp(`^# sdndb record ${address} #${id} · version ${r.version} · modified `));
+        assert.match(recordTooltipMarkdown(address, r, t.versioned), /\| version \| \d+ \|/);
+        assert.match(merged, /\(version \d+\)/);
+      } else {
+        assert.equal(head, `# sdndb record ${address} #${id}`, 'the header names no version');
+        assert.doesNotMatch(recordTooltipMarkdown(address, r, t.versioned), /version/);
+        assert.doesNotMatch(merged, /version/);
+      }
+    };
+    await check(client, 'bug', 'parser_001', false);
+    await check(client, 'bug.notes', '@2', false);
+    const ex = exampleDir();
+    cli(ex.dir, 'edit', 'todo', '1', 'status=closed'); // (the examples' records are at version 0)
+    const todo = await startClient(ex.dir);
+    try {
+      await check(todo, 'todo', '1', true);
+    } finally {
+      await todo.stop();
+      ex.cleanup();
     }
   });
 
