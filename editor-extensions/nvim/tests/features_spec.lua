@@ -529,4 +529,36 @@ return function(T)
     T.eq(original:gsub("Confirmed MIR lowering gets 0 modules", "Confirmed here", 1), after, "one changed line, key kept")
     T.match(table.concat(lines(rb), "\n"), "\nbug_id: bootstrap_001\n", "still the key after the write")
   end)
+
+  T.test("a notification of another table arriving while a buffer's table is not known yet is not taken for its own", function()
+    local dir = start()
+    local corpus = T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"
+    T.write(dir .. "/bug_db.sdn", T.ok(T.read(corpus), "corpus file"))
+    local server = require("sdndb.server")
+    local real_request, lists, gets = server.request, 0, {}
+    server.request = function(method, params, ...)
+      if method == "sdndb/list" then
+        lists = lists + 1
+      elseif method == "sdndb/get" then
+        gets[#gets + 1] = tostring(params.table) .. " " .. tostring(params.id)
+      end
+      return real_request(method, params, ...)
+    end
+    vim.cmd("edit sdndb://bug")
+    local buf = vim.api.nvim_get_current_buf()
+    T.eq(nil, view.state[buf].table_name, "its table info is still being read")
+    -- A note keyed like bug parser_001 was removed: for the records table it would be a record gone.
+    view.on_did_change({ database = "bug", table = "notes", changed = { "@2" }, added = {}, removed = { "parser_001" },
+      conflicts = 0 })
+    -- The records table's own notification is kept for the end of the load.
+    view.on_did_change({ database = "bug", table = "bugs", changed = { "string_001" }, added = {}, removed = {}, conflicts = 0 })
+    T.wait(function()
+      return view.state[buf] and view.state[buf].loaded
+    end, 5000, "buffer loaded")
+    settle()
+    server.request = real_request
+    T.eq(1, lists, "one read of the table, no second read for another table's notification")
+    T.ok(H.line_of(buf, "parser_001"), "bug parser_001 is shown")
+    T.eq({ "nil string_001" }, gets, "the records table's changed record is re-read once loaded, nothing of notes")
+  end)
 end

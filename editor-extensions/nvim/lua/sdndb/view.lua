@@ -584,6 +584,12 @@ function M.load(buf, cb)
     end
     st.columns = format.columns(info)
     st.table_name = st.table or info.table
+    for _, params in ipairs(st.untabled or {}) do
+      if M.same_table(st, params) then
+        M.note_missed(st, params)
+      end
+    end
+    st.untabled = nil
     st.filling = true
     local function finish()
       st.filling = nil
@@ -911,7 +917,6 @@ function M.notice_changes(buf, st, params)
   end
 end
 
----Handles sdndb/didChange: refreshes unmodified buffers in place; warns on modified ones.
 ---Whether a didChange notification is about the table a buffer shows (the server names the
 ---table; a buffer knows its table's name once its table info is in, else by what was opened).
 function M.same_table(st, params)
@@ -919,6 +924,21 @@ function M.same_table(st, params)
   return not (params.table and mine and params.table ~= mine)
 end
 
+---Changes reported while a buffer loads: these records are re-read when the load is done (M.catch_up).
+function M.note_missed(st, params)
+  st.missed_ids = st.missed_ids or {}
+  for _, id in ipairs(ids_of(params)) do
+    st.missed_ids[id] = st.missed_ids[id] or "changed"
+  end
+  for _, id in ipairs(params.added or {}) do
+    st.missed_ids[tostring(id)] = "added"
+  end
+  for _, id in ipairs(params.removed or {}) do
+    st.missed_ids[tostring(id)] = "removed"
+  end
+end
+
+---Handles sdndb/didChange: refreshes unmodified buffers in place; warns on modified ones.
 function M.on_did_change(params)
   if type(params) ~= "table" or not params.database then
     return
@@ -927,18 +947,12 @@ function M.on_did_change(params)
     local st = M.state[buf]
     if not M.same_table(st, params) then
       -- another table of the file
+    elseif params.table and not (st.table_name or st.table) then
+      -- Its table info is still being read: which table it shows is not known yet (M.load sorts these).
+      st.untabled = st.untabled or {}
+      st.untabled[#st.untabled + 1] = params
     elseif st.filling or not st.loaded then
-      -- Still loading: these records are re-read when the load is done (M.catch_up).
-      st.missed_ids = st.missed_ids or {}
-      for _, id in ipairs(ids_of(params)) do
-        st.missed_ids[id] = st.missed_ids[id] or "changed"
-      end
-      for _, id in ipairs(params.added or {}) do
-        st.missed_ids[tostring(id)] = "added"
-      end
-      for _, id in ipairs(params.removed or {}) do
-        st.missed_ids[tostring(id)] = "removed"
-      end
+      M.note_missed(st, params)
     elseif st.write then
       -- Our write is in flight: these records are refreshed once it is answered.
       st.missed_ids = st.missed_ids or {}
