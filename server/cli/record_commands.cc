@@ -157,17 +157,19 @@ int CmdList(Context& ctx, const std::vector<std::string>& argv) {
   return kExitOk;
 }
 
-// The columns of `columns` that a whole-record conflict's `ours` (an edit of a record deleted
-// meanwhile) does not carry: Keep Mine restores the record with these empty. Empty for any other
-// conflict, or when `ours` is not fields JSON.
-std::vector<std::string> FieldsMissingFromOurs(const Conflict& c, const std::vector<std::string>& columns,
-                                               const std::string& id_column) {
+// The columns of the conflict's table (in `snapshot`, any table of the file) that a whole-record
+// conflict's `ours` (an edit of a record deleted meanwhile) does not carry: Keep Mine restores the
+// record with these empty. Empty for any other conflict, or when `ours` is not fields JSON.
+std::vector<std::string> FieldsMissingFromOurs(const Conflict& c, const Snapshot& snapshot) {
   std::vector<std::string> missing;
   if (c.field != "*" || c.theirs != kDeletedMarker) return missing;
+  auto table = std::find_if(snapshot.tables.begin(), snapshot.tables.end(),
+                            [&c](const TableInfo& t) { return t.name == c.table; });
+  if (table == snapshot.tables.end()) return missing;
   auto ours = FieldsFromJson(c.ours);
   if (!ours.ok()) return missing;
-  for (const std::string& col : columns) {
-    if (col == id_column) continue;
+  for (const std::string& col : table->columns) {
+    if (col == table->key_column) continue;
     bool present = false;
     for (const auto& [name, value] : ours.value()) present = present || name == col;
     if (!present) missing.push_back(col);
@@ -279,8 +281,7 @@ int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
                      "(resolve with: sdndb resolve %s:%s --ours to restore it, --theirs to leave it deleted)\n",
                      name, c.id.c_str(), c.record.c_str(), name, c.id.c_str());
         auto snap = db->store->Read();
-        const std::vector<std::string> missing =
-            snap.ok() ? FieldsMissingFromOurs(c, snap->columns, snap->id_column) : std::vector<std::string>{};
+        const std::vector<std::string> missing = snap.ok() ? FieldsMissingFromOurs(c, *snap) : std::vector<std::string>{};
         if (!missing.empty())
           std::fprintf(stderr, "  --ours restores only the fields this edit gave; empty after it: %s\n",
                        JoinNames(missing).c_str());
@@ -414,7 +415,7 @@ int CmdResolve(Context& ctx, const std::vector<std::string>& argv) {
   if (how == Resolution::kOurs) {
     if (auto snap = store->Read(); snap.ok()) {
       for (const Conflict& c : snap->conflicts)
-        if (c.id == id) left_empty = FieldsMissingFromOurs(c, snap->columns, snap->id_column);
+        if (c.id == id) left_empty = FieldsMissingFromOurs(c, *snap);  // c.table: any table of the file
     }
   }
   auto res = store->Resolve(id, how, args->Get("value") ? *args->Get("value") : std::string());

@@ -477,3 +477,21 @@ TEST_CASE("an edit of a record deleted meanwhile: the conflict says so, and --ou
   CHECK(restored.err.find("note:") == std::string::npos);
   CHECK(Json(ws.Run({"show", "todo", "3", "--json"}))["fields"]["description"] == full["fields"]["description"]);
 }
+
+TEST_CASE("resolve --ours of an edit of a deleted row in another table names that table's missing fields") {
+  Workspace ws;
+  ws.dir.Write("bug_db.sdn",
+               "bugs |id, title, status|\n    b1, crash, open\n\nnotes |id, text, author|\n    n1, hello, ann\n"
+               "    n2, world, bob\n");
+  const std::string etag = Json(ws.Run({"show", "bug.notes", "n1", "--json"}))["etag"];
+  REQUIRE(ws.Run({"delete", "bug.notes", "n1"}).exit_code == 0);
+  auto edit = ws.Run({"edit", "bug.notes", "n1", "text=changed", "--expect", etag});
+  CHECK(edit.exit_code == 2);
+  CHECK(edit.err.find("empty after it: author\n") != std::string::npos);
+  // The conflict is resolved through the file's name (its records table is `bugs`): the note
+  // still names the columns of `notes`, not those of `bugs` (was "empty: title, status").
+  auto resolve = ws.Run({"resolve", "bug:c1", "--ours"});
+  CHECK(resolve.exit_code == 0);
+  CHECK(resolve.err == "note: n1 was deleted before this edit; restored with the edit's fields only, empty: author\n");
+  CHECK(ws.dir.Read("bug_db.sdn").find("    n1, changed, \"\"\n") != std::string::npos);
+}
