@@ -28,11 +28,18 @@ std::vector<int> ConflictColumnIndexes(const sdn::Table* t) {
   return out;
 }
 
+// A conflict's base is unknown when its cell is `null` (Conflict::base_known).
+bool BaseKnown(const sdn::Table& t, const std::vector<int>& cols, size_t row) {
+  return cols[3] >= 0 && t.Kind(row, static_cast<size_t>(cols[3])) != sdn::CellKind::kNull;
+}
+
 Conflict ReadRow(const sdn::Table& t, const std::vector<int>& cols, size_t row, const std::string& default_table) {
   auto cell = [&](size_t i) { return cols[i] >= 0 ? t.Cell(row, static_cast<size_t>(cols[i])) : std::string(); };
   std::string table = cell(kTableCol);
   if (table.empty()) table = default_table;
-  return {cell(0), cell(1), cell(2), cell(3), cell(4), cell(5), cell(6), cell(7), table};
+  const bool base_known = BaseKnown(t, cols, row);
+  return {cell(0), cell(1), cell(2), base_known ? cell(3) : std::string(), cell(4), cell(5), cell(6), cell(7), table,
+          base_known};
 }
 
 bool IsHlcTime(std::string_view s) {
@@ -284,7 +291,9 @@ Conflict ConflictTable::Upsert(Conflict c) {
   if (it == open_.end()) return Append(std::move(c));
   const size_t r = it->second;
   c.id = Cell(r, 0);
-  c.base = Cell(r, 3);  // the original base stays: it is what both sides diverged from
+  // The original base stays: it is what both sides diverged from.
+  c.base_known = BaseKnown(*table_, columns_, r);
+  c.base = c.base_known ? Cell(r, 3) : std::string();
   Set(r, 4, c.ours);
   Set(r, 5, c.theirs);
   Set(r, 6, c.who);
@@ -308,6 +317,7 @@ Conflict ConflictTable::Append(Conflict c) {
   const std::string* values[9] = {&c.id, &c.record, &c.field, &c.base, &c.ours, &c.theirs, &c.who, &c.when,
                                   &stored_table};
   for (size_t i = 0; i < 9; ++i) Set(r, i, *values[i]);
+  if (!c.base_known && columns_[3] >= 0) table_->SetCellRaw(r, static_cast<size_t>(columns_[3]), "null");
   open_.emplace(std::make_tuple(c.table, c.record, c.field), r);
   max_id_ = std::max(max_id_, ConflictNumber(c.id));
   return c;

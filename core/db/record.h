@@ -35,12 +35,16 @@ struct Conflict {
   std::string id;      // "c1", "c2", ... unique within the file
   std::string record;  // record id (a key; rows addressed by position never get conflicts)
   std::string field;   // column name, or "*" for a whole-record conflict (delete vs edit)
-  std::string base;    // value both sides started from
+  std::string base;    // value both sides started from ("" when !base_known)
   std::string ours;    // value of the edit that arrived late (the one that found the conflict)
   std::string theirs;  // value stored in the file when the conflict was found
   std::string who;     // writer of "ours" (e.g. "sdndb-cli@host:pid")
   std::string when;    // HLC time the conflict was recorded
   std::string table;   // the record's table; "" = the file's default records table (when read: its name)
+  // False when the late edit carried no base value for the field (a CLI `edit --expect ETAG`
+  // names only its changes): `base` is then "" without being the value both sides started from.
+  // Stored as the SDN `null` cell in the conflicts table (a known empty base is `""`).
+  bool base_known = true;
 };
 
 // An address "@N" (N >= 1, decimal): the row's 1-based position. 0 when `ref` is not one.

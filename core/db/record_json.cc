@@ -38,7 +38,7 @@ std::string SideText(const std::string& side) {
 nlohmann::ordered_json ConflictToJson(const Conflict& c, const std::string& database) {
   nlohmann::ordered_json j = {{"id", c.id},     {"database", database}, {"record", c.record}, {"field", c.field},
           {"base", c.base}, {"ours", c.ours},       {"theirs", c.theirs}, {"who", c.who},
-          {"when", c.when}, {"table", c.table}};
+          {"when", c.when}, {"table", c.table}, {"baseKnown", c.base_known}};
   if (c.field == "*") {
     j["ours"] = SideText(c.ours);
     j["theirs"] = SideText(c.theirs);

@@ -11,7 +11,8 @@ namespace sdndb {
 
 // {"id", "version", "modified", "fields": {column: text}, "line", "etag"}
 nlohmann::ordered_json RecordToJson(const RecordData& record);
-// {"id", "database", "record", "field", "base", "ours", "theirs", "who", "when", "table"}, and for a
+// {"id", "database", "record", "field", "base", "ours", "theirs", "who", "when", "table", "baseKnown"}
+// ("base" is "" and "baseKnown" false when the edit carried no base value), and for a
 // whole-record conflict (field "*") also "oursFields"/"theirsFields" (the record's fields as an
 // object, null on the side that deleted it) and "deletedBy" ("ours" | "theirs" | null).
 nlohmann::ordered_json ConflictToJson(const Conflict& conflict, const std::string& database);

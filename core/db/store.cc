@@ -621,7 +621,8 @@ Result<EditResult> EditIn(TxDoc& tx, const EditRequest& req, Strategy strategy, 
           ConflictTable conflicts = tx.Conflicts();
           for (const auto& c : m.conflicts)
             result.conflicts.push_back(conflicts.Upsert(
-                {"", current.id, c.field, c.base.value_or(""), c.ours, c.theirs, writer, now, t.name()}));
+                {"", current.id, c.field, c.base.value_or(""), c.ours, c.theirs, writer, now, t.name(),
+                 c.base.has_value()}));
           result.outcome = EditOutcome::kConflict;
           *changed = true;
           break;

@@ -495,3 +495,17 @@ TEST_CASE("resolve --ours of an edit of a deleted row in another table names tha
   CHECK(resolve.err == "note: n1 was deleted before this edit; restored with the edit's fields only, empty: author\n");
   CHECK(ws.dir.Read("bug_db.sdn").find("    n1, changed, \"\"\n") != std::string::npos);
 }
+
+TEST_CASE("two --expect ETAG edits of one field: the conflict's base is shown as unknown, not as \"\"") {
+  Workspace ws;
+  const std::string etag = Json(ws.Run({"show", "todo", "1", "--json"}))["etag"];
+  REQUIRE(ws.Run({"edit", "todo", "1", "status=a", "--expect", etag}).exit_code == 0);
+  REQUIRE(ws.Run({"edit", "todo", "1", "status=b", "--expect", etag}).exit_code == 2);
+  auto text = ws.Run({"conflicts", "todo"});
+  CHECK(text.out.find("    base:   (unknown: the edit named no base value)\n") != std::string::npos);
+  auto j = Json(ws.Run({"conflicts", "todo", "--json"}));
+  REQUIRE(j.size() == 1);
+  CHECK(j[0]["base"] == "");  // still a string: clients that read `base` keep working
+  CHECK(j[0]["baseKnown"] == false);
+  CHECK(ws.Todo().find(", status, null, b, a,") != std::string::npos);
+}

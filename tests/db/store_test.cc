@@ -450,3 +450,54 @@ TEST_CASE("malformed rows: the snapshot lists them, writes keep them byte for by
   CHECK(again->records.size() == 3);
   CHECK(again->problems.size() == 1);
 }
+
+TEST_CASE("a conflict whose edit carried no base value records the base as unknown (null), not as \"\"") {
+  TempDir dir;
+  const std::string path = dir.Write("todo_db.sdn", kTodoPlain);
+  auto store = OpenStore(path);
+  const std::string etag = store->Read()->Find("1")->etag;
+  auto edit = [&](const std::string& status, std::map<std::string, std::string> base_fields) {
+    EditRequest e;
+    e.id = "1";
+    e.changes = {{"status", status}};
+    e.base = EditBase{0, std::move(base_fields), etag};
+    auto r = store->Edit(e);
+    REQUIRE(r.ok());
+    return r.value();
+  };
+  CHECK(edit("closed", {}).outcome == EditOutcome::kApplied);
+  // Based on the etag alone (as the CLI's --expect ETAG): the value it started from is unknown.
+  auto late = edit("blocked", {});
+  REQUIRE(late.conflicts.size() == 1);
+  CHECK_FALSE(late.conflicts[0].base_known);
+  CHECK(late.conflicts[0].base == "");
+  CHECK(dir.Read("todo_db.sdn").find("    c1, \"1\", status, null, blocked, closed,") != std::string::npos);
+  auto read = store->Read();
+  REQUIRE(read->conflicts.size() == 1);
+  CHECK_FALSE(read->conflicts[0].base_known);
+  CHECK(read->conflicts[0].base == "");  // the cell's text is `null`: no value
+  // A later conflict on the same field updates the row and keeps its (unknown) base.
+  auto again = edit("wontfix", {});
+  REQUIRE(again.conflicts.size() == 1);
+  CHECK_FALSE(again.conflicts[0].base_known);
+  CHECK(again.conflicts[0].base == "");
+  CHECK(dir.Read("todo_db.sdn").find("    c1, \"1\", status, null, wontfix, closed,") != std::string::npos);
+
+  // A known empty base stays a known "": the editors send the values they showed.
+  REQUIRE(store->Resolve("c1", Resolution::kTheirs).ok());
+  EditRequest blank;
+  blank.id = "1";
+  blank.changes = {{"issue", "#7"}};
+  REQUIRE(store->Edit(blank).ok());  // issue: "" -> "#7" by another writer
+  EditRequest from_empty;
+  from_empty.id = "1";
+  from_empty.changes = {{"issue", "#8"}};
+  from_empty.base = EditBase{0, {{"issue", ""}}, etag};  // stale etag, but the value it saw was ""
+  auto known = store->Edit(from_empty);
+  REQUIRE(known.ok());
+  REQUIRE(known->conflicts.size() == 1);
+  CHECK(known->conflicts[0].base_known);
+  CHECK(known->conflicts[0].base == "");
+  CHECK(store->Read()->conflicts[0].base_known);
+  CHECK(dir.Read("todo_db.sdn").find(", issue, \"\", \"#8\", \"#7\",") != std::string::npos);
+}
