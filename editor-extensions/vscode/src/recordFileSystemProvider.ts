@@ -9,14 +9,14 @@
 // changes elsewhere, and after every save (to show what was really stored).
 import * as vscode from 'vscode';
 import {
-  diffRecord, editBase, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, recordDocumentLabel, RecordStore,
-  resolveTableAddress, SdndbError, SdnRecord, ServerSupervisor, Strategy, TableTarget,
+  diffRecord, editBase, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, readRecordDocument, recordDocumentLabel,
+  RecordDocumentSource, RecordStore, resolveTableAddress, SdndbError, ServerSupervisor, Strategy, TableTarget,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 
 export const RECORD_SCHEME = 'sdndb';
 
-interface Loaded { record: SdnRecord; idColumn: string; columns: string[]; versioned: boolean; stamp: number }
+interface Loaded extends RecordDocumentSource { stamp: number }
 
 export function parseRecordUri(uri: vscode.Uri): { database: string; id: string } | undefined {
   // `/<database>/<id>/<label>.sdnrec`; `/<database>/<id>.sdnrec` from older versions (restored tabs).
@@ -133,9 +133,8 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     if (!ref) throw vscode.FileSystemError.FileNotFound(uri);
     const client = await this.supervisor.ready().catch((e: Error) => { throw vscode.FileSystemError.Unavailable(e.message); });
     try {
-      const record = await client.get(ref.database, ref.id);
-      const table = this.tableOf(ref.database);
-      return { record, idColumn: table?.idColumn ?? 'id', columns: table?.columns ?? [], versioned: table?.versioned ?? true, stamp: this.stamps.get(uri.toString()) ?? 0 };
+      const source = await readRecordDocument(client, (name) => this.store.database(name), ref.database, ref.id);
+      return { ...source, stamp: this.stamps.get(uri.toString()) ?? 0 };
     } catch (err) {
       if (err instanceof SdndbError && err.isNotFound) throw vscode.FileSystemError.FileNotFound(uri);
       throw err;

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   conflictLabel, DatabaseEntry, DidChangeParams, diffRecord, editBase, editOutcomeMessage, formatRecord, gridTables, recordSymbolLabel, RecordStore,
-  recordTooltipMarkdown, resolveTableAddress, rowAddresses, sdnOutline, SdndbClient, SdndbError, ServerSupervisor, tableAddress, TableInfo,
+  readRecordDocument, recordTooltipMarkdown, resolveTableAddress, rowAddresses, sdnOutline, SdndbClient, SdndbError, ServerSupervisor, tableAddress, TableInfo,
 } from '../../src/client';
 import { BIN, cli, cliConflict, exampleDir, fileText, REPO, startClient, waitFor } from './helpers';
 
@@ -209,6 +209,21 @@ describe('tables of a file (sdndb/apply, etags)', () => {
       await todo.stop();
       ex.cleanup();
     }
+  });
+
+  it('a record document read before the databases are cached is laid out by its table (restored tab at startup)', async () => {
+    const notCached = () => undefined;
+    const note = await readRecordDocument(client, notCached, 'bug.notes', '@2');
+    assert.equal(note.idColumn, 'bug_id');
+    assert.equal(note.versioned, false);
+    assert.deepEqual(formatRecord('bug.notes', note.record, note.idColumn, note.columns, note.versioned).split('\n').slice(0, 5), [
+      '# sdndb record bug.notes #@2', '# Edit values after the colon and save to apply. Lines starting with # are ignored.',
+      'bug_id: bootstrap_001', 'timestamp: 2026-01-29T12:30:00', 'note: Confirmed MIR lowering gets 0 modules',
+    ], 'the key column, not an "id: @2" line');
+    const [db] = await client.databases();
+    const bug = await readRecordDocument(client, notCached, 'bug', 'parser_001');
+    assert.deepEqual([bug.idColumn, bug.columns], [db.idColumn, db.columns], 'the records table as the server lists it');
+    await assert.rejects(readRecordDocument(client, notCached, 'bug.notes', '@999'), (e: unknown) => e instanceof SdndbError && e.isNotFound);
   });
 
   it('didChange names the table: a note changed elsewhere is announced for notes, and the record cache ignores it', async () => {
