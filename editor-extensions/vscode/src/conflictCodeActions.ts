@@ -18,7 +18,7 @@ export class ConflictCodeActions implements vscode.CodeActionProvider {
     for (const c of this.store.conflictsFor(table.entry.db.name, ref.id, table.table)) {
       if (conflictLine(text, c.field) - 1 !== range.start.line) continue;
       const node = { kind: 'conflict', database: c.database, conflictId: c.id };
-      for (const [command, label] of [['sdndb.keepMine', `Keep Mine (${conflictSideLine(c, 'ours', 40, table.columns)})`], ['sdndb.keepTheirs', `Keep Theirs (${conflictSideLine(c, 'theirs', 40, table.columns)})`]]) {
+      for (const [command, label] of [['sdndb.keepMine', `Keep Mine (${conflictSideLine(c, 'ours', 40, table)})`], ['sdndb.keepTheirs', `Keep Theirs (${conflictSideLine(c, 'theirs', 40, table)})`]]) {
         const a = new vscode.CodeAction(label, vscode.CodeActionKind.QuickFix);
         a.diagnostics = context.diagnostics.filter((d) => d.code === CONFLICT_CODE);
         a.command = { command, title: label, arguments: [node] };

@@ -32,7 +32,7 @@ export class ConflictValueProvider implements vscode.TextDocumentContentProvider
     const side = uri.query as Side;
     const c = this.store.findConflict(database, id);
     if (!c) return '(this conflict has been resolved)\n';
-    return `${conflictSideText(c, side, this.store.conflictColumns(c))}\n`;
+    return `${conflictSideText(c, side, this.store.conflictLayout(c))}\n`;
   }
 
   dispose(): void {

@@ -37,22 +37,22 @@ export class ConflictsTreeProvider implements vscode.TreeDataProvider<ConflictsN
       item.contextValue = 'conflict';
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       if (c) {
-        const columns = this.store.conflictColumns(c);
-        item.description = `mine ${conflictSideLine(c, 'ours', 20, columns)} ≠ theirs ${conflictSideLine(c, 'theirs', 20, columns)}`;
+        const layout = this.store.conflictLayout(c);
+        item.description = `mine ${conflictSideLine(c, 'ours', 20, layout)} ≠ theirs ${conflictSideLine(c, 'theirs', 20, layout)}`;
         const md = new vscode.MarkdownString();
         md.appendMarkdown(`**Conflict** in \`${c.database}\` record \`${c.record}\`, field \`${c.field}\`\n\n`);
         for (const [label, side] of [['base', 'base'], ['mine', 'ours'], ['theirs', 'theirs']] as const) {
-          md.appendMarkdown(`- ${label}:`).appendCodeblock(conflictSideText(c, side, columns), 'text');
+          md.appendMarkdown(`- ${label}:`).appendCodeblock(conflictSideText(c, side, layout), 'text');
         }
         if (c.who || c.when) md.appendMarkdown(`by ${c.who || '?'} at ${c.when || '?'}`);
         item.tooltip = md;
       }
       return item;
     }
-    const value = c ? conflictSideText(c, node.side, this.store.conflictColumns(c)) : '';
+    const value = c ? conflictSideText(c, node.side, this.store.conflictLayout(c)) : '';
     const item = new vscode.TreeItem(SIDE_LABEL[node.side], vscode.TreeItemCollapsibleState.None);
     item.id = `conflict:${key}:${node.side}`;
-    item.description = c ? conflictSideLine(c, node.side, 60, this.store.conflictColumns(c)) : '';
+    item.description = c ? conflictSideLine(c, node.side, 60, this.store.conflictLayout(c)) : '';
     item.tooltip = value;
     item.contextValue = `conflictValue-${node.side}`;
     item.iconPath = new vscode.ThemeIcon(node.side === 'base' ? 'git-commit' : node.side === 'ours' ? 'account' : 'remote');

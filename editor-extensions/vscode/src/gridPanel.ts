@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
   ApplyItem, buildGridState, columnsChanged, DatabaseEntry, EditBase, EditResult, gridTables, pickersChanged, Problem, diffGridRows, GridMessage,
-  GridRequest, GridState, Logger, tableAddress, newRecordFields, recordTitle, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy, TableInfo, titleField,
+  GridRequest, GridState, Logger, tableAddress, newRecordFields, recordsTableVersioned, recordTitle, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy, TableInfo, titleField,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 
@@ -121,13 +121,13 @@ export class GridPanel implements vscode.Disposable {
     const problems = (table: string) => problemsText((e.db.problems ?? []).filter((p) => !e.db.tables?.length || p.table === table || !p.table));
     if (other) {
       return buildGridState({
-        database: e.db.name, path: e.db.path, table: other.info.name, tables, idColumn: other.info.idColumn, columns: other.info.columns,
+        database: e.db.name, path: e.db.path, table: other.info.name, tables, idColumn: other.info.idColumn, columns: other.info.columns, versioned: other.info.versioned,
         records: other.records, conflicts: this.store.conflictsFor(e.db.name).filter((c) => c.table === other.info.name),
         error: other.error ?? problems(other.info.name),
       });
     }
     return buildGridState({
-      database: e.db.name, path: e.db.path, table: e.db.table, tables, idColumn: e.db.idColumn, columns: e.db.columns,
+      database: e.db.name, path: e.db.path, table: e.db.table, tables, idColumn: e.db.idColumn, columns: e.db.columns, versioned: recordsTableVersioned(e.db),
       records: e.records, conflicts: this.store.conflictsFor(e.db.name).filter((c) => !c.table || c.table === e.db.table),
       error: e.error ?? problems(e.db.table),
     });

@@ -50,7 +50,7 @@ export class RecordDiagnostics implements vscode.Disposable {
     for (const c of isNew ? [] : this.store.conflictsFor(table.entry.db.name, ref.id, table.table)) {
       const line = conflictLine(text, c.field);
       const sides = c.field === '*'
-        ? `the whole record: mine ${conflictSideLine(c, 'ours', 80, table.columns)}, theirs ${conflictSideLine(c, 'theirs', 80, table.columns)} (base ${conflictSideLine(c, 'base')})`
+        ? `the whole record: mine ${conflictSideLine(c, 'ours', 80, table)}, theirs ${conflictSideLine(c, 'theirs', 80, table)} (base ${conflictSideLine(c, 'base', 80, table)})`
         : `${c.field}: mine ${JSON.stringify(c.ours)}, theirs ${JSON.stringify(c.theirs)} (base ${JSON.stringify(c.base)})`;
       const d = new vscode.Diagnostic(lineRange(line),
         `Conflict on ${sides}. Use Keep Mine / Keep Theirs (quick fix or the Conflicts view).`, vscode.DiagnosticSeverity.Warning);

@@ -2,7 +2,7 @@
 // the patch that takes a shown table to a newer one (so live updates touch only the rows that
 // changed and keep the user's scroll position and an edit in progress). Pure functions, no vscode
 // import: the webview bundles this module too.
-import { conflictSideLine } from './present';
+import { ConflictLayout, conflictSideLine } from './present';
 import { Conflict, EditBase, SdnRecord, TableInfo } from './protocol';
 
 /** A column of the grid. `values`: the choices offered by the cell editor (columns with few distinct values). */
@@ -78,7 +78,7 @@ function fileOrder(a: SdnRecord, b: SdnRecord): number {
   return 0;
 }
 
-export function gridRow(r: SdnRecord, conflicts: Conflict[], idColumn: string, columns: string[] = []): GridRow {
+export function gridRow(r: SdnRecord, conflicts: Conflict[], idColumn: string, layout: ConflictLayout = {}): GridRow {
   const row: GridRow = { id: r.id, version: r.version, line: r.line, fields: r.fields };
   if (r.etag) row.etag = r.etag;
   for (const c of conflicts) {
@@ -87,7 +87,7 @@ export function gridRow(r: SdnRecord, conflicts: Conflict[], idColumn: string, c
     row.conflicts ??= {};
     // (A whole-record conflict shows its sides on one line: the record's fields, or "(deleted)".)
     row.conflicts[field] = c.field === '*'
-      ? { id: c.id, field: c.field, base: conflictSideLine(c, 'base'), ours: conflictSideLine(c, 'ours', 40, columns), theirs: conflictSideLine(c, 'theirs', 40, columns) }
+      ? { id: c.id, field: c.field, base: conflictSideLine(c, 'base', 40, layout), ours: conflictSideLine(c, 'ours', 40, layout), theirs: conflictSideLine(c, 'theirs', 40, layout) }
       : { id: c.id, field: c.field, base: c.base, ours: c.ours, theirs: c.theirs };
   }
   return row;
@@ -100,6 +100,8 @@ export interface GridSource {
   tables?: GridTable[];
   idColumn: string;
   columns: string[];
+  /** False for a table without version columns. */
+  versioned?: boolean;
   records: SdnRecord[];
   conflicts: Conflict[];
   error?: string;
@@ -120,7 +122,7 @@ export function buildGridState(src: GridSource): GridState {
       values: field === src.idColumn ? undefined : pickerValues(records, field),
       width: columnWidth(records, field),
     })),
-    rows: records.map((r) => gridRow(r, src.conflicts, src.idColumn, src.columns)),
+    rows: records.map((r) => gridRow(r, src.conflicts, src.idColumn, { columns: src.columns, versioned: src.versioned })),
     error: src.error,
   };
 }

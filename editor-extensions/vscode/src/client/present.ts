@@ -172,15 +172,20 @@ export function fieldValueChoices(used: Iterable<string>, common: string[]): str
 /** The stored side of a conflict on a record that no longer exists. */
 export const DELETED_MARKER = '<deleted>';
 
+/** How a conflict's table lays out a record: its columns (to order fields), whether it has version columns. */
+export interface ConflictLayout { columns?: string[]; versioned?: boolean }
+
 /**
- * One side of a conflict as a person reads it (`columns`: the table's, to order a record's fields). A field's side is its value; a whole-record ("*")
- * side is the record as `field: value` lines (its JSON text from older servers parsed), `(deleted)`
- * for the side that deleted it, and the base is the version the edit started from.
+ * One side of a conflict as a person reads it (`layout`: its table's). A field's side is its value; a whole-record ("*")
+ * side is the record as `field: value` lines in column order (its JSON text from older servers parsed), `(deleted)`
+ * for the side that deleted it, and the base is the version the edit started from (none for a table without versions).
  */
-export function conflictSideText(c: Conflict, side: 'base' | 'ours' | 'theirs', columns: string[] = []): string {
+export function conflictSideText(c: Conflict, side: 'base' | 'ours' | 'theirs', layout: ConflictLayout = {}): string {
   const text = c[side];
   if (c.field !== '*') return text;
+  if (side === 'base' && layout.versioned === false && /^\d+$/.test(text)) return '(no version: the table has no version columns)';
   if (side === 'base') return /^\d+$/.test(text) ? `version ${text}` : text || '(none)';
+  const columns = layout.columns ?? [];
   if (c.deletedBy === side || text === DELETED_MARKER) return '(deleted)';
   let fields = side === 'ours' ? c.oursFields : c.theirsFields;
   if (!fields) {
@@ -193,8 +198,8 @@ export function conflictSideText(c: Conflict, side: 'base' | 'ours' | 'theirs', 
 }
 
 /** A conflict side on one line, cut to `max` characters (tree descriptions, pickers, buttons). */
-export function conflictSideLine(c: Conflict, side: 'base' | 'ours' | 'theirs', max = 40, columns: string[] = []): string {
-  return shortValue(conflictSideText(c, side, columns).replace(/\n/g, ' · '), max);
+export function conflictSideLine(c: Conflict, side: 'base' | 'ours' | 'theirs', max = 40, layout: ConflictLayout = {}): string {
+  return shortValue(conflictSideText(c, side, layout).replace(/\n/g, ' · '), max);
 }
 
 export function shortValue(v: string, max = 40): string {

@@ -6,9 +6,10 @@
 // removeRecord. No vscode import.
 import { SdndbError } from './client';
 import { Disposable, Emitter, Event, Logger, nullLogger } from './events';
-import { compareIds, DELETED_MARKER } from './present';
+import { compareIds, ConflictLayout, DELETED_MARKER } from './present';
 import { Conflict, Database, DidChangeParams, EditResult, ResolveChoice, SdnRecord } from './protocol';
 import { ServerSupervisor } from './supervisor';
+import { recordsTableVersioned } from './tableAddress';
 import { Throttle } from './throttle';
 
 export interface DatabaseEntry { db: Database; records: SdnRecord[]; error?: string }
@@ -90,12 +91,13 @@ export class RecordStore implements Disposable {
     return this._conflicts.filter((c) => c.database === database && (id === undefined || c.record === id) &&
       (table === undefined || !c.table || c.table === table));
   }
-  /** The columns of a conflict's table (to show a whole-record side in their order). */
-  conflictColumns(c: Conflict): string[] {
+  /** The layout of a conflict's table (to show a whole-record side in column order, its base as a version or not). */
+  conflictLayout(c: Conflict): ConflictLayout {
     const db = this.dbs.get(c.database)?.db;
-    if (!db) return [];
-    if (!c.table || c.table === db.table) return db.columns;
-    return db.tables?.find((t) => t.name === c.table)?.columns ?? [];
+    if (!db) return {};
+    if (!c.table || c.table === db.table) return { columns: db.columns, versioned: recordsTableVersioned(db) };
+    const t = db.tables?.find((x) => x.name === c.table);
+    return t ? { columns: t.columns, versioned: t.versioned } : {};
   }
 
   /** A conflict by database and id (conflict ids are unique per database only). */

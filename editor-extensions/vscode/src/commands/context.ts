@@ -88,8 +88,8 @@ export async function resolveConflict(ctx: CommandContext, node: unknown, placeH
     }
     const pick = await vscode.window.showQuickPick(conflicts.map((c) => ({
       label: conflictLabel(c, ctx.store.database(c.database)?.db.table),
-      description: `mine ${conflictSideLine(c, 'ours', 25, ctx.store.conflictColumns(c))} · theirs ${conflictSideLine(c, 'theirs', 25, ctx.store.conflictColumns(c))}`,
-      detail: `base ${conflictSideLine(c, 'base')}${c.who ? ` · by ${c.who}` : ''}`,
+      description: `mine ${conflictSideLine(c, 'ours', 25, ctx.store.conflictLayout(c))} · theirs ${conflictSideLine(c, 'theirs', 25, ctx.store.conflictLayout(c))}`,
+      detail: `base ${conflictSideLine(c, 'base', 40, ctx.store.conflictLayout(c))}${c.who ? ` · by ${c.who}` : ''}`,
       ref: { database: c.database, id: c.id },
     })), { placeHolder });
     ref = pick?.ref;

@@ -90,7 +90,7 @@ describe('defects of issue 17', () => {
       assert.equal(conflictSideText(c, 'theirs'), '(deleted)');
       assert.equal(conflictSideText(c, 'base'), 'version 0');
       const columns = (await client.databases()).find((d) => d.name === 'todo')!.columns;
-      assert.deepEqual(conflictSideText(c, 'ours', columns).split('\n').slice(0, 3), ['id: 2', 'keyword: TODO', 'area: driver'], 'in column order');
+      assert.deepEqual(conflictSideText(c, 'ours', { columns }).split('\n').slice(0, 3), ['id: 2', 'keyword: TODO', 'area: driver'], 'in column order');
       assert.doesNotMatch(conflictSideLine(c, 'ours', 200), /[{}"\n]/, 'one line, no JSON');
       // The same from the JSON text alone (an older server without oursFields/deletedBy).
       const old: Conflict = { ...c, oursFields: undefined, theirsFields: undefined, deletedBy: undefined };

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  conflictLabel, DatabaseEntry, DidChangeParams, diffRecord, editBase, editOutcomeMessage, formatRecord, gridTables, recordSymbolLabel, RecordStore,
+  conflictLabel, conflictSideLine, conflictSideText, DatabaseEntry, DidChangeParams, diffRecord, editBase, editOutcomeMessage, formatRecord, gridRow, gridTables, recordSymbolLabel, RecordStore,
   readRecordDocument, recordTooltipMarkdown, resolveTableAddress, rowAddresses, sdnOutline, SdndbClient, SdndbError, ServerSupervisor, tableAddress, TableInfo,
 } from '../../src/client';
 import { BIN, cli, cliConflict, exampleDir, fileText, REPO, startClient, waitFor } from './helpers';
@@ -224,6 +224,35 @@ describe('tables of a file (sdndb/apply, etags)', () => {
     const bug = await readRecordDocument(client, notCached, 'bug', 'parser_001');
     assert.deepEqual([bug.idColumn, bug.columns], [db.idColumn, db.columns], 'the records table as the server lists it');
     await assert.rejects(readRecordDocument(client, notCached, 'bug.notes', '@999'), (e: unknown) => e instanceof SdndbError && e.isNotFound);
+  });
+
+  it('the base of a whole-record conflict in a table without version columns is not shown as "version 0" (Conflicts view, pickers, grid)', async () => {
+    const own = mkdtempSync(path.join(tmpdir(), 'sdndb-vscode-tables-base-'));
+    copyFileSync(BUG_DB, path.join(own, 'bug_db.sdn'));
+    const etag = (JSON.parse(cli(own, 'show', 'bug', 'parser_001', '--json')) as { etag: string }).etag;
+    cli(own, 'delete', 'bug', 'parser_001');
+    try { cli(own, 'edit', 'bug', 'parser_001', '--expect', etag, 'status=closed'); } catch { /* exit 2: conflict recorded */ }
+    const sup = new ServerSupervisor({ launchConfig: () => ({ ok: true, options: { binary: BIN, dir: own, rootPath: own, startTimeoutMs: 20000 } }) });
+    const store = new RecordStore(sup);
+    try {
+      await sup.start();
+      await waitFor(() => (store.isLoaded ? true : undefined), 10000, 'initial load');
+      const [c] = store.conflictsFor('bug', 'parser_001');
+      assert.ok(c && c.field === '*', JSON.stringify(store.conflicts));
+      assert.equal(c.base, '0', 'the server stores 0 as the base of an unversioned record');
+      const layout = store.conflictLayout(c);
+      assert.equal(layout.versioned, false);
+      for (const text of [conflictSideText(c, 'base', layout), conflictSideLine(c, 'base', 80, layout)]) {
+        assert.doesNotMatch(text, /version 0/);
+        assert.match(text, /no version/);
+      }
+      const row = gridRow({ id: 'parser_001', version: 0, modified: '', line: 1, fields: {} }, [c], 'id', layout);
+      assert.doesNotMatch(row.conflicts!.id.base, /version 0/);
+    } finally {
+      store.dispose();
+      await sup.stop();
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('didChange names the table: a note changed elsewhere is announced for notes, and the record cache ignores it', async () => {
