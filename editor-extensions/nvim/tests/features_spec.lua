@@ -561,4 +561,33 @@ return function(T)
     T.ok(H.line_of(buf, "parser_001"), "bug parser_001 is shown")
     T.eq({ "nil string_001" }, gets, "the records table's changed record is re-read once loaded, nothing of notes")
   end)
+
+  T.test(":Sdndb diff of a conflict in another table (bug.notes) shows that table's row, not the bug of the same key", function()
+    local dir = start()
+    local corpus = T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"
+    T.write(dir .. "/bug_db.sdn", T.ok(T.read(corpus), "corpus file"))
+    local rec = vim.json.decode(H.cli_ok(dir, "show", "bug.notes", "parser_001", "--json"))
+    H.cli_ok(dir, "edit", "bug.notes", "parser_001", "--expect", rec.etag, "note=stored note")
+    local out, rc = H.cli(dir, "edit", "bug.notes", "parser_001", "--expect", rec.etag, "note=late note")
+    T.eq(2, rc, out)
+    open("bug.notes")
+    local c
+    for _, k in ipairs(H.fetch_conflicts("bug")) do
+      if k.table == "notes" then
+        c = k
+      end
+    end
+    T.ok(c, "the conflict of bug.notes")
+    local left, right
+    require("sdndb.conflicts").diff(c, function(l, r)
+      left, right = l, r
+    end)
+    T.wait(function()
+      return left ~= nil
+    end, 5000, "the diff")
+    T.eq({ "bug_id: parser_001", "timestamp: 2026-01-30T03:41:00", "note: late note" }, lines(left), "the late edit")
+    T.eq({ "bug_id: parser_001", "timestamp: 2026-01-30T03:41:00", "note: stored note" }, lines(right), "as stored")
+    T.match(vim.api.nvim_buf_get_name(left), "sdndb://bug%.notes/parser_001 ", "named by its table")
+    vim.cmd("tabclose")
+  end)
 end

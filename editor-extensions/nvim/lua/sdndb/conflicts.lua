@@ -480,32 +480,23 @@ function M.resolve_at_cursor(cb)
   end)
 end
 
----Side-by-side view: the record with the late edit's values (left) and as stored (right), in
----diff mode. cb(left buf, right buf).
-function M.diff(c, cb)
-  cb = cb or function() end
-  local columns = { "id" }
-  local db
-  for _, d in ipairs(server.databases or {}) do
-    if d.name == c.database then
-      db = d
-    end
-  end
-  if db then
-    columns = format.columns(db)
-  end
+-- The diff of conflict c, whose table is `where` ({db, table}) with these columns.
+local function diff_in(c, where, columns, cb)
   M.fetch(c.database, function(list)
-    server.request("sdndb/get", { database = c.database, id = c.record }, function(err, rec)
+    server.request("sdndb/get", view().address(where, { id = c.record }), function(err, rec)
       local theirs = {}
       if rec and rec.record then
         theirs = vim.deepcopy(rec.record.fields or {})
-        theirs[columns[1]] = tostring(rec.record.id)
+        if theirs[columns[1]] == nil or theirs[columns[1]] == vim.NIL then
+          theirs[columns[1]] = tostring(rec.record.id) -- (a row addressed by position has its key in its fields)
+        end
       elseif err and err.code ~= rpc.errors.NotFound then
         notify("cannot read record " .. c.record .. ": " .. rpc.format_error(err), vim.log.levels.WARN)
       end
       local mine = vim.deepcopy(theirs)
       for _, k in ipairs(list or { c }) do
-        if k.record == c.record and k.field and k.field ~= "*" then
+        local same_table = (k.table ~= vim.NIL and k.table or nil) == where.table
+        if k.record == c.record and same_table and k.field and k.field ~= "*" then
           mine[k.field] = k.ours
           theirs[k.field] = k.theirs
         end
@@ -541,13 +532,25 @@ function M.diff(c, cb)
         vim.cmd("diffthis")
         return b
       end
-      local tag = view().prefix .. c.database .. "/" .. c.record
+      local tag = view().prefix .. key_of(c) .. "/" .. c.record
       local lname = M.is_mine(c) and " (mine)" or (" (late edit by " .. tostring(c.who or "?") .. ")")
       local lb = scratch(tag .. lname, left)
       vim.cmd("rightbelow vnew")
       local rb = scratch(tag .. (M.is_mine(c) and " (theirs)" or " (stored)"), right)
       cb(lb, rb)
     end)
+  end)
+end
+
+---Side-by-side view: the record with the late edit's values (left) and as stored (right), in
+---diff mode. cb(left buf, right buf).
+function M.diff(c, cb)
+  cb = cb or function() end
+  -- The conflict's own table (another table of the file may have a row of the same key).
+  local table_name = c.table ~= vim.NIL and c.table or nil
+  local where = { db = c.database, table = table_name }
+  view().table_info(where, function(info)
+    diff_in(c, where, info and format.columns(info) or { "id" }, cb)
   end)
 end
 
