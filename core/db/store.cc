@@ -736,21 +736,55 @@ std::vector<TableInfo> DescribeTables(const sdn::Document& doc, const std::strin
   return out;
 }
 
+namespace {
+
+// The snapshot of the table `tx` uses; `shared` (when given) supplies the file-wide members.
+Snapshot SnapshotOf(TxDoc& tx, const Snapshot* shared) {
+  Snapshot snap;
+  snap.table = tx.table->name();
+  snap.id_column = tx.table->columns()[static_cast<size_t>(tx.id_col)];
+  snap.versioned = tx.versioned();
+  for (size_t c = 0; c < tx.table->columns().size(); ++c)
+    if (!tx.IsMetadata(static_cast<int>(c))) snap.columns.push_back(tx.table->columns()[c]);
+  snap.records.reserve(tx.table->row_count());
+  for (size_t r = 0; r < tx.table->row_count(); ++r) snap.records.push_back(tx.Record(r));
+  if (shared) {
+    snap.conflicts = shared->conflicts;
+    snap.problems = shared->problems;
+    snap.tables = shared->tables;
+  } else {
+    snap.conflicts = tx.Conflicts().All();
+    snap.problems = tx.doc->problems();
+    snap.tables = DescribeTables(*tx.doc, tx.db_name);
+  }
+  return snap;
+}
+
+}  // namespace
+
 Result<Snapshot> Store::Parse(const std::string& path, std::string text, const std::string& table) {
   auto tx = DocFromText(path, std::move(text), table);
   if (!tx.ok()) return tx.status();
-  Snapshot snap;
-  snap.table = tx->table->name();
-  snap.id_column = tx->table->columns()[static_cast<size_t>(tx->id_col)];
-  snap.versioned = tx->versioned();
-  for (size_t c = 0; c < tx->table->columns().size(); ++c)
-    if (!tx->IsMetadata(static_cast<int>(c))) snap.columns.push_back(tx->table->columns()[c]);
-  snap.records.reserve(tx->table->row_count());
-  for (size_t r = 0; r < tx->table->row_count(); ++r) snap.records.push_back(tx->Record(r));
-  snap.conflicts = tx->Conflicts().All();
-  snap.problems = tx->doc->problems();
-  snap.tables = DescribeTables(*tx->doc, tx->db_name);
-  return snap;
+  return SnapshotOf(tx.value(), nullptr);
+}
+
+Result<std::map<std::string, Snapshot>> Store::ParseTables(const std::string& path, std::string text,
+                                                           const std::vector<std::string>& tables) {
+  TxDoc tx;  // as DocFromText, without choosing one table
+  auto doc = ParseDatabaseText(std::move(text), BaseName(path));
+  if (!doc.ok()) return doc.status();
+  tx.doc = std::move(doc.value());
+  tx.db_name = DatabaseNameFromPath(path);
+  std::map<std::string, Snapshot> out;
+  const Snapshot* first = nullptr;  // supplies the file-wide members (conflicts, problems, tables)
+  for (const std::string& name : tables) {
+    auto table = SelectTable(*tx.doc, tx.db_name, name);
+    if (!table.ok() || table.value()->columns().empty()) continue;
+    tx.Use(table.value());
+    const Snapshot& snap = out.emplace(name, SnapshotOf(tx, first)).first->second;
+    if (!first) first = &snap;
+  }
+  return out;
 }
 
 Result<RecordData> Store::Create(const FieldList& fields) {

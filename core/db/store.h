@@ -172,6 +172,11 @@ class Store {
   // The snapshot of database `path` whose file holds `text` (for callers that already read the
   // bytes, e.g. to compare them with a cached copy). No I/O.
   static Result<Snapshot> Parse(const std::string& path, std::string text, const std::string& table = {});
+  // Parse for each table of `tables`, the text parsed once for all of them (Parse per table would
+  // parse it once each). A table that is missing or cannot be read as records (no columns) is left
+  // out of the result; fails as Parse does when the document cannot be parsed. No I/O.
+  static Result<std::map<std::string, Snapshot>> ParseTables(const std::string& path, std::string text,
+                                                             const std::vector<std::string>& tables);
   // Creates a record. When fields lack the id column, an id is generated following the
   // table's id style (max numeric id + 1, or PREFIX-NNN). InvalidArgument if the id exists.
   Result<RecordData> Create(const FieldList& fields);

@@ -574,7 +574,6 @@ void Server::Rescan(std::set<std::string> databases, bool catalog_changed, bool 
     // The records table first (its notification also carries the conflict count), then every
     // other table of the file, or of the file as it was: one notification per changed table.
     std::shared_ptr<const Snapshot> old = Notified(name, "");
-    SetNotified(name, "", fresh);
     std::vector<std::string> others;
     for (const auto* snap : {old.get(), fresh.get()}) {
       if (!snap) continue;
@@ -582,17 +581,22 @@ void Server::Rescan(std::set<std::string> databases, bool catalog_changed, bool 
         if (!t.is_default && std::find(others.begin(), others.end(), t.name) == others.end()) others.push_back(t.name);
       }
     }
+    // Read together: a changed file is parsed once for all its other tables, not once per table.
+    std::map<std::string, std::shared_ptr<const Snapshot>> other_fresh;
+    if (fresh && entry != now.end() && !others.empty()) {
+      auto snaps = workspace_.ReadTables(entry->second, others);
+      if (!snaps.ok()) {
+        Log("didChange: cannot read the tables of " + name + ": " + snaps.status().message());
+        continue;  // every baseline of the file stays until it is readable again
+      }
+      other_fresh = std::move(snaps.value());  // nullptr: the table is gone
+    }
+    SetNotified(name, "", fresh);
     std::vector<std::pair<std::shared_ptr<const Snapshot>, std::shared_ptr<const Snapshot>>> other_snaps;
     for (const std::string& table : others) {
-      std::shared_ptr<const Snapshot> other_fresh;
-      if (fresh && entry != now.end()) {
-        DatabaseEntry e = entry->second;
-        e.table = table;
-        auto snap = workspace_.Read(e);
-        if (snap.ok()) other_fresh = snap.value();  // NotFound: the table is gone
-      }
-      other_snaps.emplace_back(Notified(name, table), other_fresh);
-      SetNotified(name, table, other_fresh);
+      std::shared_ptr<const Snapshot> after = other_fresh[table];
+      other_snaps.emplace_back(Notified(name, table), after);
+      SetNotified(name, table, after);
     }
     if (baseline) continue;
     const bool conflicts_changed = !old || !fresh || !SameConflicts(old->conflicts, fresh->conflicts);

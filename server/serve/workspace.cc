@@ -131,6 +131,69 @@ Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db)
   return shared;
 }
 
+Result<std::map<std::string, std::shared_ptr<const Snapshot>>> Workspace::ReadTables(
+    const DatabaseEntry& db, const std::vector<std::string>& tables) {
+  Env* env = nullptr;
+  const std::shared_ptr<Env> keep = FileEnv(&env);
+  std::map<std::string, std::shared_ptr<const Snapshot>> out;
+  auto entry_of = [&db](const std::string& table) {
+    DatabaseEntry e = db;
+    e.table = table;
+    return CacheKey(e);
+  };
+  // Fast path, as Read: every table cached from a settled, unchanged file.
+  FileInfo info;
+  if (env->Stat(db.path, &info).ok() && info.exists) {
+    const FileKey key = KeyOf(info);
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& table : tables) {
+      auto it = cache_.find(entry_of(table));
+      if (it == cache_.end() || !it->second.settled || !(it->second.key == key)) break;
+      out[table] = it->second.snapshot;
+    }
+    if (out.size() == tables.size()) return out;
+    out.clear();
+  }
+  std::string bytes;
+  Status st_read = env->ReadFileWithInfo(db.path, &bytes, &info);
+  if (!st_read.ok()) return st_read;
+  const FileKey key = KeyOf(info);
+  const bool settled = NowNs() - std::max(key.mtime_ns, key.ctime_ns) > kSettledNs;
+  std::vector<std::string> missing;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::string& table : tables) {
+      auto it = cache_.find(entry_of(table));
+      if (it != cache_.end() && it->second.bytes == bytes) {
+        it->second.key = key;
+        it->second.settled = settled;
+        out[table] = it->second.snapshot;
+      } else {
+        missing.push_back(table);
+      }
+    }
+  }
+  if (missing.empty()) return out;
+  auto parsed = Store::ParseTables(db.path, bytes, missing);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!parsed.ok()) {
+    for (const std::string& table : missing) cache_.erase(entry_of(table));
+    return parsed.status();
+  }
+  for (const std::string& table : missing) {
+    auto snap = parsed->find(table);
+    if (snap == parsed->end()) {
+      cache_.erase(entry_of(table));
+      out[table] = nullptr;
+      continue;
+    }
+    auto shared = std::make_shared<const Snapshot>(std::move(snap->second));
+    cache_[entry_of(table)] = CacheEntry{bytes, key, settled, shared, nullptr};
+    out[table] = std::move(shared);
+  }
+  return out;
+}
+
 std::shared_ptr<const std::vector<std::string>> Workspace::RecordJson(
     const DatabaseEntry& db, const std::shared_ptr<const Snapshot>& snapshot) {
   {

@@ -76,6 +76,12 @@ class Workspace {
   // The current snapshot of the database file's table db.table (NotFound if the file or the
   // table is missing).
   Result<std::shared_ptr<const Snapshot>> Read(const DatabaseEntry& db);
+  // Read for each table of `tables` of db's file (db.table is ignored), the file read once and, when
+  // it changed, parsed once for all of them (Store::ParseTables): what a rescan of a file with many
+  // tables needs. A table that is missing or unreadable as records maps to nullptr. Fails as Read
+  // does when the file cannot be read or parsed.
+  Result<std::map<std::string, std::shared_ptr<const Snapshot>>> ReadTables(const DatabaseEntry& db,
+                                                                            const std::vector<std::string>& tables);
 
   // Each record of `snapshot` serialised by AppendRecordJson, computed once per cached snapshot.
   std::shared_ptr<const std::vector<std::string>> RecordJson(const DatabaseEntry& db,

@@ -389,3 +389,38 @@ TEST_CASE("a whole-record conflict side keeps invalid UTF-8: stored as valid JSO
   REQUIRE(back.ok());
   CHECK(back.value() == fields);
 }
+
+TEST_CASE("ParseTables: one parse gives what Parse gives for each table; missing tables are left out") {
+  const std::string text = std::string(kBugDb) +
+                           "\nconflicts |id, record, field, base, ours, theirs, who, when|\n"
+                           "    c1, bug_001, status, open, closed, fixed, \"a@b\", \"2026-01-01T00:00:00.000Z\"\n";
+  const std::string path = "/nowhere/bug_db.sdn";  // no I/O: the text is given
+  auto all = Store::ParseTables(path, text, {"notes", "skills_updated", "bugs", "conflicts_gone", "bugs"});
+  REQUIRE(all.ok());
+  CHECK(all->size() == 3);
+  CHECK(all->count("conflicts_gone") == 0);
+  for (const std::string table : {"bugs", "notes", "skills_updated"}) {
+    CAPTURE(table);
+    auto one = Store::Parse(path, text, table);
+    REQUIRE(one.ok());
+    REQUIRE(all->count(table) == 1);
+    const Snapshot& s = all->at(table);
+    CHECK(s.table == table);
+    CHECK(s.table == one->table);
+    CHECK(s.id_column == one->id_column);
+    CHECK(s.versioned == one->versioned);
+    CHECK(s.columns == one->columns);
+    REQUIRE(s.records.size() == one->records.size());
+    for (size_t r = 0; r < s.records.size(); ++r) {
+      CHECK(s.records[r].id == one->records[r].id);
+      CHECK(s.records[r].fields == one->records[r].fields);
+      CHECK(s.records[r].line == one->records[r].line);
+      CHECK(s.records[r].etag == one->records[r].etag);
+    }
+    REQUIRE(s.conflicts.size() == 1);
+    CHECK(s.conflicts[0].table == "bugs");  // every table's snapshot carries the file's conflicts
+    CHECK(s.tables.size() == one->tables.size());
+    CHECK(s.problems.size() == one->problems.size());
+  }
+  CHECK(all->at("notes").records[0].id == "@1");  // keyless rows keep their addresses
+}

@@ -143,23 +143,49 @@ int main(int argc, char** argv) {
       }
       rename_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
     }
-    for (int i = 0; i < n; ++i) {
-      s.ClearQueue();
-      const std::string status = std::string("status=") + (i % 2 ? "open" : "closed");
-      if (Run({binary.empty() ? std::string(SDNDB_BINARY) : binary, "edit", "todo", "2", status, "--dir", dir}) != 0) {
-        std::fprintf(stderr, "sdndb edit failed\n");
-        return 1;
+    // Time from the exit of a CLI edit of record `id` of `database` to the next didChange, n times.
+    auto cli_edit_latency = [&](const std::string& database, const std::string& id, std::vector<double>* us) {
+      for (int i = 0; i < n; ++i) {
+        s.ClearQueue();
+        const std::string status = std::string("status=") + (i % 2 ? "open" : "closed");
+        if (Run({binary.empty() ? std::string(SDNDB_BINARY) : binary, "edit", database, id, status, "--dir", dir}) != 0) {
+          std::fprintf(stderr, "sdndb edit of %s failed\n", database.c_str());
+          return false;
+        }
+        auto cli_done = Clock::now();
+        if (!s.WaitNotification("sdndb/didChange", std::chrono::milliseconds(10000))) {
+          std::fprintf(stderr, "no didChange after a CLI edit of %s\n", database.c_str());
+          return false;
+        }
+        us->push_back(std::chrono::duration<double, std::micro>(Clock::now() - cli_done).count());
       }
-      auto cli_done = Clock::now();
-      if (!s.WaitNotification("sdndb/didChange", std::chrono::milliseconds(10000))) {
-        std::fprintf(stderr, "no didChange after a CLI edit\n");
-        return 1;
-      }
-      cli_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - cli_done).count());
-    }
+      return true;
+    };
+    if (!cli_edit_latency("todo", "2", &cli_us)) return 1;
     g_server_cpu_us_per_call = 0;
     Report("didChange after rename", rename_us, 100);
     Report("didChange after CLI exit", cli_us, 100);
+    // A file of 100 tables (10,000 rows, ~460 KB): every table of a changed file is re-read, so
+    // this shows what parsing it once for all of them (Workspace::ReadTables) costs.
+    std::string many;
+    for (int t = 0; t < 100; ++t) {
+      many += "t" + std::to_string(t) + " |id, title, status, area|\n";
+      for (int r = 0; r < 100; ++r)
+        many += "    r" + std::to_string(r) + ", \"Record " + std::to_string(r) + " of table " + std::to_string(t) +
+                "\", open, area" + std::to_string(r % 7) + "\n";
+      many += "\n";
+    }
+    WriteFile(dir + "/many_db.sdn", many);
+    // The new database is announced (a notification per table): wait until that is over.
+    if (!s.WaitNotification("sdndb/didChange", std::chrono::milliseconds(10000))) {
+      std::fprintf(stderr, "the 100-table database was not announced\n");
+      return 1;
+    }
+    do s.ClearQueue();
+    while (s.WaitNotification("sdndb/didChange", std::chrono::milliseconds(500)));
+    std::vector<double> many_us;
+    if (!cli_edit_latency("many.t50", "r1", &many_us)) return 1;
+    Report("didChange, 100-table file", many_us, 100);
   }
   // An editor save of 50 changed lines: one sdndb/apply (one transaction, one fsync) against the
   // same 50 changes as 50 sdndb/edit calls (50 transactions), both durable.
