@@ -135,7 +135,7 @@ namespace {
 const char* const kExcludePatterns[] = {"*.sdndb-lock", "*.sdn.lock", ".*.sdndb-tmp.*", "*.sdndb-ids"};
 }  // namespace
 
-Result<bool> ExcludeSdndbFiles(const std::string& dir) {
+Result<bool> ExcludeSdndbFiles(const std::string& dir, const std::string& within) {
   auto run = RunProgram({"git", "-C", dir, "rev-parse", "--is-inside-work-tree", "--git-path", "info/exclude"});
   if (!run.ok() || run->exit_code != 0) return false;  // no git, or not a work tree
   std::string out = run->out;
@@ -145,6 +145,13 @@ Result<bool> ExcludeSdndbFiles(const std::string& dir) {
   while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
   if (path.empty()) return false;
   if (path[0] != '/') path = dir + "/" + path;
+  if (!within.empty()) {
+    // The folder holding info/ (info/ itself may be missing), symlinks resolved.
+    std::string git_dir = path.substr(0, path.rfind('/'));
+    git_dir = git_dir.substr(0, git_dir.rfind('/'));
+    if (!PosixEnv()->ResolvePath(git_dir, &git_dir).ok()) return false;
+    if (within != "/" && git_dir.compare(0, within.size() + 1, within + "/") != 0) return false;
+  }
   std::string text;
   Status rs = PosixEnv()->ReadFile(path, &text);
   if (!rs.ok() && rs.code() != StatusCode::kNotFound) return rs;
@@ -182,7 +189,7 @@ void KeepSdndbFilesOutOfGit(const std::string& db_path, const std::string& withi
             ("\n" + text).find("\n" + std::string(kExcludePatterns[0]) + "\n") != std::string::npos)
           return;
       }
-      (void)ExcludeSdndbFiles(dir);
+      (void)ExcludeSdndbFiles(dir, within);
       return;
     }
     size_t up = at.rfind('/');

@@ -46,13 +46,16 @@ class ScratchDir {
 // tools' `*.sdn.lock`, crashed writers' temp files) to the repository's `.git/info/exclude`
 // (never committed, per clone) when `dir` is inside a git work tree. Returns whether the file
 // changed; false without error outside a work tree or when git is missing.
-Result<bool> ExcludeSdndbFiles(const std::string& dir);
+// With `within` (a resolved folder), an exclude file outside it is left alone (false): a linked
+// worktree's or a submodule's `.git` file may point to a repository elsewhere.
+Result<bool> ExcludeSdndbFiles(const std::string& dir, const std::string& within = "");
 
 // After a write to the database at `db_path`: ExcludeSdndbFiles for its folder unless the
 // nearest `.git` folder above it already excludes `*.sdndb-lock` (one file read; git runs only
 // the first time, or in linked worktrees whose `.git` is a file). Best effort: never fails.
 // With `within` (a resolved folder), the search for `.git` stops there: a repository whose
-// `.git` lies above `within` is left alone (the server touches nothing outside its root).
+// `.git` lies above `within`, or whose exclude file does (a linked worktree, a submodule), is
+// left alone (the server touches nothing outside its root).
 void KeepSdndbFilesOutOfGit(const std::string& db_path, const std::string& within = "");
 
 // A POSIX shell word for `s`.

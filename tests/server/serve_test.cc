@@ -842,4 +842,20 @@ TEST_CASE("a server write keeps sdndb's lock files out of git status, never abov
     CHECK(ShellOut(repo, "git status --porcelain --untracked-files=all").find("sub/todo_db.sdn.sdndb-lock") !=
           std::string::npos);
   }
+  SUBCASE("the root is a linked worktree of a repository elsewhere: its exclude file is left alone") {
+    std::string main_repo = MakeWorkspace();
+    ShellOut(main_repo, quiet_git + " init -q && " + quiet_git + " add -A && " + quiet_git + " commit -qm base");
+    const std::string worktree = main_repo + "-wt";
+    ShellOut(main_repo, quiet_git + " worktree add -q " + worktree);
+    REQUIRE(ReadFile(worktree + "/todo_db.sdn").size() > 0);
+    const std::string before = ShellOut(main_repo, "cat .git/info/exclude");
+    ServerProcess s({"--dir", worktree});
+    REQUIRE(s.Initialize({{"rootPath", worktree}}).contains("result"));
+    Json e = s.Call(1, "sdndb/edit", {{"database", "todo"}, {"id", "2"}, {"changes", {{"status", "done"}}}});
+    REQUIRE(e.contains("result"));
+    // The worktree's .git is a file inside the root, but git keeps its exclude file in the
+    // main repository's .git, outside the root.
+    CHECK(ShellOut(main_repo, "cat .git/info/exclude") == before);
+    ShellOut(main_repo, "git worktree remove --force " + worktree);
+  }
 }
