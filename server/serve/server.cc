@@ -166,10 +166,13 @@ void Server::Initialize(const Json& params, Reply reply, const CallContext&) {
     try {
       Answer a = LoadWorkspace(*p);
       if (a.error) return reply.Fail(std::move(*a.error));
-      reply.Ok(std::move(a.result));
-      // After the reply (both hop to the loop in order): watching starts once initialized.
-      asio::post(io_, [this]() {
-        if (!stopped_) StartWatching();
+      // Watching starts and the baseline snapshots are taken before the reply, so any change
+      // after the client's first reads is announced (answering first left a window in which a
+      // change became part of the baseline unannounced).
+      auto answer = std::make_shared<std::pair<Reply, Json>>(std::move(reply), std::move(a.result));
+      asio::post(io_, [this, answer]() {
+        if (stopped_) return answer->first.Ok(std::move(answer->second));
+        StartWatching([answer]() { answer->first.Ok(std::move(answer->second)); });
       });
     } catch (const std::exception& e) {
       Log(std::string("initialize failed: ") + e.what());
@@ -501,7 +504,7 @@ Server::Answer Server::Resolve(const ResolveParams& p, const CallContext& ctx) {
 
 // ---- didChange ----
 
-void Server::StartWatching() {
+void Server::StartWatching(std::function<void()> after_baseline) {
   std::set<std::string> all;
   for (const DatabaseEntry& e : workspace_.Databases()) all.insert(e.name);
   if (options_.watch) {
@@ -515,7 +518,10 @@ void Server::StartWatching() {
     }
   }
   // Baseline snapshots for diffs.
-  asio::post(changes_, [this, all]() { Rescan(all, /*catalog_changed=*/false, /*baseline=*/true); });
+  asio::post(changes_, [this, all, after_baseline = std::move(after_baseline)]() {
+    Rescan(all, /*catalog_changed=*/false, /*baseline=*/true);
+    after_baseline();
+  });
 }
 
 void Server::OnFolderEvents(const std::set<std::string>& paths, bool overflow) {

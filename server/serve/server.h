@@ -75,7 +75,9 @@ class Server {
       const rpc::CallContext& ctx, const std::string& database, std::shared_ptr<bool> announced);
 
   // didChange
-  void StartWatching();
+  // Watches the root and the databases' folders, then takes the baseline snapshots on the
+  // strand and calls `after_baseline` there (Initialize replies from it).
+  void StartWatching(std::function<void()> after_baseline);
   void OnFolderEvents(const std::set<std::string>& paths, bool overflow);
   // Re-reads `databases` (and the catalog when it changed) and sends didChange for each
   // difference from the last notified snapshot. `baseline` (the first scan, from

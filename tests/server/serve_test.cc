@@ -859,3 +859,28 @@ TEST_CASE("a server write keeps sdndb's lock files out of git status, never abov
     ShellOut(main_repo, "git worktree remove --force " + worktree);
   }
 }
+
+TEST_CASE("didChange: a change right after the initialize reply is announced (the baseline is taken before it)") {
+  // Repeated because the window was a race: the baseline used to be taken after the reply, so a
+  // change made as soon as the client had the reply could become part of it, never announced.
+  for (int round = 0; round < 15; ++round) {
+    CAPTURE(round);
+    std::string dir = MakeWorkspace();
+    ServerProcess s({"--dir", dir});
+    REQUIRE(s.Initialize({{"rootPath", dir}}).contains("result"));
+    std::string text = ReadFile(dir + "/todo_db.sdn");
+    const size_t at = text.find("open");
+    REQUIRE(at != std::string::npos);
+    {
+      FILE* f = std::fopen((dir + "/todo_db.sdn").c_str(), "w");
+      REQUIRE(f != nullptr);
+      text.replace(at, 4, "done");
+      std::fwrite(text.data(), 1, text.size(), f);
+      std::fclose(f);
+    }
+    auto n = s.WaitNotification("sdndb/didChange", 5000ms);
+    REQUIRE(n);
+    CHECK((*n)["params"]["database"] == "todo");
+    CHECK((*n)["params"]["changed"].size() == 1);
+  }
+}
