@@ -578,15 +578,21 @@ void Server::Rescan(std::set<std::string> databases, bool catalog_changed, bool 
       }
     }
     // The records table first (its notification also carries the conflict count), then every
-    // other table of the file, or of the file as it was: one notification per changed table.
+    // other table of the file, or of the file as it was: one notification per changed table. The
+    // records table is tracked under "", the others under their names; a file's records table may
+    // change (renamed, removed, a table named like the file added), so each table is compared
+    // with what it was under whichever key it had.
     std::shared_ptr<const Snapshot> old = Notified(name, "");
+    const std::string records = fresh ? fresh->table : old ? old->table : std::string();
     std::vector<std::string> others;
     for (const auto* snap : {old.get(), fresh.get()}) {
       if (!snap) continue;
       for (const TableInfo& t : snap->tables) {
-        if (!t.is_default && std::find(others.begin(), others.end(), t.name) == others.end()) others.push_back(t.name);
+        if (t.name != records && std::find(others.begin(), others.end(), t.name) == others.end())
+          others.push_back(t.name);
       }
     }
+    auto before = [&](const std::string& table) { return old && old->table == table ? old : Notified(name, table); };
     // Read together: a changed file is parsed once for all its other tables, not once per table.
     std::map<std::string, std::shared_ptr<const Snapshot>> other_fresh;
     if (fresh && entry != now.end() && !others.empty()) {
@@ -597,18 +603,18 @@ void Server::Rescan(std::set<std::string> databases, bool catalog_changed, bool 
       }
       other_fresh = std::move(snaps.value());  // nullptr: the table is gone
     }
-    SetNotified(name, "", fresh);
+    const std::shared_ptr<const Snapshot> records_before = before(records);
     std::vector<std::pair<std::shared_ptr<const Snapshot>, std::shared_ptr<const Snapshot>>> other_snaps;
-    for (const std::string& table : others) {
-      std::shared_ptr<const Snapshot> after = other_fresh[table];
-      other_snaps.emplace_back(Notified(name, table), after);
-      SetNotified(name, table, after);
-    }
+    for (const std::string& table : others) other_snaps.emplace_back(before(table), other_fresh[table]);
+    SetNotified(name, "", fresh);
+    SetNotified(name, records, nullptr);  // tracked under "" now
+    for (size_t i = 0; i < others.size(); ++i) SetNotified(name, others[i], other_snaps[i].second);
     if (baseline) continue;
     const bool conflicts_changed = !old || !fresh || !SameConflicts(old->conflicts, fresh->conflicts);
-    if (old != fresh) NotifyTableChange(name, old, fresh, conflicts_changed);
-    for (const auto& [before, after] : other_snaps) {
-      if (before != after) NotifyTableChange(name, before, after, false);
+    if ((records_before != fresh || old != fresh) && (records_before || fresh))
+      NotifyTableChange(name, records_before, fresh, conflicts_changed);
+    for (const auto& [was, is] : other_snaps) {
+      if (was != is) NotifyTableChange(name, was, is, false);
     }
   }
 }

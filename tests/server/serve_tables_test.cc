@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -224,4 +225,46 @@ TEST_CASE("didChange names the table: one notification per changed table, none f
   REQUIRE(n);
   CHECK((*n)["table"] == "notes");
   CHECK((*n)["removed"] == Json::array({"@1", "@2", "bug_002"}));
+}
+
+TEST_CASE("didChange when the records table changes: the old one is announced gone, the new one added") {
+  using namespace std::chrono_literals;
+  Fixture f;
+  std::this_thread::sleep_for(150ms);  // the baseline snapshots
+  f.server->ClearQueue();
+  std::map<std::string, Json> by_table;
+  auto collect = [&]() {
+    while (auto n = f.server->WaitNotification("sdndb/didChange", by_table.empty() ? 5000ms : 400ms)) {
+      const Json& p = (*n)["params"];
+      if (p["database"] != "bug") continue;
+      CHECK_MESSAGE(by_table.count(p["table"]) == 0, "one notification per table: " << p.dump());
+      by_table[p["table"]] = p;
+    }
+  };
+  // `bugs` (named like the file) is renamed: the records table is now `issues`, the first table.
+  std::string text = f.Bug();
+  const size_t at = text.find("bugs |");
+  REQUIRE(at != std::string::npos);
+  WriteFile(f.dir + "/bug_db.sdn", text.replace(at, 4, "issues"));
+  collect();
+  REQUIRE(by_table.count("bugs") == 1);  // was: nothing at all (the same ids, compared across tables)
+  CHECK(by_table["bugs"]["removed"] == Json::array({"bug_001", "bug_002"}));
+  CHECK(by_table["bugs"]["added"].empty());
+  REQUIRE(by_table.count("issues") == 1);
+  CHECK(by_table["issues"]["added"] == Json::array({"bug_001", "bug_002"}));
+  CHECK(by_table["issues"]["removed"].empty());
+  CHECK(by_table.size() == 2);  // notes and skills_updated did not change
+  Json dbs = f.Call("sdndb/databases", Json::object());
+  for (const Json& d : dbs["result"]["databases"])
+    if (d["name"] == "bug") CHECK(d["table"] == "issues");
+
+  // And back: `issues` goes, `bugs` comes back as the records table.
+  by_table.clear();
+  WriteFile(f.dir + "/bug_db.sdn", f.Bug().replace(f.Bug().find("issues |"), 6, "bugs"));
+  collect();
+  REQUIRE(by_table.count("issues") == 1);
+  CHECK(by_table["issues"]["removed"] == Json::array({"bug_001", "bug_002"}));
+  REQUIRE(by_table.count("bugs") == 1);
+  CHECK(by_table["bugs"]["added"] == Json::array({"bug_001", "bug_002"}));
+  CHECK(by_table.size() == 2);
 }
