@@ -375,7 +375,7 @@ int CmdConflicts(Context& ctx, const std::vector<std::string>& argv) {
       } else {
         std::printf("%s  %s.%s %s.%s\n    base:   %s\n    ours:   %s (%s)\n    theirs: %s\n",
                     ctx.Colored(name + ":" + c.id, 31).c_str(), name.c_str(), c.table.c_str(), c.record.c_str(),
-                    c.field.c_str(), c.base_known ? c.base.c_str() : "(unknown: the edit named no base value)",
+                    c.field.c_str(), c.base_known ? c.base.c_str() : "(unknown)",
                     c.ours.c_str(), c.who.c_str(), c.theirs.c_str());
       }
     }

@@ -560,7 +560,8 @@ class Merger {
         if (!records) return std::nullopt;
         out.cells[key] = ti->second;  // the record holds theirs; the conflict row holds ours
         new_conflicts_.push_back(
-            {"", id, key, bv.value_or(""), oi->second.value, ti->second.value, options_.writer, Now()});
+            {"", id, key, bv.value_or(""), oi->second.value, ti->second.value, options_.writer, Now(),
+             /*table: the records table*/ "", /*base_known: added on both sides, no base*/ bv.has_value()});
       }
       out.version = std::max(o->version, t->version) + 1;
       out.modified = Now();

@@ -193,13 +193,15 @@ TEST_CASE("records added on both sides: different ids both kept (theirs at the e
     CHECK(same.clean());
     CHECK(same.text == o);
   }
-  SUBCASE("same id, different content: conflicts with an unknown (empty) base") {
+  SUBCASE("same id, different content: conflicts without a base (the cell is null, not \"\")") {
     MergeReport diff = Merge(b, o, b + Row("4", "theirs new", "wip", 1));
-    CHECK(diff.conflicts.size() == 2);
+    REQUIRE(diff.conflicts.size() == 2);
+    CHECK_FALSE(diff.conflicts[0].base_known);
+    CHECK(diff.conflicts[0].base == "");
     Parsed p = ParseOut(diff.text);
     CHECK(p.Get("4", "title") == "theirs new");
     REQUIRE(p.conflicts.size() == 2);
-    CHECK(p.conflicts[0].base == "");
+    CHECK(p.conflicts[0].base == "null");  // the raw cell: SDN null
     CHECK(p.conflicts[0].ours == "ours new");
     CHECK(p.conflicts[1].ours == "open");
     CHECK(p.todos->row_count() == 4);
@@ -506,4 +508,13 @@ TEST_CASE("property: the driver never drops a record present in any input") {
     }
   }
   CHECK(checked > 1000);
+}
+
+TEST_CASE("a field both sides changed from an empty value: the conflict's base is a known \"\"") {
+  std::string b2 = Base() + Row("5", "five", "\"\"", 1);
+  MergeReport r2 = Merge(b2, Replace(b2, Row("5", "five", "\"\"", 1), Row("5", "five", "done", 2)),
+                         Replace(b2, Row("5", "five", "\"\"", 1), Row("5", "five", "wip", 2)));
+  REQUIRE(r2.conflicts.size() == 1);
+  CHECK(r2.conflicts[0].base_known);
+  CHECK(r2.text.find("    c1, \"5\", status, \"\", done, wip,") != std::string::npos);
 }
