@@ -113,7 +113,7 @@ Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db)
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(CacheKey(db));
-    if (it != cache_.end() && it->second.bytes == bytes) {
+    if (it != cache_.end() && *it->second.bytes == bytes) {
       it->second.key = key;
       it->second.settled = settled;
       return it->second.snapshot;
@@ -127,7 +127,7 @@ Result<std::shared_ptr<const Snapshot>> Workspace::Read(const DatabaseEntry& db)
     return snap.status();
   }
   auto shared = std::make_shared<const Snapshot>(std::move(snap.value()));
-  cache_[CacheKey(db)] = CacheEntry{std::move(bytes), key, settled, shared, nullptr};
+  cache_[CacheKey(db)] = CacheEntry{std::make_shared<const std::string>(std::move(bytes)), key, settled, shared, nullptr};
   return shared;
 }
 
@@ -164,7 +164,7 @@ Result<std::map<std::string, std::shared_ptr<const Snapshot>>> Workspace::ReadTa
     std::lock_guard<std::mutex> lock(mu_);
     for (const std::string& table : tables) {
       auto it = cache_.find(entry_of(table));
-      if (it != cache_.end() && it->second.bytes == bytes) {
+      if (it != cache_.end() && *it->second.bytes == bytes) {
         it->second.key = key;
         it->second.settled = settled;
         out[table] = it->second.snapshot;
@@ -175,6 +175,7 @@ Result<std::map<std::string, std::shared_ptr<const Snapshot>>> Workspace::ReadTa
   }
   if (missing.empty()) return out;
   auto parsed = Store::ParseTables(db.path, bytes, missing);
+  const auto shared_bytes = std::make_shared<const std::string>(std::move(bytes));
   std::lock_guard<std::mutex> lock(mu_);
   if (!parsed.ok()) {
     for (const std::string& table : missing) cache_.erase(entry_of(table));
@@ -188,7 +189,7 @@ Result<std::map<std::string, std::shared_ptr<const Snapshot>>> Workspace::ReadTa
       continue;
     }
     auto shared = std::make_shared<const Snapshot>(std::move(snap->second));
-    cache_[entry_of(table)] = CacheEntry{bytes, key, settled, shared, nullptr};
+    cache_[entry_of(table)] = CacheEntry{shared_bytes, key, settled, shared, nullptr};
     out[table] = std::move(shared);
   }
   return out;

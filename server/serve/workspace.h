@@ -99,7 +99,9 @@ class Workspace {
 
  private:
   struct CacheEntry {
-    std::string bytes;
+    // The file's bytes; the tables ReadTables read together share one copy (a file of many tables
+    // is not held once per table).
+    std::shared_ptr<const std::string> bytes;
     FileKey key;           // the file's stat when `bytes` were read
     bool settled = false;  // key alone may stand for the bytes
     std::shared_ptr<const Snapshot> snapshot;
