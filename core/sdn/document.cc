@@ -431,7 +431,12 @@ bool SameTablesAndProblems(const Document& a, const Document& b) {
     return false;
   }
   for (size_t i = 0; i < a.table_count(); ++i) {
-    if (a.table(i)->name() != b.table(i)->name()) return false;
+    const Table& x = *a.table(i);
+    const Table& y = *b.table(i);
+    if (x.name() != y.name() || x.row_count() != y.row_count()) return false;
+    for (size_t r = 0; r < x.row_count(); ++r) {
+      if (x.RowText(r) != y.RowText(r)) return false;
+    }
   }
   auto after_first_line = [](const std::string& report) { return report.substr(std::min(report.find('\n'), report.size())); };
   for (size_t i = 0; i < a.problems().size(); ++i) {

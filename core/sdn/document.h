@@ -218,10 +218,11 @@ class Document {
   size_t problem_count_ = 0;
 };
 
-// True when `a` and `b` have the same tables (by name, in order) and the same problems (table,
-// column and source line; line numbers and messages may differ). A document with malformed rows that
-// is edited and reparsed must pass this against its original: a kept row can otherwise read
-// differently once the rows around it change (a quote it leaves open pairs with another one).
+// True when `a` and `b` have the same tables (by name, in order) with the same rows (count and
+// each row's text) and the same problems (table, column and source line; line numbers and
+// messages may differ). An edited document with malformed rows must pass this against the reparse
+// of its own serialization before it is written: a kept row can otherwise read differently once
+// the rows around it change (a quote it leaves open pairs with another one, so rows split or join).
 bool SameTablesAndProblems(const Document& a, const Document& b);
 
 // Canonical spelling of a string value in a table cell: bare when it is a plain word that

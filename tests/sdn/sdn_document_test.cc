@@ -339,3 +339,18 @@ TEST_CASE("bytes are bytes: invalid UTF-8 round-trips through reads, edits and J
     CHECK(again.value()->table(0)->Cell(1, 2) == "two words " + b + ", with commas");
   }
 }
+
+TEST_CASE("SameTablesAndProblems compares the rows too: a write check must see rows that split or join") {
+  auto parse = [](const std::string& text) {
+    auto d = Document::Parse(text);
+    REQUIRE(d.ok());
+    return std::move(d.value());
+  };
+  const auto one = parse("t |a, b|\n  1, 2\n");
+  CHECK(sdndb::sdn::SameTablesAndProblems(*one, *parse("t |a, b|\n  1, 2\n")));
+  // Same tables and (no) problems, but a row more: what an edit that re-pairs a kept row's open
+  // quote produced (fuzz input tests/fuzz/regressions/malformed-row-quote-repaired-by-edit.sdn).
+  CHECK_FALSE(sdndb::sdn::SameTablesAndProblems(*one, *parse("t |a, b|\n  1, 2\n  3, 4\n")));
+  // Same count, a row that reads differently.
+  CHECK_FALSE(sdndb::sdn::SameTablesAndProblems(*one, *parse("t |a, b|\n  1, 3\n")));
+}
