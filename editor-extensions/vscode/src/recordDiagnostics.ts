@@ -1,7 +1,7 @@
 // Squiggles in open record documents: what would make a save fail (bad lines, unknown or repeated
 // fields, a changed id, a removed field) while typing, and each stored conflict on its field's line.
 import * as vscode from 'vscode';
-import { conflictSideLine, fieldLine, parseValue, RecordStore, validateRecordText } from './client';
+import { conflictSideLine, conflictSideText, fieldLine, parseValue, RecordStore, validateRecordText } from './client';
 import { isNewRecordId, parseRecordUri, RECORD_SCHEME, RecordFileSystemProvider } from './recordFileSystemProvider';
 
 /** Diagnostic code of a conflict squiggle. */
@@ -51,7 +51,7 @@ export class RecordDiagnostics implements vscode.Disposable {
       const line = conflictLine(text, c.field);
       const sides = c.field === '*'
         ? `the whole record: mine ${conflictSideLine(c, 'ours', 80, table)}, theirs ${conflictSideLine(c, 'theirs', 80, table)} (base ${conflictSideLine(c, 'base', 80, table)})`
-        : `${c.field}: mine ${JSON.stringify(c.ours)}, theirs ${JSON.stringify(c.theirs)} (base ${JSON.stringify(c.base)})`;
+        : `${c.field}: mine ${JSON.stringify(c.ours)}, theirs ${JSON.stringify(c.theirs)} (base ${c.baseKnown === false ? conflictSideText(c, 'base') : JSON.stringify(c.base)})`;
       const d = new vscode.Diagnostic(lineRange(line),
         `Conflict on ${sides}. Use Keep Mine / Keep Theirs (quick fix or the Conflicts view).`, vscode.DiagnosticSeverity.Warning);
       d.source = 'sdndb';

@@ -2,7 +2,7 @@
 // the patch that takes a shown table to a newer one (so live updates touch only the rows that
 // changed and keep the user's scroll position and an edit in progress). Pure functions, no vscode
 // import: the webview bundles this module too.
-import { ConflictLayout, conflictSideLine } from './present';
+import { ConflictLayout, conflictSideLine, conflictSideText } from './present';
 import { Conflict, EditBase, SdnRecord, TableInfo } from './protocol';
 
 /** A column of the grid. `values`: the choices offered by the cell editor (columns with few distinct values). */
@@ -88,7 +88,7 @@ export function gridRow(r: SdnRecord, conflicts: Conflict[], idColumn: string, l
     // (A whole-record conflict shows its sides on one line: the record's fields, or "(deleted)".)
     row.conflicts[field] = c.field === '*'
       ? { id: c.id, field: c.field, base: conflictSideLine(c, 'base', 40, layout), ours: conflictSideLine(c, 'ours', 40, layout), theirs: conflictSideLine(c, 'theirs', 40, layout) }
-      : { id: c.id, field: c.field, base: c.base, ours: c.ours, theirs: c.theirs };
+      : { id: c.id, field: c.field, base: conflictSideText(c, 'base'), ours: c.ours, theirs: c.theirs };
   }
   return row;
 }

@@ -182,6 +182,7 @@ export interface ConflictLayout { columns?: string[]; versioned?: boolean }
  */
 export function conflictSideText(c: Conflict, side: 'base' | 'ours' | 'theirs', layout: ConflictLayout = {}): string {
   const text = c[side];
+  if (side === 'base' && c.baseKnown === false) return '(unknown)';
   if (c.field !== '*') return text;
   if (side === 'base' && layout.versioned === false && /^\d+$/.test(text)) return '(no version: the table has no version columns)';
   if (side === 'base') return /^\d+$/.test(text) ? `version ${text}` : text || '(none)';

@@ -29,6 +29,8 @@ export interface Conflict {
   when: string;
   /** The record's table (servers with table addressing). */
   table?: string;
+  /** False when no base was known (a CLI edit naming only its changes, a record both git branches added): `base` is then "". */
+  baseKnown?: boolean;
   /** Whole-record conflicts ("*"): each side's fields, null for a side that deleted the record. */
   oursFields?: Record<string, string> | null;
   theirsFields?: Record<string, string> | null;

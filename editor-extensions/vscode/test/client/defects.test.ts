@@ -6,11 +6,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  checkProblems, Conflict, conflictSideLine, conflictSidePath, conflictSideText, editOutcomeMessage, EditResult, fieldLine, fieldValueChoices, formatNewRecord,
+  checkProblems, Conflict, gridRow, conflictSideLine, conflictSidePath, conflictSideText, editOutcomeMessage, EditResult, fieldLine, fieldValueChoices, formatNewRecord,
   newRecordFromText, parseCheckMessage, plural, recordDocumentLabel, RecordStore, serverPathChange, ServerSupervisor,
   validateRecordText,
 } from '../../src/client';
-import { BIN, cli, exampleDir, requireBinary, startClient, waitFor } from './helpers';
+import { BIN, cli, cliConflict, exampleDir, requireBinary, startClient, waitFor } from './helpers';
 
 const EXT = path.resolve(__dirname, '../../..');
 
@@ -219,6 +219,26 @@ describe('sdndb check output → Problems', () => {
       assert.deepEqual(notes.map((p) => [p.line, p.column, p.severity]), [[3, 5, 'error']]);
       assert.match(notes[0].message, /row has 2 cells, table 'notes' has 3 columns/);
     } finally {
+      cleanup();
+    }
+  });
+
+  it('a conflict whose base was never known (two CLI --expect edits) shows the base as unknown, not as ""', async () => {
+    requireBinary();
+    const { dir, cleanup } = exampleDir();
+    const client = await startClient(dir);
+    try {
+      cliConflict(dir, 'todo', '2', 'status', 'blocked', 'closed');
+      const [c] = await client.conflicts('todo');
+      assert.ok(c, 'the CLI recorded a conflict');
+      assert.equal(c.baseKnown, false, JSON.stringify(c));
+      assert.equal(conflictSideText(c, 'base'), '(unknown)');
+      const row = gridRow({ id: '2', version: 0, modified: '', line: 1, fields: {} }, [c], 'id');
+      assert.equal(row.conflicts?.status?.base, '(unknown)');
+      // A known empty base is shown as it is.
+      assert.equal(conflictSideText({ ...c, base: '', baseKnown: true }, 'base'), '');
+    } finally {
+      await client.stop();
       cleanup();
     }
   });
