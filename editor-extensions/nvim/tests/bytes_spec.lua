@@ -2,7 +2,6 @@
 -- U+10FF00+byte and goes back unchanged, so the file keeps the byte whatever the user edits.
 return function(T)
   local H = dofile(T.plugin_dir .. "/tests/helpers.lua")(T)
-  local record = require("sdndb.record")
   local start, open, write, row, cell, set_cell, line_of, lines =
     H.start, H.open, H.write, H.row, H.cell, H.set_cell, H.line_of, H.lines
 
@@ -57,12 +56,9 @@ return function(T)
     vim.api.nvim_win_set_cursor(0, { line_of(buf, "5"), 0 })
     vim.cmd("Sdndb record")
     local rb = vim.api.nvim_get_current_buf()
-    T.wait(function()
-      return record.state[rb] and record.state[rb].loaded
-    end, 5000, "record view loaded")
+    H.wait_record(rb)
     T.match(table.concat(lines(rb), "\n"), "description: Fix " .. vim.pesc(FF) .. " CRLF")
-    local l = T.ok(vim.fn.search("^priority:"), "priority line")
-    vim.api.nvim_buf_set_lines(rb, l - 1, l, false, { "priority: P9" })
+    H.set_field(rb, "priority", "P9")
     write()
     T.eq(false, vim.bo[rb].modified)
     local r = row(dir, "5")

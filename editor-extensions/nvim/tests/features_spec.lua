@@ -3,7 +3,6 @@ return function(T)
   local H = dofile(T.plugin_dir .. "/tests/helpers.lua")(T)
   local view = require("sdndb.view")
   local actions = require("sdndb.actions")
-  local record = require("sdndb.record")
   local format = require("sdndb.format")
   local sep = H.sep
   local start, open, write, settle, file, row, cell, set_cell, line_of, lines =
@@ -135,9 +134,7 @@ return function(T)
     vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes("<CR>", true, false, true), "xt", false)
     local rb = vim.api.nvim_get_current_buf()
     T.eq("sdndb://todo/5", vim.api.nvim_buf_get_name(rb))
-    T.wait(function()
-      return record.state[rb] and record.state[rb].loaded
-    end, 5000, "record loaded")
+    H.wait_record(rb)
     local text = table.concat(lines(rb), "\n")
     T.match(text, "# version: %d+")
     T.match(text, "# etag:")
@@ -146,13 +143,7 @@ return function(T)
     T.match(text, "description: " .. vim.pesc(format.escape(long)))
     T.match(text, "status: open")
     -- Edit and :w: one edit with its base.
-    local ln
-    for i, l in ipairs(lines(rb)) do
-      if l:match("^status:") then
-        ln = i
-      end
-    end
-    vim.api.nvim_buf_set_lines(rb, ln - 1, ln, false, { "status: blocked" })
+    H.set_field(rb, "status", "blocked")
     write()
     T.eq(false, vim.bo[rb].modified)
     T.match(row(dir, "5"), "blocked")
@@ -510,19 +501,11 @@ return function(T)
     T.match(tostring(id), "^@%d+$", "the second bootstrap_001 note has no unique key")
     vim.cmd("edit " .. vim.fn.fnameescape("sdndb://bug.notes/" .. id))
     local rb = vim.api.nvim_get_current_buf()
-    T.wait(function()
-      return record.state[rb] and record.state[rb].loaded
-    end, 5000, "record loaded")
+    H.wait_record(rb)
     local text = table.concat(lines(rb), "\n")
     T.match(text, "\nbug_id: bootstrap_001\n", "the key, not the address")
     T.ok(not text:find("# version:", 1, true), "no version line for a table without versions: " .. text)
-    local ln
-    for i, l in ipairs(lines(rb)) do
-      if l:match("^note:") then
-        ln = i
-      end
-    end
-    vim.api.nvim_buf_set_lines(rb, ln - 1, ln, false, { "note: Confirmed here" })
+    H.set_field(rb, "note", "Confirmed here")
     write()
     T.eq(false, vim.bo[rb].modified, "written")
     local after = T.read(dir .. "/bug_db.sdn")

@@ -90,6 +90,26 @@ return function(T)
     vim.api.nvim_buf_set_lines(buf, lnum - 1, lnum, false, { table.concat(cells, sep) })
   end
 
+  -- Waits for the record view in buf to be loaded.
+  function H.wait_record(buf)
+    local record = require("sdndb.record")
+    T.wait(function()
+      return record.state[buf] and record.state[buf].loaded
+    end, 5000, "record view loaded: " .. vim.api.nvim_buf_get_name(buf))
+  end
+
+  -- Changes the `field: value` line of a record view, as a user would.
+  function H.set_field(buf, field, value)
+    local lnum
+    for i, l in ipairs(H.lines(buf)) do
+      if l:match("^" .. vim.pesc(field) .. ":") then
+        lnum = i
+      end
+    end
+    T.ok(lnum, "no line for field " .. field)
+    vim.api.nvim_buf_set_lines(buf, lnum - 1, lnum, false, { field .. ": " .. value })
+  end
+
   -- True when nothing of the plugin waits for the server.
   function H.idle()
     if server.starting then
