@@ -78,21 +78,28 @@ function M.side_fields(c, side)
   end
 end
 
+-- The table a conflict names, or nil (older servers send none, or null: the records table).
+local function table_of(c)
+  return c.table ~= vim.NIL and c.table or nil
+end
+
 -- True when a conflict belongs to the table a buffer shows (conflicts carry their table since
--- every table of a file can be opened; older servers send none: the records table).
+-- every table of a file can be opened).
 local function of_buffer(c, st)
   if c.database ~= nil and c.database ~= st.db then
     return false
   end
-  return c.table == nil or c.table == vim.NIL or st.table_name == nil or c.table == st.table_name
+  local t = table_of(c)
+  return t == nil or st.table_name == nil or t == st.table_name
 end
 
 -- The buffer key (`db` or `db.table`) of a conflict.
 local function key_of(c)
-  if c.table and c.table ~= vim.NIL then
+  local t = table_of(c)
+  if t then
     for _, d in ipairs(server.databases or {}) do
-      if d.name == c.database and d.table ~= c.table then
-        return c.database .. "." .. c.table
+      if d.name == c.database and d.table ~= t then
+        return c.database .. "." .. t
       end
     end
   end
@@ -495,8 +502,7 @@ local function diff_in(c, where, columns, cb)
       end
       local mine = vim.deepcopy(theirs)
       for _, k in ipairs(list or { c }) do
-        local same_table = (k.table ~= vim.NIL and k.table or nil) == where.table
-        if k.record == c.record and same_table and k.field and k.field ~= "*" then
+        if k.record == c.record and table_of(k) == where.table and k.field and k.field ~= "*" then
           mine[k.field] = k.ours
           theirs[k.field] = k.theirs
         end
@@ -547,8 +553,7 @@ end
 function M.diff(c, cb)
   cb = cb or function() end
   -- The conflict's own table (another table of the file may have a row of the same key).
-  local table_name = c.table ~= vim.NIL and c.table or nil
-  local where = { db = c.database, table = table_name }
+  local where = { db = c.database, table = table_of(c) }
   view().table_info(where, function(info)
     diff_in(c, where, info and format.columns(info) or { "id" }, cb)
   end)
