@@ -6,7 +6,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "tests/server/rpc_client.h"
 #include "tests/support/io_test_util.h"
@@ -178,7 +177,6 @@ TEST_CASE("sdndb/apply: 50 edits, a create and deletes in one call, with per-ite
 TEST_CASE("didChange names the table: one notification per changed table, none for the others") {
   using namespace std::chrono_literals;
   Fixture f;
-  std::this_thread::sleep_for(150ms);  // the baseline snapshots
   f.server->ClearQueue();
   auto rewrite = [&](const std::string& from, const std::string& to) {
     std::string text = f.Bug();
@@ -230,7 +228,6 @@ TEST_CASE("didChange names the table: one notification per changed table, none f
 TEST_CASE("didChange when the records table changes: the old one is announced gone, the new one added") {
   using namespace std::chrono_literals;
   Fixture f;
-  std::this_thread::sleep_for(150ms);  // the baseline snapshots
   f.server->ClearQueue();
   std::map<std::string, Json> by_table;
   auto collect = [&]() {

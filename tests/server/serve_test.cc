@@ -594,7 +594,6 @@ TEST_CASE("didChange: another process replaces the file atomically") {
   REQUIRE(at != std::string::npos);
   text.replace(at, 18, "Changed elsewhere!");
   text += "    99, TODO, x, P1, \"new one\", a.spl, 1, \"\", \"\", open, true, 0, \"\"\n";
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the baseline settle
   f.s().ClearQueue();
   auto t0 = Clock::now();
   ReplaceAtomically(path, text);
@@ -627,7 +626,6 @@ TEST_CASE("didChange: another process replaces the file atomically") {
 
 TEST_CASE("didChange: an edit by the CLI is announced") {
   Fixture f;
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   f.s().ClearQueue();
   int rc = Run({SDNDB_BINARY, "edit", "todo", "1", "status=closed", "--dir", f.dir});
   auto cli_done = Clock::now();
@@ -697,7 +695,6 @@ TEST_CASE("strategy precedence: request, then initializationOptions.strategy, th
 
 TEST_CASE("didChange: a deleted database file removes all its ids") {
   Fixture f;
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   Json before = f.s().Call(1, "sdndb/list", {{"database", "task"}});
   REQUIRE(before.contains("result"));
   std::vector<std::string> ids;
@@ -782,7 +779,6 @@ TEST_CASE("reads see a same-size in-place edit, also of a file untouched for lon
 
 TEST_CASE("idColumn is the key column: id, else the first column") {
   Fixture f;
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   WriteFile(f.dir + "/note_db.sdn", "notes |key, text|\n    a, first\n    b, second\n");
   REQUIRE(f.s().WaitMatching(
       [](const Json& m) { return m.value("method", "") == "sdndb/didChange" && m["params"]["database"] == "note"; },

@@ -268,7 +268,6 @@ describe('tables of a file (sdndb/apply, etags)', () => {
       await waitFor(() => (store.isLoaded ? true : undefined), 10000, 'initial load');
       const ids = () => store.database('bug')!.records.map((r) => r.id).join(',');
       const before = ids();
-      await new Promise((r) => setTimeout(r, 150)); // the server's baseline
       // Another process edits one note and deletes the note keyed parser_001 — a key the bugs table
       // also has: read as a records-table change, bug parser_001 would vanish from the cache.
       const text = readFileSync(file, 'utf8');
