@@ -8,6 +8,15 @@ return function(T)
   local start, open, write, settle, file, row, cell, set_cell, line_of, lines =
     H.start, H.open, H.write, H.settle, H.file, H.row, H.cell, H.set_cell, H.line_of, H.lines
 
+  -- A started plugin on a folder whose bug_db.sdn is the Simple project's bug database (corpus 07,
+  -- several tables, keyless rows); returns the folder and the file's text.
+  local function start_with_bug_db()
+    local dir = start()
+    local original = T.ok(T.read(T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"), "corpus file")
+    T.write(dir .. "/bug_db.sdn", original)
+    return dir, original
+  end
+
   -- The values of one column over the buffer's record lines.
   local function column(buf, col)
     local out = {}
@@ -400,10 +409,7 @@ return function(T)
   end)
 
   T.test("another table of a file (bug.notes, keyless): opened and edited when the server lists tables", function()
-    local dir = start()
-    local corpus = T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"
-    local original = T.ok(T.read(corpus), "corpus file")
-    T.write(dir .. "/bug_db.sdn", original)
+    local dir, original = start_with_bug_db()
     local dbs
     require("sdndb").databases(true, function(d)
       dbs = d
@@ -453,10 +459,7 @@ return function(T)
   end)
 
   T.test("live refresh of another table: a note changed elsewhere shows in bug.notes, not in bug", function()
-    local dir = start()
-    local corpus = T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"
-    local original = T.ok(T.read(corpus), "corpus file")
-    T.write(dir .. "/bug_db.sdn", original)
+    local dir, original = start_with_bug_db()
     local notes = open("bug.notes")
     local bugs = open("bug")
     T.eq("sdndb://bug", vim.api.nvim_buf_get_name(bugs))
@@ -487,10 +490,7 @@ return function(T)
   end)
 
   T.test("record view of a row addressed by position (bug.notes/@N): its key shows as stored, an edit keeps it; no version line without a version column", function()
-    local dir = start()
-    local corpus = T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"
-    local original = T.ok(T.read(corpus), "corpus file")
-    T.write(dir .. "/bug_db.sdn", original)
+    local dir, original = start_with_bug_db()
     local notes = open("bug.notes")
     local id
     for i, l in ipairs(lines(notes)) do
@@ -514,9 +514,7 @@ return function(T)
   end)
 
   T.test("a notification of another table arriving while a buffer's table is not known yet is not taken for its own", function()
-    local dir = start()
-    local corpus = T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"
-    T.write(dir .. "/bug_db.sdn", T.ok(T.read(corpus), "corpus file"))
+    local dir = start_with_bug_db()
     local server = require("sdndb.server")
     local real_request, lists, gets = server.request, 0, {}
     server.request = function(method, params, ...)
@@ -546,9 +544,7 @@ return function(T)
   end)
 
   T.test(":Sdndb diff of a conflict in another table (bug.notes) shows that table's row, not the bug of the same key", function()
-    local dir = start()
-    local corpus = T.repo_root .. "/tests/data/corpus/07_bug_db__doc-bug__1eb5fcd.sdn"
-    T.write(dir .. "/bug_db.sdn", T.ok(T.read(corpus), "corpus file"))
+    local dir = start_with_bug_db()
     local rec = vim.json.decode(H.cli_ok(dir, "show", "bug.notes", "parser_001", "--json"))
     H.cli_ok(dir, "edit", "bug.notes", "parser_001", "--expect", rec.etag, "note=stored note")
     local out, rc = H.cli(dir, "edit", "bug.notes", "parser_001", "--expect", rec.etag, "note=late note")
