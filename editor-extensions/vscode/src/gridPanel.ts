@@ -1,10 +1,9 @@
 // One open "sdndb table" editor: its webview (HTML with a strict Content-Security-Policy, the bundled
 // grid script and styles), the messages it sends, and the state and patches it is sent.
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
   ApplyItem, buildGridState, columnsChanged, DatabaseEntry, EditBase, EditResult, gridTables, pickersChanged, Problem, diffGridRows, GridMessage,
-  GridRequest, GridState, Logger, tableAddress, newRecordFields, recordsTableVersioned, recordTitle, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy, TableInfo, titleField,
+  GridRequest, GridState, Logger, realPath, tableAddress, newRecordFields, recordsTableVersioned, recordTitle, RecordStore, SdndbError, SdnRecord, ServerSupervisor, Strategy, TableInfo, titleField,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
 
@@ -13,10 +12,6 @@ function nonce(): string {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   for (let i = 0; i < 32; i++) s += chars.charAt(Math.floor(Math.random() * chars.length));
   return s;
-}
-
-function realPath(p: string): string {
-  try { return fs.realpathSync(p); } catch { return p; }
 }
 
 /** Malformed rows are not records: say where they are (they are kept in the file as they are). */
@@ -106,7 +101,7 @@ export class GridPanel implements vscode.Disposable {
 
   /** The store's entry for this file (matched by its real path). */
   private entry(): DatabaseEntry | undefined {
-    return this.store.databases.find((e) => realPath(e.db.path) === this.path);
+    return this.store.databaseOfFile(this.path);
   }
 
   private state(): GridState {

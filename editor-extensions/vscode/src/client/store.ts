@@ -4,6 +4,7 @@
 // sdndb/get, removed ids dropped, and the conflicts re-read only when their count differs. Results of
 // the editor's own requests (edit, create, delete, resolve) go in directly through applyRecord /
 // removeRecord. No vscode import.
+import { realpathSync } from 'node:fs';
 import { SdndbError } from './client';
 import { Disposable, Emitter, Event, Logger, nullLogger } from './events';
 import { compareIds, ConflictLayout, DELETED_MARKER } from './present';
@@ -29,6 +30,11 @@ function withRecord(records: SdnRecord[], record: SdnRecord): SdnRecord[] {
   const at = rest.findIndex((r) => compareIds(r.id, record.id) > 0);
   rest.splice(at < 0 ? rest.length : at, 0, record);
   return rest;
+}
+
+/** A path with its symlinks resolved (as given when it cannot be resolved). */
+export function realPath(p: string): string {
+  try { return realpathSync(p); } catch { return p; }
 }
 
 /** True when an edit result says the record is not stored any more. */
@@ -83,6 +89,11 @@ export class RecordStore implements Disposable {
   }
   database(name: string): DatabaseEntry | undefined { return this.dbs.get(name); }
   get conflicts(): Conflict[] { return this._conflicts; }
+  /** The database stored in a file (paths compared with their symlinks resolved). */
+  databaseOfFile(file: string): DatabaseEntry | undefined {
+    const real = realPath(file);
+    return this.databases.find((e) => realPath(e.db.path) === real);
+  }
   findRecord(database: string, id: string): SdnRecord | undefined {
     return this.dbs.get(database)?.records.find((r) => r.id === id);
   }

@@ -1,21 +1,10 @@
 // Commands between the raw `.sdn` files and the record views: open a database as a table, reveal a
 // record's row in its file, open the record whose row holds the cursor. Rows of every table of a file
 // count: its records table, other keyed tables and keyless ones (`@N`), addressed as `NAME.TABLE`.
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { DatabaseEntry, rowAt, sdnOutline, tableAddress } from '../client';
+import { rowAt, sdnOutline, tableAddress } from '../client';
 import { GRID_VIEW_TYPE } from '../gridEditorProvider';
 import { CommandContext, guarded, pickDatabase, resolveRecord } from './context';
-
-function realPath(p: string): string {
-  try { return fs.realpathSync(p); } catch { return p; }
-}
-
-/** The database stored in a file. */
-export function databaseOfFile(ctx: CommandContext, file: string): DatabaseEntry | undefined {
-  const real = realPath(file);
-  return ctx.store.databases.find((e) => realPath(e.db.path) === real);
-}
 
 export function registerFileCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
@@ -53,7 +42,7 @@ export function registerFileCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('sdndb.openRecordAtCursor', guarded(ctx, 'openRecordAtCursor', async () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor || editor.document.uri.scheme !== 'file') throw new Error('open a .sdn file and put the cursor on a row');
-      const entry = databaseOfFile(ctx, editor.document.uri.fsPath);
+      const entry = ctx.store.databaseOfFile(editor.document.uri.fsPath);
       if (!entry) throw new Error(`${editor.document.uri.fsPath} is not one of the sdndb databases`);
       const line = editor.selection.active.line + 1;
       const at = rowAt(sdnOutline(editor.document.getText()), line);
