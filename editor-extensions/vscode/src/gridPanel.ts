@@ -123,7 +123,7 @@ export class GridPanel implements vscode.Disposable {
     }
     return buildGridState({
       database: e.db.name, path: e.db.path, table: e.db.table, tables, idColumn: e.db.idColumn, columns: e.db.columns, versioned: recordsTableVersioned(e.db),
-      records: e.records, conflicts: this.store.conflictsFor(e.db.name).filter((c) => !c.table || c.table === e.db.table),
+      records: e.records, conflicts: this.store.conflictsFor(e.db.name, undefined, e.db.table),
       error: e.error ?? problems(e.db.table),
     });
   }
