@@ -9,7 +9,7 @@
 // changes elsewhere, and after every save (to show what was really stored).
 import * as vscode from 'vscode';
 import {
-  diffRecord, editBase, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, readRecordDocument, recordDocumentLabel,
+  diffRecord, editBase, EditResult, formatNewRecord, formatRecord, Logger, newRecordFields, newRecordFromText, parseRecordText, readRecordDocument, recordDocumentLabel,
   RecordDocumentSource, RecordStore, resolveTableAddress, SdndbError, ServerSupervisor, Strategy, TableTarget,
 } from './client';
 import { reportEditOutcome } from './editOutcome';
@@ -113,6 +113,16 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
     return l ? l.record.fields[l.idColumn] ?? l.record.id : undefined;
   }
 
+  /**
+   * Takes an edit result of a record document's table in: the store caches the records table; a row
+   * of another table of the file is not cached, so only the database's conflicts are re-read (if it made some).
+   */
+  applyEdit(address: string, result: EditResult): Promise<void> {
+    const table = this.tableOf(address);
+    if (!table?.isOther) return this.store.applyEdit(table?.entry.db.name ?? address, result);
+    return result.outcome === 'conflict' ? this.store.refreshConflicts(table.entry.db.name) : Promise.resolve();
+  }
+
   private isDirty(key: string): boolean {
     return vscode.workspace.textDocuments.some((d) => d.uri.toString() === key && d.isDirty);
   }
@@ -214,10 +224,7 @@ export class RecordFileSystemProvider implements vscode.FileSystemProvider, vsco
       // Until VS Code re-reads it (after the save), the document's base is what is now stored.
       this.base.set(key, { ...base, record: result.record });
       reportEditOutcome(ref.database, ref.id, result);
-      const stored = table?.isOther
-        ? (result.outcome === 'conflict' ? this.store.refreshConflicts(name) : Promise.resolve())
-        : this.store.applyEdit(name, result);
-      stored.catch((e: Error) => this.log.error(`reading the conflicts of ${name}: ${e.message}`));
+      this.applyEdit(ref.database, result).catch((e: Error) => this.log.error(`reading the conflicts of ${name}: ${e.message}`));
     } catch (err) {
       if (err instanceof SdndbError && err.isConflict && /^@\d+$/.test(ref.id)) {
         throw new Error(`${ref.database} #${ref.id}: the row at that position was changed or moved elsewhere (rows without a unique key ` +

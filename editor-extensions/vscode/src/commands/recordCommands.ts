@@ -19,9 +19,7 @@ async function editFields(ctx: CommandContext, database: string, record: SdnReco
   const client = await ctx.supervisor.ready();
   const result = await client.edit({ database, id: record.id, changes, base: editBase(record), strategy: settings().defaultStrategy });
   reportEditOutcome(database, record.id, result);
-  const table = ctx.recordFs.tableOf(database);
-  if (!table?.isOther) await ctx.store.applyEdit(database, result);
-  else if (result.outcome === 'conflict') await ctx.store.refreshConflicts(table.entry.db.name);
+  await ctx.recordFs.applyEdit(database, result);
   return result;
 }
 
