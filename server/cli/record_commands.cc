@@ -251,8 +251,7 @@ int CmdEdit(Context& ctx, const std::vector<std::string>& argv) {
   git::KeepSdndbFilesOutOfGit(db->store->path());
   const EditResult& r = res.value();
   if (r.outcome == EditOutcome::kConflict && r.conflicts.empty()) {
-    std::string fields;
-    for (const auto& f : r.conflicting_fields) fields += (fields.empty() ? "" : ", ") + f;
+    const std::string fields = JoinNames(r.conflicting_fields);
     const std::string since = req.base && !req.base->etag.empty()
                                   ? "etag " + req.base->etag + " (now " + r.record.etag + ")"
                                   : "version " + std::to_string(req.base ? req.base->version : 0) + " (now " +
@@ -465,8 +464,7 @@ int CmdTables(Context& ctx, const std::vector<std::string>& argv) {
                         {"default", t.is_default},
                         {"problems", problems}});
       if (ctx.json) continue;
-      std::string cols;
-      for (const auto& c : t.columns) cols += (cols.empty() ? "" : ", ") + c;
+      const std::string cols = JoinNames(t.columns);
       std::printf("%s  %zu rows  key %s%s%s  |%s|\n", ctx.Bold(store.value()->name() + "." + t.name).c_str(), t.rows,
                   t.key_column.c_str(), t.is_default ? "  (default)" : "", t.versioned ? "  versioned" : "",
                   cols.c_str());
