@@ -69,6 +69,26 @@ bool SameConflicts(const std::vector<Conflict>& a, const std::vector<Conflict>& 
   return true;
 }
 
+// Strategy `error` (store.h): an edit that met changed fields comes back as outcome kConflict with
+// the conflicting fields, nothing written; Edit and Apply answer it with this error.
+bool IsFieldConflict(const EditResult& e) {
+  return e.outcome == EditOutcome::kConflict && !e.conflicting_fields.empty();
+}
+
+RpcError FieldConflictError(const DatabaseEntry& db, const std::string& id, const EditResult& e) {
+  ErrorContext ec{db.name, db.path, "record", id};
+  ec.current = e.record;
+  ec.fields = e.conflicting_fields;
+  return ErrorFromStatus(Status::Conflict("record '" + CapEcho(id) + "' was changed by someone else (fields in conflict)"),
+                         ec);
+}
+
+Json ConflictsToJson(const std::vector<Conflict>& conflicts, const std::string& database) {
+  Json out = Json::array();
+  for (const Conflict& c : conflicts) out.push_back(ConflictToJson(c, database));
+  return out;
+}
+
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerOptions options, std::function<void(std::string)> send,
@@ -333,18 +353,11 @@ Server::Answer Server::Edit(const EditParams& p, const CallContext& ctx) {
   auto r = store.value()->Edit(req);
   if (*waited) ctx.progress.End();
   if (!r.ok()) return WriteError(r.status(), db, p.id);
-  EditResult& e = r.value();
-  // Strategy `error` (store.h): outcome kConflict with the conflicting fields, nothing written.
-  if (e.outcome == EditOutcome::kConflict && !e.conflicting_fields.empty()) {
-    ErrorContext ec{db.name, db.path, "record", p.id};
-    ec.current = e.record;
-    ec.fields = e.conflicting_fields;
-    return ErrorFromStatus(Status::Conflict("record '" + CapEcho(p.id) + "' was changed by someone else (fields in conflict)"),
-                           ec);
-  }
-  Json conflicts = Json::array();
-  for (const Conflict& c : e.conflicts) conflicts.push_back(ConflictToJson(c, db.name));
-  return Json{{"outcome", EditOutcomeName(e.outcome)}, {"record", RecordToJson(e.record)}, {"conflicts", conflicts}};
+  const EditResult& e = r.value();
+  if (IsFieldConflict(e)) return FieldConflictError(db, p.id, e);
+  return Json{{"outcome", EditOutcomeName(e.outcome)},
+              {"record", RecordToJson(e.record)},
+              {"conflicts", ConflictsToJson(e.conflicts, db.name)}};
 }
 
 Server::Answer Server::Delete(const DeleteParams& p, const CallContext& ctx) {
@@ -361,9 +374,8 @@ Server::Answer Server::Delete(const DeleteParams& p, const CallContext& ctx) {
   auto r = store.value()->Delete(req);
   if (*waited) ctx.progress.End();
   if (!r.ok()) return WriteError(r.status(), db, p.id);
-  Json conflicts = Json::array();
-  for (const Conflict& c : r.value().conflicts) conflicts.push_back(ConflictToJson(c, db.name));
-  return Json{{"outcome", r.value().deleted ? "deleted" : "conflict"}, {"conflicts", conflicts}};
+  return Json{{"outcome", r.value().deleted ? "deleted" : "conflict"},
+              {"conflicts", ConflictsToJson(r.value().conflicts, db.name)}};
 }
 
 RpcError Server::WriteError(const Status& status, const DatabaseEntry& db, const std::string& id) {
@@ -383,30 +395,18 @@ Json Server::ApplyResultToJson(const ApplyParams& p, const ApplyResult& r, const
   auto failed = [&](const Status& st, const std::string& id) {
     return Json{{"status", "error"}, {"error", WriteError(st, db, id).ToJson()}};
   };
-  auto conflicts_json = [&](const std::vector<Conflict>& list) {
-    Json out = Json::array();
-    for (const Conflict& c : list) out.push_back(ConflictToJson(c, db.name));
-    return out;
-  };
   Json edits = Json::array(), creates = Json::array(), deletes = Json::array();
   for (size_t i = 0; i < r.edits.size(); ++i) {
     const auto& e = r.edits[i];
     if (!e.status.ok()) {
       edits.push_back(failed(e.status, p.edits[i].id));
-    } else if (e.result.outcome == EditOutcome::kConflict && !e.result.conflicting_fields.empty()) {
-      ErrorContext ec{db.name, db.path, "record", p.edits[i].id};
-      ec.current = e.result.record;
-      ec.fields = e.result.conflicting_fields;
-      edits.push_back(Json{{"status", "error"},
-                           {"error", ErrorFromStatus(Status::Conflict("record '" + p.edits[i].id +
-                                                                      "' was changed by someone else (fields in conflict)"),
-                                                     ec)
-                                         .ToJson()}});
+    } else if (IsFieldConflict(e.result)) {
+      edits.push_back(Json{{"status", "error"}, {"error", FieldConflictError(db, p.edits[i].id, e.result).ToJson()}});
     } else {
       edits.push_back(Json{{"status", "ok"},
                            {"outcome", EditOutcomeName(e.result.outcome)},
                            {"record", RecordToJson(e.result.record)},
-                           {"conflicts", conflicts_json(e.result.conflicts)}});
+                           {"conflicts", ConflictsToJson(e.result.conflicts, db.name)}});
     }
   }
   for (size_t i = 0; i < r.creates.size(); ++i) {
@@ -418,7 +418,7 @@ Json Server::ApplyResultToJson(const ApplyParams& p, const ApplyResult& r, const
     const auto& d = r.deletes[i];
     deletes.push_back(d.status.ok() ? Json{{"status", "ok"},
                                            {"outcome", d.result.deleted ? "deleted" : "conflict"},
-                                           {"conflicts", conflicts_json(d.result.conflicts)}}
+                                           {"conflicts", ConflictsToJson(d.result.conflicts, db.name)}}
                                     : failed(d.status, p.deletes[i].id));
   }
   return Json{{"edits", std::move(edits)}, {"creates", std::move(creates)}, {"deletes", std::move(deletes)}};
